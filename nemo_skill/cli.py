@@ -1,0 +1,249 @@
+"""``nemo-skill``: one command per user message, for agent hosts and people.
+
+stdout carries the reply (or, with ``--json``, exactly one JSON document);
+progress goes to stderr. Every error prints a message and a hint (or
+``{"error": {"code", "message", "hint"}}``) and exits with the code of its
+class in :mod:`nemo_skill.errors`. Command modules live in
+``nemo_skill/commands/`` and are imported only when their command runs, so
+``nemo-skill classify`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from nemo_skill import __version__
+
+if TYPE_CHECKING:
+    from nemo_skill.client import NemoClient
+    from nemo_skill.config import Settings
+
+# name -> (module under nemo_skill.commands, one-line help). Order = --help order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "chat": ("chat", "send one user message (uploads -f files first); the main entry for hosts"),
+    "generate": ("generate", "batch: animate each image and download one clip per file"),
+    "upload": ("upload", "upload image/video/audio files or URLs to the session"),
+    "state": ("state", "show the timeline of the current session"),
+    "credits": ("credits", "show available/frozen/total credits"),
+    "export": ("export", "render the timeline to MP4 and download it"),
+    "new": ("new", "start a fresh project session for this workspace"),
+    "auth": ("auth", "authenticate and show the user id and credits (never the token)"),
+    "classify": ("classify", "show how a message would be routed (export/credits/state/upload/chat)"),
+    "animate": ("animate", "render an image to MP4 locally on the CPU, no backend needed"),
+    "serve-local": ("serve_local", "run the embedded local backend (offline NemoVideo contract)"),
+    "mcp": ("mcp", "run the MCP server on stdio"),
+}
+
+EXIT_CODES_HELP = """exit codes:
+  0 ok            2 usage / bad input   3 token (1001)        4 session (1002)
+  5 credits (2001) 6 unsupported file (4001) 7 file too large (4002)
+  8 client id (400) 9 plan (402)        10 rate limited (429) 11 network
+  12 timeout      13 protocol           14 server error       15 render failed
+  130 interrupted
+"""
+
+
+class CommandModule(Protocol):
+    """What every module in ``nemo_skill.commands`` provides."""
+
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, ctx: Context) -> int: ...
+
+
+class Context:
+    """What a command needs: parsed args, output channels, settings and a client."""
+
+    def __init__(
+        self, args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None
+    ) -> None:
+        self.args = args
+        self.json: bool = bool(getattr(args, "json", False))
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self._settings: Settings | None = None
+        self._client: NemoClient | None = None
+        self._closers: list[Callable[[], None]] = []
+
+    # --- output -------------------------------------------------------------
+    def emit(self, data: Any, text: str | None = None) -> None:
+        """Print ``data`` as JSON in ``--json`` mode, else ``text`` (or ``data`` itself)."""
+        if self.json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+        else:
+            self.stdout.write((text if text is not None else str(data)).rstrip("\n") + "\n")
+        self.stdout.flush()
+
+    def progress(self, message: str) -> None:
+        """A progress line on stderr (never on stdout, so JSON stays clean)."""
+        if not getattr(self.args, "quiet", False):
+            self.stderr.write(message.rstrip("\n") + "\n")
+            self.stderr.flush()
+
+    # --- settings and client ------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        """Settings from the environment, with the global flags applied."""
+        if self._settings is None:
+            from nemo_skill.config import Settings
+
+            state_dir = getattr(self.args, "state_dir", None)
+            self._settings = Settings.from_env(
+                api_url=getattr(self.args, "api_url", None),
+                state_dir=Path(state_dir).expanduser() if state_dir else None,
+            )
+        return self._settings
+
+    def resolved_settings(self) -> Settings:
+        """Settings whose ``api_url`` is a real URL: ``local`` starts the embedded backend."""
+        settings = self.settings
+        if settings.is_local:
+            from dataclasses import replace
+
+            from nemo_skill.local.server import start_background
+
+            server = start_background(settings.state_dir / "local")
+            self._closers.append(server.stop)
+            settings = replace(settings, api_url=server.url)
+            self._settings = settings
+        return settings
+
+    def client(self) -> NemoClient:
+        """The shared :class:`NemoClient` for this command (created on first use)."""
+        if self._client is None:
+            from nemo_skill.client import NemoClient
+
+            self._client = NemoClient(self.resolved_settings())
+            self._closers.append(self._client.close)
+        return self._client
+
+    def close(self) -> None:
+        """Close the client and stop an in-process backend."""
+        while self._closers:
+            closer = self._closers.pop()
+            try:
+                closer()
+            except Exception:  # noqa: S110 - shutting down; nothing useful to report
+                pass
+
+
+def _load(name: str) -> CommandModule:
+    module: ModuleType = importlib.import_module(f"nemo_skill.commands.{COMMANDS[name][0]}")
+    return module  # type: ignore[return-value]
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``only`` configures just that subcommand (fast start)."""
+    parser = argparse.ArgumentParser(
+        prog="nemo-skill",
+        description="Turn still images into short animated videos by chatting (NemoVideo).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        child = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        add_global_options(child, suppress=True)
+        if only is None or name == only:
+            _load(name).configure(child)
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """Options accepted before or after the command name."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--api-url",
+        default=default,
+        metavar="URL",
+        help="backend base URL, or 'local' for the embedded offline backend (env NEMO_API_URL)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print exactly one JSON document on stdout",
+    )
+    parser.add_argument(
+        "--state-dir",
+        default=default,
+        metavar="DIR",
+        help="state directory (env NEMO_SKILL_HOME, default ~/.config/nemovideo)",
+    )
+    parser.add_argument(
+        "--session",
+        default=default,
+        metavar="NAME",
+        help="named project session (default: one per current directory)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="no progress on stderr",
+    )
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg in COMMANDS:
+            return arg
+    return None
+
+
+def report_error(ctx: Context, error: Exception) -> int:
+    """Print ``error`` for a person or as JSON and return its exit code."""
+    from nemo_skill.errors import NemoError
+
+    if not isinstance(error, NemoError):
+        error = NemoError(f"Unexpected error: {type(error).__name__}: {error}")
+    if ctx.json:
+        ctx.stdout.write(json.dumps({"error": error.to_dict()}, ensure_ascii=False) + "\n")
+        ctx.stdout.flush()
+    else:
+        ctx.stderr.write(f"Error: {error.message}\n")
+        if error.hint:
+            ctx.stderr.write(f"Hint: {error.hint}\n")
+        ctx.stderr.flush()
+    return error.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nemo-skill`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=_command_in(argv) if "-h" not in argv and "--help" not in argv else None)
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    ctx = Context(args)
+    try:
+        return _load(args.command).run(ctx)
+    except KeyboardInterrupt:
+        from nemo_skill.errors import Cancelled
+
+        return report_error(ctx, Cancelled("Interrupted."))
+    except Exception as exc:  # every failure becomes a message and an exit code
+        return report_error(ctx, exc)
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Settings from the environment and the private state directory.
+
+Secrets come from the environment only. The state directory (``NEMO_SKILL_HOME``,
+default ``~/.config/nemovideo``) is created 0700 and every file in it 0600,
+written atomically (temp file + rename), so a killed process never leaves a
+half-written file. The token is never printed: :class:`Settings` hides it in
+its ``repr``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_WEB_URL = "https://nemovideo.com"
+LOCAL_API_URL = "local"  # NEMO_API_URL=local: start the embedded backend in-process
+
+# Every environment variable the package reads. SKILL.md metadata.openclaw.envVars
+# must list each of them (tests/test_manifest.py checks).
+ENV_VARS: tuple[str, ...] = (
+    "NEMO_TOKEN",
+    "NEMO_API_URL",
+    "NEMO_WEB_URL",
+    "NEMO_CLIENT_ID",
+    "SKILL_SOURCE",
+    "NEMO_SKILL_HOME",
+)
+
+
+def default_state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``NEMO_SKILL_HOME`` or ``~/.config/nemovideo``."""
+    env = os.environ if env is None else env
+    home = env.get("NEMO_SKILL_HOME", "").strip()
+    return Path(home).expanduser() if home else Path.home() / ".config" / "nemovideo"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the skill reads from its environment."""
+
+    api_url: str = DEFAULT_API_URL
+    web_url: str = DEFAULT_WEB_URL
+    token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    skill_source: str | None = None
+    state_dir: Path = field(default_factory=default_state_dir)
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        api_url: str | None = None,
+        state_dir: Path | None = None,
+    ) -> Settings:
+        """Read the ``NEMO_*`` variables; explicit arguments (CLI flags) win."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            api_url=(api_url or get("NEMO_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            web_url=(get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/"),
+            token=get("NEMO_TOKEN"),
+            client_id=get("NEMO_CLIENT_ID"),
+            skill_source=get("SKILL_SOURCE"),
+            state_dir=state_dir if state_dir is not None else default_state_dir(env),
+        )
+
+    @property
+    def is_local(self) -> bool:
+        """True when the embedded backend should be started in-process."""
+        return self.api_url.lower() == LOCAL_API_URL
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) with mode 0700 and tighten it if it exists."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, data: str | bytes) -> None:
+    """Atomically write ``data`` to ``path`` with mode 0600 (temp file + rename)."""
+    ensure_private_dir(path.parent)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from ``path``; a missing or unreadable file reads as ``{}``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Atomically write a JSON object with mode 0600."""
+    write_private(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+@dataclass
+class CachedToken:
+    """A bearer token with its owner and expiry (epoch seconds, 0 = unknown)."""
+
+    token: str = field(repr=False)
+    user_id: str | None = None
+    expires_at: float = 0.0
+
+    def valid(self, now: float | None = None, *, margin: float = 300.0) -> bool:
+        """True unless the token expires within ``margin`` seconds."""
+        now = time.time() if now is None else now
+        return bool(self.token) and (self.expires_at == 0 or self.expires_at - margin > now)
+
+
+def parse_expiry(value: Any) -> float:
+    """Epoch seconds from an ISO-8601 string, epoch seconds or epoch ms; 0 if unknown."""
+    if isinstance(value, bool) or value is None:
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value) / 1000.0 if value > 1e11 else float(value)
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.replace(".", "", 1).isdigit():
+            return parse_expiry(float(text))
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+class StateStore:
+    """The files of the private state directory: client id, token cache, sessions."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = state_dir
+
+    @property
+    def client_id_file(self) -> Path:
+        return self.dir / "client_id"
+
+    @property
+    def token_file(self) -> Path:
+        return self.dir / "token.json"
+
+    @property
+    def sessions_file(self) -> Path:
+        return self.dir / "sessions.json"
+
+    def client_id(self, configured: str | None = None) -> str:
+        """The configured client id, else the persisted one, else a new persisted UUID."""
+        if configured:
+            return configured
+        try:
+            existing = self.client_id_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            existing = ""
+        if existing:
+            return existing
+        return self.new_client_id()
+
+    def new_client_id(self) -> str:
+        """Generate, persist (0600) and return a fresh client id."""
+        value = str(uuid.uuid4())
+        write_private(self.client_id_file, value + "\n")
+        return value
+
+    def load_token(self, api_url: str) -> CachedToken | None:
+        """The cached token for ``api_url``, if any."""
+        entry = read_json(self.token_file).get(api_url)
+        if not isinstance(entry, dict) or not isinstance(entry.get("token"), str):
+            return None
+        return CachedToken(
+            token=entry["token"],
+            user_id=entry.get("user_id") if isinstance(entry.get("user_id"), str) else None,
+            expires_at=parse_expiry(entry.get("expires_at")),
+        )
+
+    def save_token(self, api_url: str, token: CachedToken) -> None:
+        """Cache ``token`` for ``api_url`` (file mode 0600)."""
+        data = read_json(self.token_file)
+        data[api_url] = {
+            "token": token.token,
+            "user_id": token.user_id,
+            "expires_at": token.expires_at,
+        }
+        write_json(self.token_file, data)
+
+    def forget_token(self, api_url: str) -> None:
+        """Drop the cached token for ``api_url``."""
+        data = read_json(self.token_file)
+        if data.pop(api_url, None) is not None:
+            write_json(self.token_file, data)
+
+    def load_section(self, name: str) -> dict[str, Any]:
+        """A named JSON object stored in ``<name>.json`` (``{}`` if absent)."""
+        return read_json(self.dir / f"{name}.json")
+
+    def save_section(self, name: str, data: Mapping[str, Any]) -> None:
+        """Atomically store ``data`` as ``<name>.json`` (0600)."""
+        write_json(self.dir / f"{name}.json", data)
