@@ -16,8 +16,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from nemo_skill import __version__
 
@@ -135,8 +134,8 @@ class Context:
 
 
 def _load(name: str) -> CommandModule:
-    module: ModuleType = importlib.import_module(f"nemo_skill.commands.{COMMANDS[name][0]}")
-    return module  # type: ignore[return-value]
+    module: Any = importlib.import_module(f"nemo_skill.commands.{COMMANDS[name][0]}")
+    return cast(CommandModule, module)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

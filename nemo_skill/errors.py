@@ -81,7 +81,7 @@ class UsageError(NemoError):
 class APIError(NemoError):
     """The backend answered with an error code."""
 
-    default_code = "api_error"
+    default_code: ClassVar[int | str] = "api_error"
 
 
 class AuthError(APIError):

@@ -52,7 +52,7 @@ class Envelope(BaseModel):
         if not isinstance(payload, Mapping):
             return cls(data=payload)
         if "code" in payload and isinstance(payload.get("code"), int | str):
-            raw = payload.get("code")
+            raw = payload["code"]
             code = int(raw) if isinstance(raw, int) or str(raw).lstrip("-").isdigit() else -1
             return cls(code=code, message=str(payload.get("message") or ""), data=payload.get("data"))
         if "success" in payload:

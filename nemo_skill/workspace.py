@@ -1,0 +1,116 @@
+"""Per-workspace project memory: which session a directory (or ``--session NAME``) continues.
+
+Consecutive commands from the same directory continue the same backend
+session; ``nemo-skill new`` forgets it. The pending export job id is kept here
+too, written *before* the render is submitted, so a killed process can resume.
+Records live in ``sessions.json`` in the private state dir, keyed by API base
+then by workspace, and are updated under an advisory lock (two commands in
+parallel lose no write).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from nemo_skill.config import StateStore, ensure_private_dir
+
+SECTION = "sessions"
+
+
+@dataclass
+class Workspace:
+    """What the skill remembers about one project."""
+
+    key: str
+    session_id: str | None = None
+    task_id: str | None = None
+    user_id: str | None = None
+    language: str | None = None
+    render_id: str | None = None
+    render_out: str | None = None
+
+    @classmethod
+    def from_dict(cls, key: str, data: dict[str, Any]) -> Workspace:
+        """Read a stored record, ignoring unknown or mistyped fields."""
+        known = {f.name for f in fields(cls)} - {"key"}
+        values = {k: v for k, v in data.items() if k in known and isinstance(v, str)}
+        return cls(key=key, **values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored record (``key`` is the dict key, not a field)."""
+        data = asdict(self)
+        data.pop("key")
+        return {k: v for k, v in data.items() if v is not None}
+
+
+def workspace_key(session_name: str | None = None, cwd: Path | None = None) -> str:
+    """``name:<NAME>`` for ``--session NAME``, else ``dir:<absolute cwd>``."""
+    if session_name:
+        return f"name:{session_name}"
+    return f"dir:{(cwd or Path.cwd()).resolve()}"
+
+
+class Workspaces:
+    """Load and save :class:`Workspace` records for one API base."""
+
+    def __init__(self, store: StateStore, api_url: str) -> None:
+        self.store = store
+        self.api_url = api_url
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        ensure_private_dir(self.store.dir)
+        lock_path = self.store.dir / f".{SECTION}.lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def load(self, key: str) -> Workspace:
+        """The record for ``key`` (an empty one if none)."""
+        records = self.store.load_section(SECTION).get(self.api_url, {})
+        entry = records.get(key) if isinstance(records, dict) else None
+        return Workspace.from_dict(key, entry if isinstance(entry, dict) else {})
+
+    def _mutate(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Apply ``change`` to this API's records under the lock and store them."""
+        with self._locked():
+            data = self.store.load_section(SECTION)
+            records = data.get(self.api_url)
+            if not isinstance(records, dict):
+                records = {}
+            change(records)
+            data[self.api_url] = records
+            self.store.save_section(SECTION, data)
+
+    def save(self, workspace: Workspace) -> None:
+        """Store ``workspace`` atomically under the lock."""
+        self._mutate(lambda records: records.__setitem__(workspace.key, workspace.to_dict()))
+
+    def update(self, key: str, **changes: str | None) -> Workspace:
+        """Change some fields of the record of ``key`` (under the lock) and return it."""
+        result: list[Workspace] = []
+
+        def change(records: dict[str, Any]) -> None:
+            entry = records.get(key)
+            workspace = Workspace.from_dict(key, entry if isinstance(entry, dict) else {})
+            for name, value in changes.items():
+                setattr(workspace, name, value)
+            records[key] = workspace.to_dict()
+            result.append(workspace)
+
+        self._mutate(change)
+        return result[0]
+
+    def clear(self, key: str) -> None:
+        """Forget the project of ``key``."""
+        self._mutate(lambda records: records.pop(key, None))
