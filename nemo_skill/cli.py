@@ -11,6 +11,7 @@ class in :mod:`nemo_skill.errors`. Command modules live in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
@@ -34,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "render the timeline to MP4 and download it"),
     "new": ("new", "start a fresh project session for this workspace"),
     "auth": ("auth", "authenticate and show the user id and credits (never the token)"),
-    "classify": ("classify", "show how a message would be routed (export/credits/state/upload/chat)"),
+    "classify": ("classify", "show how a message is routed: export/credits/state/upload/chat"),
     "animate": ("animate", "render an image to MP4 locally on the CPU, no backend needed"),
     "serve-local": ("serve_local", "run the embedded local backend (offline NemoVideo contract)"),
     "mcp": ("mcp", "run the MCP server on stdio"),
@@ -127,10 +128,8 @@ class Context:
         """Close the client and stop an in-process backend."""
         while self._closers:
             closer = self._closers.pop()
-            try:
+            with contextlib.suppress(Exception):  # shutting down; nothing useful to report
                 closer()
-            except Exception:  # noqa: S110 - shutting down; nothing useful to report
-                pass
 
 
 def _load(name: str) -> CommandModule:
@@ -226,7 +225,8 @@ def report_error(ctx: Context, error: Exception) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nemo-skill`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=_command_in(argv) if "-h" not in argv and "--help" not in argv else None)
+    wants_help = "-h" in argv or "--help" in argv
+    parser = build_parser(only=None if wants_help else _command_in(argv))
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
