@@ -7,7 +7,7 @@ The public API is listed in ``__all__``; names load lazily so that
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nemo_skill.intents import Intent, classify
 
@@ -38,29 +38,6 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = ["Intent", "__version__", "classify", *sorted(_LAZY)]
-
-if TYPE_CHECKING:  # pragma: no cover
-    from nemo_skill.client import NemoClient, RetryPolicy
-    from nemo_skill.config import Settings
-    from nemo_skill.errors import (
-        APIError,
-        AuthError,
-        FileTooLargeError,
-        InsufficientCreditsError,
-        MissingClientIdError,
-        NemoError,
-        PlanRequiredError,
-        ProtocolError,
-        RateLimitError,
-        RenderError,
-        RequestTimeoutError,
-        ServerError,
-        SessionNotFoundError,
-        TransportError,
-        UnsupportedFileError,
-        UsageError,
-    )
-    from nemo_skill.manifest import SkillIdentity, load_identity
 
 
 def __getattr__(name: str) -> Any:

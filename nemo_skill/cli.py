@@ -235,9 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _load(args.command).run(ctx)
     except KeyboardInterrupt:
-        from nemo_skill.errors import Cancelled
+        from nemo_skill.errors import CancelledError
 
-        return report_error(ctx, Cancelled("Interrupted."))
+        return report_error(ctx, CancelledError("Interrupted."))
     except Exception as exc:  # every failure becomes a message and an exit code
         return report_error(ctx, exc)
     finally:

@@ -19,7 +19,7 @@
     │   └── StreamInterruptedError exit 11  the /run_sse stream dropped mid-turn (never re-sent)
     ├── ProtocolError              exit 13  the backend answered something we cannot read
     └── RenderError                exit 15  a render job failed or was cancelled
-    Cancelled (KeyboardInterrupt)  exit 130
+    CancelledError (Ctrl-C)  exit 130
 
 Errors are built from a response in one place, :func:`error_from_response`.
 """
@@ -135,7 +135,9 @@ class UnsupportedFileError(APIError):
     exit_code = 6
     default_code = 4001
     default_hint = (
-        "Supported formats: " + ", ".join(SUPPORTED_FORMATS) + ". For photos use JPG, PNG, WEBP or HEIC."
+        "Supported formats: "
+        + ", ".join(SUPPORTED_FORMATS)
+        + ". For photos use JPG, PNG, WEBP or HEIC."
     )
 
 
@@ -144,7 +146,9 @@ class FileTooLargeError(APIError):
 
     exit_code = 7
     default_code = 4002
-    default_hint = "The limit is 200 MB: compress the image, lower its resolution or trim the media."
+    default_hint = (
+        "The limit is 200 MB: compress the image, lower its resolution or trim the media."
+    )
 
 
 class MissingClientIdError(APIError):
@@ -236,12 +240,14 @@ class RenderError(NemoError):
     default_hint = "Check the timeline with `nemo-skill state`, then export again."
 
 
-class Cancelled(NemoError):
+class CancelledError(NemoError):
     """The user interrupted the command (Ctrl-C)."""
 
     exit_code = 130
     default_code = "cancelled"
-    default_hint = "Interrupted. Nothing was re-sent; `nemo-skill export --resume` picks up a render."
+    default_hint = (
+        "Interrupted. Nothing was re-sent; `nemo-skill export --resume` picks up a render."
+    )
 
 
 _BY_CODE: dict[int, type[APIError]] = {

@@ -54,7 +54,8 @@ class Envelope(BaseModel):
         if "code" in payload and isinstance(payload.get("code"), int | str):
             raw = payload["code"]
             code = int(raw) if isinstance(raw, int) or str(raw).lstrip("-").isdigit() else -1
-            return cls(code=code, message=str(payload.get("message") or ""), data=payload.get("data"))
+            message = str(payload.get("message") or "")
+            return cls(code=code, message=message, data=payload.get("data"))
         if "success" in payload:
             ok = bool(payload.get("success"))
             error = payload.get("error")

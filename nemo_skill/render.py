@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemo_skill.errors import Cancelled, RenderError, RequestTimeoutError, UsageError
+from nemo_skill.errors import CancelledError, RenderError, RequestTimeoutError, UsageError
 from nemo_skill.models import RenderJob
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class ExportJob:
         """Poll until the job completes; raise :class:`RenderError` if it fails.
 
         Ctrl-C during the wait asks the backend to cancel, then raises
-        :class:`Cancelled`.
+        :class:`CancelledError`.
         """
         start = clock()
         job = self.last or self.reload()
@@ -88,7 +88,7 @@ class ExportJob:
                 job = self.reload()
         except KeyboardInterrupt:
             self._cancel_quietly()
-            raise Cancelled(
+            raise CancelledError(
                 f"Export interrupted; asked the backend to cancel render {self.render_id}.",
                 hint="Run `nemo-skill export` to start a new render.",
             ) from None

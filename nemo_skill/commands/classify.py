@@ -36,5 +36,6 @@ def run(ctx: Context) -> int:
         ctx.stdout.flush()
         return 0
     intent = classify(ctx.args.text, has_files=has_files)
-    ctx.emit({"text": ctx.args.text, "action": intent.action, "reason": intent.reason}, intent.action)
+    data = {"text": ctx.args.text, "action": intent.action, "reason": intent.reason}
+    ctx.emit(data, intent.action)
     return 0
