@@ -1,0 +1,409 @@
+"""The skill as a Python API: what one user message, or one command, does.
+
+:class:`Skill` routes a message (export / credits / state / upload run
+directly; the rest streams ``/run_sse``), remembers the project session per
+workspace, recovers from a lost session (1002 → a new session, said plainly),
+and exports with a persisted job id so a killed process can resume. The CLI
+and the MCP server are thin shells over it.
+
+    from nemo_skill import Skill
+    with Skill.from_env() as skill:
+        reply = skill.chat("turn this image into a 5-second animated video clip",
+                           files=["photo.jpg"])
+        print(reply.messages)
+        print(skill.export("clip.mp4").path)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nemo_skill import timeline
+from nemo_skill.client import NemoClient
+from nemo_skill.config import Settings, StateStore
+from nemo_skill.conversation import run_turn
+from nemo_skill.errors import (
+    NemoError,
+    RenderError,
+    SessionNotFoundError,
+    UsageError,
+    bind_url,
+    is_anonymous,
+)
+from nemo_skill.intents import classify, detect_language
+from nemo_skill.models import Credits, SessionState, UploadedFile
+from nemo_skill.render import ExportJob, new_render_id, resolve_output, submit
+from nemo_skill.workspace import Workspace, Workspaces, workspace_key
+
+DEFAULT_PROMPT = "turn this image into a 5-second animated video clip"
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    """The default progress sink: say nothing."""
+
+
+@dataclass
+class ExportResult:
+    """A finished (or cancelled) export."""
+
+    job_id: str
+    status: str
+    url: str | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"job_id", "status", "url", "path"}``."""
+        return {"job_id": self.job_id, "status": self.status, "url": self.url, "path": self.path}
+
+
+@dataclass
+class ChatResult:
+    """What one user message produced."""
+
+    action: str
+    messages: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    question: str | None = None
+    options: list[str] = field(default_factory=list)
+    state: dict[str, Any] | None = None
+    uploaded: list[dict[str, Any]] = field(default_factory=list)
+    export: ExportResult | None = None
+    credits: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"action", "messages", "changes", "question", "state", ...}``."""
+        return {
+            "action": self.action,
+            "messages": self.messages,
+            "changes": self.changes,
+            "question": self.question,
+            "options": self.options,
+            "state": self.state,
+            "uploaded": self.uploaded,
+            "export": self.export.to_dict() if self.export else None,
+            "credits": self.credits,
+        }
+
+
+@dataclass
+class GenerateItem:
+    """One file of a batch: where its clip went, or why it failed."""
+
+    input: str
+    path: str | None = None
+    job_id: str | None = None
+    error: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"input", "path", "job_id", "error"}``."""
+        return {"input": self.input, "path": self.path, "job_id": self.job_id, "error": self.error}
+
+
+def credits_dict(credits: Credits, user_id: str | None, web_url: str) -> dict[str, Any]:
+    """Credits as JSON, with the bind URL for anonymous users."""
+    return {
+        "available": credits.available,
+        "frozen": credits.frozen,
+        "total": credits.total,
+        "user_id": user_id,
+        "bind_url": bind_url(web_url, user_id) if is_anonymous(user_id) else None,
+    }
+
+
+class Skill:
+    """One project (workspace) driven through a :class:`NemoClient`."""
+
+    def __init__(
+        self,
+        client: NemoClient,
+        *,
+        workspace: str | None = None,
+        progress: Progress = _quiet,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.progress = progress
+        self.sleep = sleep
+        self.key = workspace or workspace_key()
+        self.workspaces = Workspaces(StateStore(client.settings.state_dir), client.settings.api_url)
+        self.notes: list[str] = []
+
+    @classmethod
+    def from_env(cls, *, workspace: str | None = None, progress: Progress = _quiet) -> Skill:
+        """A skill on a client built from the environment (``NEMO_*``)."""
+        return cls(NemoClient(Settings.from_env()), workspace=workspace, progress=progress)
+
+    def close(self) -> None:
+        """Close the client."""
+        self.client.close()
+
+    def __enter__(self) -> Skill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- sessions -----------------------------------------------------------
+    @property
+    def project(self) -> Workspace:
+        """The stored record of this workspace."""
+        return self.workspaces.load(self.key)
+
+    def new_session(self, language: str | None = None) -> Workspace:
+        """Start a fresh backend session for this workspace and remember it."""
+        lang = language or self.project.language or "en"
+        info = self.client.create_session(language=lang)
+        return self.workspaces.update(
+            self.key,
+            session_id=info.session_id,
+            task_id=info.task_id,
+            user_id=info.user_id or self.client.user_id,
+            language=lang,
+            render_id=None,
+            render_out=None,
+        )
+
+    def session_id(self, first_message: str | None = None) -> str:
+        """The workspace's session id, creating the session on first contact."""
+        project = self.project
+        if project.session_id:
+            return project.session_id
+        self.progress("Setting up...")
+        language = detect_language(first_message) if first_message else None
+        session = self.new_session(language).session_id
+        assert session is not None
+        return session
+
+    def _with_session(self, call: Callable[[str], Any], first_message: str | None = None) -> Any:
+        """Run ``call(session_id)``; on 1002 start a new session once and say so."""
+        try:
+            return call(self.session_id(first_message))
+        except SessionNotFoundError:
+            note = "The previous project session was not found, so I started a new one."
+            self.progress(note)
+            self.notes.append(note)
+            self.workspaces.update(self.key, session_id=None, render_id=None)
+            return call(self.new_session().session_id or "")
+
+    # --- actions ------------------------------------------------------------
+    def upload(self, items: Sequence[str | Path]) -> list[UploadedFile]:
+        """Upload local files and/or URLs to the session."""
+        paths = [Path(i) for i in items if not _is_url(str(i))]
+        urls = [str(i) for i in items if _is_url(str(i))]
+        uploaded: list[UploadedFile] = []
+
+        def bar(done: int, total: int) -> None:
+            if total >= 8 * 1024 * 1024:
+                self.progress(f"uploading… {done * 100 // max(total, 1)}%")
+
+        if paths:
+            result = self._with_session(
+                lambda sid: self.client.upload_files(sid, paths, progress=bar)
+            )
+            uploaded.extend(result.files)
+        if urls:
+            uploaded.extend(
+                self._with_session(lambda sid: self.client.upload_urls(sid, urls)).files
+            )
+        return uploaded
+
+    def state(self) -> SessionState:
+        """The latest state of the session."""
+        state: SessionState = self._with_session(self.client.state)
+        return state
+
+    def credits(self) -> dict[str, Any]:
+        """Available/frozen/total credits and, for anonymous users, the bind URL."""
+        credits = self.client.credits()
+        return credits_dict(credits, self.client.user_id, self.client.settings.web_url)
+
+    def chat(
+        self,
+        message: str,
+        files: Sequence[str | Path] = (),
+        *,
+        output: str | Path | None = None,
+        force: bool = False,
+    ) -> ChatResult:
+        """Handle one user message (uploading ``files`` first)."""
+        intent = classify(message, has_files=bool(files))
+        self.session_id(message)
+        uploaded = [f.model_dump(mode="json") for f in self.upload(files)] if files else []
+        result = ChatResult(action=intent.action, uploaded=uploaded)
+        if intent.action == "upload":
+            result.messages.append(_upload_reply(uploaded))
+        elif intent.action == "credits":
+            result.credits = self.credits()
+        elif intent.action == "state":
+            draft = self.state().draft
+            result.state = timeline.describe_draft(draft)
+            result.messages.append(timeline.format_summary(draft) or "The timeline is empty.")
+        elif intent.action == "export":
+            result.export = self.export(output, force=force)
+            result.messages.append(f"Exported to {result.export.path}")
+        else:
+            self._chat_turn(message, result)
+        result.messages[:0] = self.notes
+        self.notes.clear()
+        return result
+
+    def _chat_turn(self, message: str, result: ChatResult) -> None:
+        turn = self._with_session(
+            lambda sid: run_turn(
+                self.client, sid, message, progress=self.progress, sleep=self.sleep
+            ),
+            message,
+        )
+        result.messages.extend(turn.messages)
+        result.changes.extend(turn.changes)
+        result.question = turn.question
+        result.options = list(turn.options)
+        result.state = turn.state
+
+    # --- export -------------------------------------------------------------
+    def export(
+        self,
+        output: str | Path | None = None,
+        *,
+        force: bool = False,
+        resume: bool | str = False,
+        download: bool = True,
+        on_update: Callable[[Any], None] | None = None,
+    ) -> ExportResult:
+        """Render the session's draft and download the MP4.
+
+        ``resume`` (True or a job id) picks up a job started by an earlier,
+        interrupted command instead of starting a new one.
+        """
+        job = self._resume_job(resume) if resume else None
+        project = self.project
+        render_id = job.render_id if job else new_render_id()
+        dest = (
+            resolve_output(output or project.render_out, render_id, force=force or bool(job))
+            if download
+            else None
+        )
+        if job is None:
+            draft = self.state().draft
+            if draft is None or not draft.renderable:
+                raise UsageError(
+                    "There is nothing to export yet: the timeline is empty.",
+                    hint='Send an image and describe the clip first, e.g. nemo-skill chat "'
+                    + DEFAULT_PROMPT
+                    + '" -f photo.jpg',
+                )
+            # Persist the id before submitting: a crash after this line resumes the same job.
+            self.workspaces.update(
+                self.key, render_id=render_id, render_out=str(dest) if dest else None
+            )
+            job = submit(self.client, self.session_id(), draft.to_wire(), render_id=render_id)
+        return self._finish(job, dest, on_update)
+
+    def _resume_job(self, resume: bool | str) -> ExportJob:
+        render_id = resume if isinstance(resume, str) else self.project.render_id
+        if not render_id:
+            raise UsageError(
+                "There is no interrupted export to resume.", hint="Run `nemo-skill export`."
+            )
+        return ExportJob(self.client, render_id)
+
+    def _finish(
+        self, job: ExportJob, dest: Path | None, on_update: Callable[[Any], None] | None
+    ) -> ExportResult:
+        try:
+            done = job.wait(on_update=on_update or self._render_progress, sleep=self.sleep)
+        except RenderError:
+            self.workspaces.update(self.key, render_id=None, render_out=None)
+            raise
+        path = None
+        if dest is not None:
+            self.progress("downloading…")
+            path = str(job.download(dest))
+        self.workspaces.update(self.key, render_id=None, render_out=None)
+        return ExportResult(job.render_id, done.status, done.output_url, path)
+
+    def _render_progress(self, job: Any) -> None:
+        self.progress(f"rendering… {int(job.progress)}% ({job.status})")
+
+    def cancel_export(self, render_id: str | None = None) -> ExportResult:
+        """Ask the backend to cancel the pending (or given) render."""
+        job = self._resume_job(render_id or True)
+        status = job.cancel()
+        self.workspaces.update(self.key, render_id=None, render_out=None)
+        return ExportResult(job.render_id, status.status, status.output_url, None)
+
+    # --- batch --------------------------------------------------------------
+    def generate(
+        self,
+        files: Sequence[str | Path],
+        prompt: str = DEFAULT_PROMPT,
+        *,
+        output: str | Path | None = None,
+        force: bool = False,
+    ) -> list[GenerateItem]:
+        """For each file: a fresh session, upload, the prompt, export, download.
+
+        One failure does not stop the others; each gets its own render.
+        """
+        targets = _batch_targets(files, output)
+        for target in targets.values():  # refuse unsafe outputs before spending credits
+            resolve_output(target, "clip", force=force)
+        items: list[GenerateItem] = []
+        for index, source in enumerate(files, start=1):
+            item = GenerateItem(input=str(source))
+            self.progress(f"[{index}/{len(files)}] {Path(str(source)).name}")
+            try:
+                self.new_session(detect_language(prompt))
+                self.upload([source])
+                turn = ChatResult(action="chat")
+                self._chat_turn(prompt, turn)
+                if turn.question:
+                    raise UsageError(f"The backend asked: {turn.question}")
+                export = self.export(targets[str(source)], force=force)
+                item.path, item.job_id = export.path, export.job_id
+            except NemoError as exc:
+                item.error = exc.to_dict()
+                self.progress(f"  failed: {exc.message}")
+            items.append(item)
+        return items
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://", "file://"))
+
+
+def _upload_reply(uploaded: list[dict[str, Any]]) -> str:
+    if not uploaded:
+        return "Nothing was uploaded: attach files with -f PATH."
+    names = ", ".join(str(f.get("filename") or "file") for f in uploaded)
+    return (
+        f"Uploaded {names}. Tell me what to make, e.g. \u201c{DEFAULT_PROMPT}\u201d, "
+        "or add an aspect ratio (9:16), a title or music."
+    )
+
+
+def _batch_targets(files: Sequence[str | Path], output: str | Path | None) -> dict[str, Path]:
+    """One output path per input: ``-o FILE`` for one input, else ``DIR/<stem>.mp4``."""
+    out = Path(output).expanduser() if output else Path.cwd()
+    if output and out.suffix.lower() == ".mp4" and not out.is_dir():
+        if len(files) != 1:
+            raise UsageError(
+                "-o names one file but several inputs were given.",
+                hint="Pass a folder with -o to get one clip per image.",
+            )
+        return {str(files[0]): out}
+    if not out.is_dir():
+        raise UsageError(f"Output folder does not exist: {out}")
+    stems: dict[str, int] = {}
+    targets: dict[str, Path] = {}
+    for source in files:
+        stem = Path(str(source)).stem or "clip"
+        stems[stem] = stems.get(stem, 0) + 1
+        suffix = f"-{stems[stem]}" if stems[stem] > 1 else ""
+        targets[str(source)] = out / f"{stem}{suffix}.mp4"
+    return targets
