@@ -24,6 +24,7 @@ from nemo_skill import __version__
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
     from nemo_skill.config import Settings
+    from nemo_skill.skill import Skill
 
 # name -> (module under nemo_skill.commands, one-line help). Order = --help order.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -123,6 +124,14 @@ class Context:
             self._client = NemoClient(self.resolved_settings())
             self._closers.append(self._client.close)
         return self._client
+
+    def skill(self) -> Skill:
+        """A :class:`Skill` for this workspace (``--session NAME`` or the current directory)."""
+        from nemo_skill.skill import Skill
+        from nemo_skill.workspace import workspace_key
+
+        key = workspace_key(getattr(self.args, "session", None))
+        return Skill(self.client(), workspace=key, progress=self.progress)
 
     def close(self) -> None:
         """Close the client and stop an in-process backend."""

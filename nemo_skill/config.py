@@ -24,6 +24,7 @@ from typing import Any
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
 LOCAL_API_URL = "local"  # NEMO_API_URL=local: start the embedded backend in-process
+DEFAULT_PROMPT = "turn this image into a 5-second animated video clip"
 
 # Every environment variable the package reads. SKILL.md metadata.openclaw.envVars
 # must list each of them (tests/test_manifest.py checks).

@@ -24,9 +24,10 @@ from typing import Any
 
 from nemo_skill import timeline
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings, StateStore
+from nemo_skill.config import DEFAULT_PROMPT, Settings, StateStore
 from nemo_skill.conversation import run_turn
 from nemo_skill.errors import (
+    APIError,
     NemoError,
     RenderError,
     SessionNotFoundError,
@@ -39,7 +40,6 @@ from nemo_skill.models import Credits, SessionState, UploadedFile
 from nemo_skill.render import ExportJob, new_render_id, resolve_output, submit
 from nemo_skill.workspace import Workspace, Workspaces, workspace_key
 
-DEFAULT_PROMPT = "turn this image into a 5-second animated video clip"
 Progress = Callable[[str], None]
 
 
@@ -280,9 +280,15 @@ class Skill:
         ``resume`` (True or a job id) picks up a job started by an earlier,
         interrupted command instead of starting a new one.
         """
+        resumed_id: str | None = None
         job = self._resume_job(resume) if resume else None
         project = self.project
-        render_id = job.render_id if job else new_render_id()
+        if job is not None and not _exists(job):
+            # The id was persisted but the submit never reached the backend:
+            # submit the same id now (export is free and keyed by id).
+            self.progress(f"render {job.render_id} was never started; starting it now")
+            resumed_id, job = job.render_id, None
+        render_id = job.render_id if job else (resumed_id or new_render_id())
         dest = (
             resolve_output(output or project.render_out, render_id, force=force or bool(job))
             if download
@@ -371,6 +377,17 @@ class Skill:
                 self.progress(f"  failed: {exc.message}")
             items.append(item)
         return items
+
+
+def _exists(job: ExportJob) -> bool:
+    """True when the backend knows the job (a 404-style answer means it never arrived)."""
+    try:
+        job.reload()
+    except APIError as exc:
+        if exc.status == 404 or exc.code in (404, 1002):
+            return False
+        raise
+    return True
 
 
 def _is_url(text: str) -> bool:
