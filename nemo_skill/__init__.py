@@ -14,6 +14,10 @@ from nemo_skill.intents import Intent, classify
 __version__ = "1.0.0"
 
 _LAZY: dict[str, str] = {
+    "Skill": "nemo_skill.skill",
+    "ChatResult": "nemo_skill.skill",
+    "ExportResult": "nemo_skill.skill",
+    "GenerateItem": "nemo_skill.skill",
     "NemoClient": "nemo_skill.client",
     "RetryPolicy": "nemo_skill.client",
     "Settings": "nemo_skill.config",
