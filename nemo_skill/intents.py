@@ -162,8 +162,14 @@ _KEYWORDS = re.compile("|".join(f"(?P<k{i}>{rule[2]})" for i, rule in enumerate(
 # Read-only actions win ties: showing state or credits by mistake costs nothing.
 _TIE_ORDER: Final[dict[Action, int]] = {"state": 0, "credits": 1, "export": 2, "upload": 3}
 
+# A verb after a determiner is a noun ("the zoom is right"), not an edit.
+_NOT_AFTER_DETERMINER = "".join(
+    f"(?<!{word} )" for word in ("the", "a", "an", "this", "that", "my", "your", "our")
+)
 _EDIT_VERBS = re.compile(
-    _B + r"(?:add|make(?! sure)|change|remove|delete|(?<!all )set|put|turn|animate|generate|create"
+    _B
+    + _NOT_AFTER_DETERMINER
+    + r"(?:add|make(?! sure)|change|remove|delete|(?<!all )set|put|turn|animate|generate|create"
     r"|produce|zoom|pan|crop|trim|(?<!final )cut|rotate|flip|mirror|resize|shorten|lengthen"
     r"|extend|increase|decrease|reduce|lower|raise|boost|mute|unmute|replace|swap|insert|move"
     r"|shift|apply|adjust|tweak|edit|fix|improve|enhance|brighten|darken|blur|sharpen|slow"
@@ -437,7 +443,7 @@ def _script_language(text: str) -> str | None:
     if "ja" in counts:  # kanji are Han characters; any kana makes the text Japanese
         counts["ja"] += counts.pop("zh", 0)
     code = max(counts, key=counts.__getitem__)
-    if counts[code] < len(_TOKEN.findall(text)):
+    if counts[code] <= len(_TOKEN.findall(text)):
         return None
     if code == "ru" and any(char in text for char in "іїєґ"):
         return "uk"
