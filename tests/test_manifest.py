@@ -123,9 +123,8 @@ def _env_reads(tree: ast.AST) -> Iterator[str]:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             literal = _string_arg(node)
-            if name in {"get", "getenv", "pop", "setdefault"} and literal:
-                if _ENV_NAME.match(literal):
-                    yield literal
+            if name in {"get", "getenv", "pop", "setdefault"} and _ENV_NAME.match(literal or ""):
+                yield str(literal)
         elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             target = node.value
             base = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
