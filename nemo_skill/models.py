@@ -39,6 +39,18 @@ def _as_str(value: Any) -> Any:
     return value
 
 
+def _envelope_code(value: Any) -> int:
+    """A whole-number code; anything else (a name, ``None``, a bool) is the error code -1."""
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1
+
+
 class Envelope(BaseModel):
     """``{"code", "message", "data"}`` or ``{"success", "data", "error"}`` or a bare object."""
 
@@ -52,15 +64,15 @@ class Envelope(BaseModel):
         if not isinstance(payload, Mapping):
             return cls(data=payload)
         if "code" in payload and isinstance(payload.get("code"), int | str):
-            raw = payload["code"]
-            code = int(raw) if isinstance(raw, int) or str(raw).lstrip("-").isdigit() else -1
+            code = _envelope_code(payload["code"])
             message = str(payload.get("message") or "")
             return cls(code=code, message=message, data=payload.get("data"))
         if "success" in payload:
             ok = bool(payload.get("success"))
             error = payload.get("error")
             message = error.get("message", "") if isinstance(error, Mapping) else str(error or "")
-            code = 0 if ok else int(error.get("code", -1)) if isinstance(error, Mapping) else -1
+            code = _envelope_code(error.get("code")) if isinstance(error, Mapping) else -1
+            code = 0 if ok else code
             return cls(code=code, message=message, data=payload.get("data"))
         return cls(data=dict(payload))
 
