@@ -236,8 +236,8 @@ class Draft(_Tolerant):
         return any(track.sg for track in self.t)
 
     def to_wire(self) -> dict[str, Any]:
-        """The draft as JSON-ready data, unknown fields included."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The draft as JSON-ready data; unknown fields, nulls included, pass through unchanged."""
+        return self.model_dump(mode="json")
 
 
 class StateData(_Tolerant):
