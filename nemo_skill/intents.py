@@ -13,28 +13,32 @@ Rules, in order (the rule that decides is recorded in :attr:`Intent.reason`):
    ``『...』``) and URLs are removed first, so a caption such as
    ``add the caption 'export ready'`` never triggers a keyword; a message that
    is only a quoted string is content for the agent (``chat``).
-2. Empty text: ``upload`` with files, else ``chat``.
-3. With files: an edit or generation request ("animate this into a 5-second
+2. Empty text: ``upload`` with files (or a media URL), else ``chat``.
+3. A long message (over 40 words, 80 CJK characters or 400 characters) is a
+   description for the agent: ``chat``. Checking this first also bounds the
+   cost of a call.
+4. With files: an edit or generation request ("animate this into a 5-second
    clip") is ``chat`` (the files are uploaded first, then the text is sent);
    an upload keyword or plain text ("here is my photo") is ``upload``; a
-   question or a request ("can you...", "I want...") is ``chat``.
-4. An edit verb (add, make, change, 加, 改, 生成, añade, ajoute, füge...) or an
+   question or a request ("can you...", "I want...") is ``chat``. Export,
+   credits and state keywords are ignored: the upload comes first.
+5. An edit verb (add, make, change, 加, 改, 生成, añade, ajoute, füge...) or an
    edit parameter (an aspect ratio such as 9:16, an orientation, a duration
    such as 5 s, "without ...") makes the message ``chat`` even when it names
    an action: ``make the status text bigger``, ``export it in 9:16`` (the
    aspect must change before an export can use it) and ``add music, then
-   export`` all go to the agent.
-5. A message that starts with "why" (为什么, pourquoi, warum, なぜ...) asks for
+   export`` all go to the agent. A verb after a determiner is a noun ("the
+   zoom is right").
+6. No keyword: ``chat``, or ``upload`` when the text carries a media URL.
+7. A message that starts with "why" (为什么, pourquoi, warum, なぜ...) asks for
    an explanation: ``chat``.
-6. An export or upload keyword that is negated ("don't export yet",
-   "先别导出", "n'exporte pas", "noch nicht exportieren") or reported as
-   failing ("export failed", "导出不了") does not count. Reading credits or
-   state is harmless, so those keywords are never discarded for negation
-   ("I have no credits?" still shows the balance).
-7. A long message (over 40 words, 80 CJK characters or 400 characters) is a
-   description for the agent: ``chat`` (checked first, which also bounds the
-   cost of a call).
-8. Otherwise the action with the highest keyword score wins; ties go to the
+8. An export or upload keyword that is negated in its clause ("don't export
+   yet", "先别导出", "n'exporte pas", "noch nicht exportieren") or reported as
+   failing ("export failed", "导出不了") does not count; "能不能导出" is a
+   question, not a negation. Reading credits or state is harmless, so those
+   keywords are never discarded ("I have no credits?" still shows the balance).
+9. Otherwise the action with the highest keyword score wins (phrases such as
+   "send me the video" weigh more than single words); ties go to the
    read-only actions first (state, credits, then export, upload).
 
 The module imports only the standard library and compiles its patterns at
