@@ -41,7 +41,7 @@ _LAZY: dict[str, str] = {
     "UsageError": "nemo_skill.errors",
 }
 
-__all__ = ["Intent", "__version__", "classify", *sorted(_LAZY)]
+__all__ = sorted(["Intent", "__version__", "classify", *_LAZY])
 
 
 def __getattr__(name: str) -> Any:
