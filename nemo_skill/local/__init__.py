@@ -1,0 +1,1 @@
+"""The embedded local backend: the NemoVideo contract served offline (extra ``[local]``)."""
