@@ -1,0 +1,363 @@
+"""Render a draft to an H.264 MP4 on the CPU, streaming frame by frame.
+
+Pipeline: a producer thread warps each frame (OpenCV, sub-pixel) from a
+pre-framed canvas, blends text overlays and converts to yuv420p; the main
+thread encodes (PyAV libx264 ``veryfast`` crf 21, ``+faststart``) and muxes
+AAC music as it goes. A small bounded queue keeps memory constant in the
+duration. Output goes to a temp file in the target folder and is renamed on
+success; a failure or a cancel leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nemo_skill.errors import NemoError, RenderError, UnsupportedFileError
+from nemo_skill.local.engine import motion as mo
+from nemo_skill.local.engine.prompt import frame_size
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from nemo_skill.local.engine.text import Overlay
+
+PRESET = "veryfast"
+CRF = 21
+FPS_CHOICES = (24, 25, 30, 60)
+MAX_DURATION_MS = 60_000
+Resolver = Callable[[str], Path]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render produced."""
+
+    path: Path
+    duration: float
+    width: int
+    height: int
+    fps: float
+    size_bytes: int
+    seconds: float
+    has_audio: bool
+
+
+@dataclass
+class _Clip:
+    """A video segment framed onto its canvas."""
+
+    start_ms: int
+    end_ms: int
+    canvas: np.ndarray
+    density: float
+    motion: str
+    speed: float
+    subject: tuple[float, float]
+    fade_in_ms: int
+
+
+def _segments(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
+    """(start ms, segment) of every segment on tracks of type ``tt``."""
+    out: list[tuple[int, Mapping[str, Any]]] = []
+    for track in draft.get("t") or []:
+        if not isinstance(track, Mapping) or int(track.get("tt", 0) or 0) != tt:
+            continue
+        cursor = 0
+        for seg in track.get("sg") or []:
+            if isinstance(seg, Mapping) and int(seg.get("d") or 0) > 0:
+                start = int(seg.get("st", cursor) or 0)
+                out.append((start, seg))
+                cursor = start + int(seg["d"])
+    return out
+
+
+def _output_geometry(
+    draft: Mapping[str, Any], first_image: tuple[int, int] | None
+) -> tuple[int, int, int]:
+    meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    fps = int(meta.get("fps") or 30)
+    fps = min(FPS_CHOICES, key=lambda f: abs(f - fps))
+    width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
+    if width <= 0 or height <= 0:
+        long_side = int(meta.get("long_side") or 1920)
+        width, height = frame_size(str(meta.get("aspect") or "original"), first_image, long_side)
+    scale = min(1.0, 1920 / max(width, height))
+    width, height = max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+    return width, height, fps
+
+
+def _subject(image: np.ndarray) -> tuple[float, float]:
+    """Where the detail is (centre of gradient energy), for Ken Burns to drift toward."""
+    import cv2
+    import numpy as np
+
+    small = cv2.resize(image, (64, 64), interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    energy = np.abs(cv2.Sobel(gray, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
+    total = float(energy.sum()) or 1.0
+    ys, xs = np.mgrid[0:64, 0:64]
+    sx = float((energy * xs).sum()) / total / 63
+    sy = float((energy * ys).sum()) / total / 63
+    return 0.5 + (sx - 0.5) * 0.6, 0.5 + (sy - 0.5) * 0.6
+
+
+def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np.ndarray, float]:
+    """The image framed on a canvas ``MARGIN`` × the output, at ``density`` px per output px."""
+    import cv2
+
+    width, height = out
+    density = min(1.25, max(1.0, max(image.shape[1] / (width * mo.MARGIN), 1.0)))
+    cw, ch = int(width * mo.MARGIN * density), int(height * mo.MARGIN * density)
+    ih, iw = image.shape[:2]
+    cover = max(cw / iw, ch / ih)
+    if fit == "crop" or abs((iw / ih) - (cw / ch)) < 0.01:
+        interpolation = cv2.INTER_AREA if cover < 1 else cv2.INTER_CUBIC
+        target = (max(cw, round(iw * cover)), max(ch, round(ih * cover)))
+        resized = cv2.resize(image, target, interpolation=interpolation)
+        y0, x0 = (resized.shape[0] - ch) // 2, (resized.shape[1] - cw) // 2
+        return resized[y0 : y0 + ch, x0 : x0 + cw].copy(), density
+    small = cv2.resize(image, (max(2, cw // 8), max(2, ch // 8)), interpolation=cv2.INTER_AREA)
+    background = cv2.GaussianBlur(cv2.resize(small, (cw, ch)), (0, 0), sigmaX=max(cw, ch) / 60)
+    background = (background * 0.7).astype(image.dtype)
+    contain = min(cw / iw, ch / ih) / mo.MARGIN * 1.0
+    fw, fh = max(2, round(iw * contain * mo.MARGIN)), max(2, round(ih * contain * mo.MARGIN))
+    fw, fh = min(fw, cw), min(fh, ch)
+    fg = cv2.resize(
+        image, (fw, fh), interpolation=cv2.INTER_AREA if contain < 1 else cv2.INTER_CUBIC
+    )
+    y0, x0 = (ch - fh) // 2, (cw - fw) // 2
+    background[y0 : y0 + fh, x0 : x0 + fw] = fg
+    return background, density
+
+
+def _clips(
+    draft: Mapping[str, Any], out: tuple[int, int], resolve: Resolver, fit: str
+) -> list[_Clip]:
+    from nemo_skill.local.engine.images import load_image
+
+    clips = []
+    width, height = out
+    for start, seg in _segments(draft, 0):
+        src = seg.get("src")
+        if not src:
+            raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
+        image = load_image(resolve(str(src)), int(max(width, height) * mo.MARGIN * 1.25))
+        canvas, density = _frame_canvas(image, out, fit)
+        transition = seg.get("transition") if isinstance(seg.get("transition"), Mapping) else {}
+        assert isinstance(transition, Mapping)
+        clips.append(_Clip(
+            start_ms=start, end_ms=start + int(seg["d"]), canvas=canvas, density=density,
+            motion=str(seg.get("motion") or "kenburns"), speed=float(seg.get("speed") or 1.0),
+            subject=_subject(image), fade_in_ms=int(transition.get("d") or 0),
+        ))  # fmt: skip
+    return clips
+
+
+def _warp(clip: _Clip, t_ms: float, out: tuple[int, int]) -> np.ndarray:
+    import cv2
+    import numpy as np
+
+    span = max(1, clip.end_ms - clip.start_ms)
+    u = (t_ms - clip.start_ms) / span
+    cam = mo.camera(clip.motion, u, (clip.canvas.shape[1], clip.canvas.shape[0]), speed=clip.speed,
+                    subject=clip.subject, t_seconds=(t_ms - clip.start_ms) / 1000.0)  # fmt: skip
+    matrix = np.array(mo.affine(cam, out, clip.density), dtype=np.float64)
+    return cv2.warpAffine(clip.canvas, matrix, out, flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REFLECT)  # fmt: skip
+
+
+def _compose(
+    clips: list[_Clip], overlays: list[Overlay], t_ms: float, out: tuple[int, int]
+) -> np.ndarray:
+    import numpy as np
+
+    active = [c for c in clips if c.start_ms <= t_ms < c.end_ms] or [
+        min(clips, key=lambda c: abs(c.end_ms - t_ms))
+    ]
+    frame = _warp(active[-1], t_ms, out)
+    current = active[-1]
+    if current.fade_in_ms and t_ms < current.start_ms + current.fade_in_ms:
+        previous = [c for c in clips if c.end_ms <= current.start_ms]
+        if previous:
+            alpha = (t_ms - current.start_ms) / current.fade_in_ms
+            before = _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out)
+            frame = (before * (1 - alpha) + frame * alpha).astype(np.uint8)
+    for overlay in overlays:
+        overlay.blend(frame, t_ms)
+    return frame
+
+
+def _audio(draft: Mapping[str, Any], seconds: float, resolve: Resolver) -> np.ndarray | None:
+    import numpy as np
+
+    from nemo_skill.local.engine.audio import RATE, music_for
+
+    mix: np.ndarray | None = None
+    for start, seg in _segments(draft, 1):
+        start_s = start / 1000.0
+        if start_s >= seconds:
+            continue
+        length = min(int(seg["d"]) / 1000.0, seconds - start_s)
+        samples = music_for(seg, length, resolve)
+        if mix is None:
+            mix = np.zeros((2, int(seconds * RATE)), dtype=np.float32)
+        offset = int(start_s * RATE)
+        end = min(mix.shape[1], offset + samples.shape[1])
+        mix[:, offset:end] += samples[:, : end - offset]
+    return None if mix is None else np.clip(mix, -1.0, 1.0)
+
+
+def _default_resolver(src: str) -> Path:
+    path = Path(src.removeprefix("file://"))
+    if not path.is_file():
+        raise UnsupportedFileError(f"Source not found: {src}")
+    return path
+
+
+def render_draft(
+    draft: Mapping[str, Any],
+    out: Path,
+    *,
+    resolve_source: Resolver | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> RenderResult:
+    """Render ``draft`` to ``out`` (MP4). Raises RenderError / UnsupportedFileError."""
+    started = time.monotonic()
+    resolve = resolve_source or _default_resolver
+    out = Path(out)
+    videos = _segments(draft, 0)
+    if not videos:
+        raise RenderError(
+            "The timeline has no video segment to render.",
+            hint="Send an image and describe the clip first.",
+        )
+    meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    source_size = meta.get("source_size")
+    first = (int(source_size[0]), int(source_size[1])) if isinstance(source_size, list) else None
+    width, height, fps = _output_geometry(draft, first)
+    duration_ms = min(MAX_DURATION_MS, max(s + int(seg["d"]) for s, seg in videos))
+    fit = str(meta.get("fit") or "blur")
+    clips = _clips(draft, (width, height), resolve, fit)
+    from nemo_skill.local.engine.text import make_overlay
+
+    overlays = [o for s, seg in _segments(draft, 7) if (o := make_overlay(seg, (width, height), s))]
+    audio = _audio(draft, duration_ms / 1000.0, resolve)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part.mp4", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        frames = _encode(tmp, clips, overlays, audio, (width, height), fps, duration_ms,
+                         progress, cancel)  # fmt: skip
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return RenderResult(out, frames / fps, width, height, float(fps), out.stat().st_size,
+                        time.monotonic() - started, audio is not None)  # fmt: skip
+
+
+def _encode(
+    path: Path,
+    clips: list[_Clip],
+    overlays: list[Overlay],
+    audio: np.ndarray | None,
+    size: tuple[int, int],
+    fps: int,
+    duration_ms: int,
+    progress: Callable[[float], None] | None,
+    cancel: threading.Event | None,
+) -> int:
+    import av
+    import cv2
+
+    width, height = size
+    total = max(1, round(duration_ms * fps / 1000))
+    frames: queue.Queue[Any] = queue.Queue(maxsize=6)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for index in range(total):
+                if stop.is_set():
+                    return
+                rgb = _compose(clips, overlays, index * 1000.0 / fps, size)
+                frames.put(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420))
+            frames.put(None)
+        except BaseException as exc:  # handed to the encoder thread, which raises it
+            frames.put(exc)
+
+    producer = threading.Thread(target=produce, name="frame-producer", daemon=True)
+    try:
+        with av.open(
+            str(path), mode="w", format="mp4", options={"movflags": "+faststart"}
+        ) as container:
+            stream = container.add_stream("libx264", rate=Fraction(fps, 1))
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            stream.options = {"preset": PRESET, "crf": str(CRF)}
+            audio_stream = None
+            if audio is not None:
+                audio_stream = container.add_stream("aac", rate=44_100)
+                audio_stream.layout = "stereo"
+            producer.start()
+            written_audio = 0
+            for index in range(total):
+                if cancel is not None and cancel.is_set():
+                    raise RenderError("Render cancelled.", code="cancelled")
+                item = frames.get()
+                if isinstance(item, BaseException):
+                    raise item
+                frame = av.VideoFrame.from_ndarray(item, format="yuv420p")
+                frame.pts = index
+                container.mux(stream.encode(frame))
+                if audio_stream is not None and audio is not None:
+                    upto = min(audio.shape[1], int((index + 1) / fps * 44_100))
+                    written_audio = _mux_audio(container, audio_stream, audio, written_audio, upto)
+                if progress is not None and (index % 10 == 0 or index == total - 1):
+                    progress((index + 1) / total)
+            container.mux(stream.encode(None))
+            if audio_stream is not None and audio is not None:
+                _mux_audio(container, audio_stream, audio, written_audio, audio.shape[1])
+                container.mux(audio_stream.encode(None))
+    except NemoError:
+        raise
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise RenderError(f"The encoder failed ({type(exc).__name__}: {exc}).") from None
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                frames.get_nowait()
+        if producer.is_alive():
+            producer.join(timeout=5)
+    return total
+
+
+def _mux_audio(container: Any, stream: Any, audio: np.ndarray, start: int, stop: int) -> int:
+    """Encode samples ``[start, stop)`` in 1024-sample frames; returns the new start."""
+    import av
+    import numpy as np
+
+    position = start
+    while stop - position >= 1024 or (stop == audio.shape[1] and position < stop):
+        chunk = np.ascontiguousarray(audio[:, position : min(stop, position + 1024)])
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+        frame.sample_rate = 44_100
+        frame.pts = position
+        container.mux(stream.encode(frame))
+        position += chunk.shape[1]
+    return position

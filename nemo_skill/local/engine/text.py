@@ -1,0 +1,166 @@
+"""Titles and captions: drawn once with Pillow on an RGBA overlay, blended per frame."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import ImageFont
+
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_PREFERRED = ("NotoSansCJK-Bold", "NotoSansCJK", "NotoSansSC", "WenQuanYi", "DejaVuSans-Bold",
+              "DejaVuSans", "LiberationSans-Bold", "FreeSansBold")  # fmt: skip
+
+
+@functools.cache
+def _font_files() -> tuple[Path, ...]:
+    found: list[Path] = []
+    for base in FONT_DIRS:
+        if base.is_dir():
+            found += [p for p in base.rglob("*") if p.suffix.lower() in (".ttf", ".otf", ".ttc")]
+    rank = {name.lower(): i for i, name in enumerate(_PREFERRED)}
+
+    def score(p: Path) -> int:
+        stem = p.stem.lower()
+        return min((i for n, i in rank.items() if stem.startswith(n)), default=len(rank))
+
+    return tuple(sorted(found, key=score))
+
+
+def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A font with the glyphs ``text`` needs (CJK when available), else Pillow's default."""
+    from PIL import ImageFont
+
+    wants_cjk = bool(_CJK.search(text))
+    for path in _font_files():
+        is_cjk = any(k in path.stem.lower() for k in ("cjk", "sc", "wenquanyi", "noto sans jp"))
+        if wants_cjk and not is_cjk:
+            continue
+        try:
+            return ImageFont.truetype(str(path), size)
+        except OSError:
+            continue
+    for path in _font_files():  # CJK wanted but no CJK font: draw what we can
+        try:
+            return ImageFont.truetype(str(path), size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+_TOKENS = re.compile(
+    r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]|[^\s\u3000-\u9fff]+|\s+"
+)
+
+
+def _wrap(text: str, font: Any, max_width: int, draw: Any) -> list[str]:
+    """Greedy wrap: Latin words stay whole, CJK may break between any two characters."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for token in _TOKENS.findall(paragraph):
+            trial = line + token
+            if not line.strip() or draw.textlength(trial.rstrip(), font=font) <= max_width:
+                line = trial
+            else:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+        lines.append(line.strip())
+    return [line for line in lines if line] or [text.strip()]
+
+
+@dataclass
+class Overlay:
+    """A pre-drawn text overlay: premultiplied colour and alpha in a bounding box."""
+
+    x: int
+    y: int
+    color: np.ndarray  # (h, w, 3) float32, premultiplied by alpha
+    alpha: np.ndarray  # (h, w, 1) float32 in [0, 1]
+    start_ms: int
+    end_ms: int
+    fade_in_ms: int
+    fade_out_ms: int
+
+    def opacity(self, t_ms: float) -> float:
+        """0 outside the segment, ramps during the fades."""
+        if t_ms < self.start_ms or t_ms >= self.end_ms:
+            return 0.0
+        value = 1.0
+        if self.fade_in_ms:
+            value = min(value, (t_ms - self.start_ms) / self.fade_in_ms)
+        if self.fade_out_ms:
+            value = min(value, (self.end_ms - t_ms) / self.fade_out_ms)
+        return max(0.0, min(1.0, value))
+
+    def blend(self, frame: np.ndarray, t_ms: float) -> None:
+        """Alpha-blend onto ``frame`` (RGB uint8, in place)."""
+        a = self.opacity(t_ms)
+        if a <= 0:
+            return
+        h, w = self.alpha.shape[:2]
+        region = frame[self.y : self.y + h, self.x : self.x + w]
+        mixed = region * (1.0 - self.alpha * a) + self.color * a
+        region[...] = mixed.astype(frame.dtype)
+
+
+def _hex(color: str) -> tuple[int, int, int]:
+    value = color.lstrip("#")
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", value):
+        return 255, 255, 255
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -> Overlay | None:
+    """Draw one text segment; ``None`` when it has no text."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    text = str(seg.get("text") or "").strip()
+    if not text:
+        return None
+    width, height = size
+    role = str(seg.get("role") or "title")
+    rel = float(seg.get("size") or (0.08 if role == "title" else 0.05))
+    font = font_for(text, max(10, int(height * min(0.3, max(0.02, rel)))))
+    canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    lines = _wrap(text, font, int(width * 0.86), draw)
+    stroke = max(1, int(height * rel * 0.08))
+    boxes = [draw.textbbox((0, 0), line, font=font, stroke_width=stroke) for line in lines]
+    line_h = max(b[3] - b[1] for b in boxes) + stroke
+    block_h = line_h * len(lines)
+    position = str(seg.get("position") or ("center" if role == "title" else "bottom"))
+    top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
+        position, (height - block_h) / 2
+    )
+    fill = (*_hex(str(seg.get("color") or "#FFFFFF")), 255)
+    for i, (line, box) in enumerate(zip(lines, boxes, strict=True)):
+        x = (width - (box[2] - box[0])) / 2 - box[0]
+        y = top + i * line_h - box[1]
+        draw.text((x + stroke, y + stroke), line, font=font, fill=(0, 0, 0, 140))  # shadow
+        draw.text(
+            (x, y), line, font=font, fill=fill, stroke_width=stroke, stroke_fill=(0, 0, 0, 220)
+        )
+    bbox = canvas.getbbox()
+    if bbox is None:
+        return None
+    crop = np.asarray(canvas.crop(bbox), dtype=np.float32) / 255.0
+    alpha = crop[..., 3:4]
+    return Overlay(
+        x=bbox[0],
+        y=bbox[1],
+        color=crop[..., :3] * alpha * 255.0,
+        alpha=alpha,
+        start_ms=start_ms,
+        end_ms=start_ms + int(seg.get("d") or 0),
+        fade_in_ms=int(seg.get("fade_in") or 0),
+        fade_out_ms=int(seg.get("fade_out") or 0),
+    )
