@@ -1,0 +1,352 @@
+"""The embedded backend's SQLite store (WAL): users, tokens, sessions, drafts, files, jobs.
+
+One database file under the data directory; uploaded files are stored on disk
+by content (``files/<sha256[:2]>/<sha256>``). Tokens are kept only as SHA-256
+hashes. One connection serialised by a lock: SQLite writes are serial anyway,
+and every credit change is a single transaction, so concurrent requests lose
+no write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+    token_issued REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS users (user_id TEXT PRIMARY KEY, anonymous INTEGER NOT NULL,
+    available REAL NOT NULL, frozen REAL NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+    expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, task_id TEXT NOT NULL,
+    user_id TEXT NOT NULL, language TEXT NOT NULL, task_name TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL,
+    draft TEXT NOT NULL, created REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS drafts_session ON drafts(session_id, id);
+CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL,
+    user_id TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, file_type TEXT NOT NULL,
+    size INTEGER NOT NULL, width INTEGER, height INTEGER, created REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS files_session ON files(session_id, id);
+CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+    session_id TEXT NOT NULL, status TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0,
+    draft TEXT NOT NULL, output TEXT, error TEXT, created REAL NOT NULL, completed REAL);
+"""
+
+
+@dataclass(frozen=True)
+class User:
+    """A user and their credits."""
+
+    user_id: str
+    anonymous: bool
+    available: float
+    frozen: float
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file of a session."""
+
+    session_id: str
+    user_id: str
+    sha256: str
+    name: str
+    file_type: str
+    size: int
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A render job record."""
+
+    id: str
+    user_id: str
+    session_id: str
+    status: str
+    progress: float
+    draft: dict[str, Any]
+    output: str | None
+    error: str | None
+    created: float
+    completed: float | None
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored hashed: a leaked database does not leak them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Store:
+    """Thread-safe access to the backend's database and file blobs."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = Path(data_dir)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (self.dir / "files").mkdir(exist_ok=True, mode=0o700)
+        (self.dir / "renders").mkdir(exist_ok=True, mode=0o700)
+        (self.dir / "tmp").mkdir(exist_ok=True, mode=0o700)
+        self.path = self.dir / "nemo-local.sqlite3"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (serialised)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+            return row
+
+    def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, args).fetchall())
+
+    # --- auth -----------------------------------------------------------------
+    def client_token_issued(self, client_id: str) -> float | None:
+        """When the client last got a token (None if never)."""
+        row = self._one("SELECT token_issued FROM clients WHERE client_id=?", client_id)
+        return float(row["token_issued"]) if row else None
+
+    def issue_anonymous_token(
+        self, client_id: str, credits: float, ttl_s: float
+    ) -> tuple[str, User, float]:
+        """A new anonymous user (or the client's existing one) and a fresh token."""
+        token = f"nmv_usr_{secrets.token_urlsafe(24)}"
+        now = time.time()
+        expires = now + ttl_s
+        with self.tx() as db:
+            row = db.execute(
+                "SELECT user_id FROM clients WHERE client_id=?", (client_id,)
+            ).fetchone()
+            if row:
+                user_id = row["user_id"]
+                db.execute("UPDATE clients SET token_issued=? WHERE client_id=?", (now, client_id))
+            else:
+                user_id = f"anon_{secrets.token_hex(8)}"
+                db.execute("INSERT INTO users VALUES (?, 1, ?, 0, ?)", (user_id, credits, now))
+                db.execute("INSERT INTO clients VALUES (?, ?, ?)", (client_id, user_id, now))
+            db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (hash_token(token), user_id, expires))
+        user = self.user(user_id)
+        assert user is not None
+        return token, user, expires
+
+    def user_for_token(self, token: str) -> User | None:
+        """The owner of a valid, unexpired token."""
+        row = self._one(
+            "SELECT user_id, expires_at FROM tokens WHERE token_hash=?", hash_token(token)
+        )
+        if row is None or float(row["expires_at"]) < time.time():
+            return None
+        return self.user(str(row["user_id"]))
+
+    def user(self, user_id: str) -> User | None:
+        """A user by id."""
+        row = self._one("SELECT * FROM users WHERE user_id=?", user_id)
+        if row is None:
+            return None
+        return User(
+            row["user_id"], bool(row["anonymous"]), float(row["available"]), float(row["frozen"])
+        )
+
+    # --- credits --------------------------------------------------------------
+    def freeze(self, user_id: str, amount: float) -> bool:
+        """Hold ``amount`` for a turn; False (nothing changed) when there is not enough."""
+        with self.tx() as db:
+            cur = db.execute(
+                "UPDATE users SET available=available-?, frozen=frozen+? "
+                "WHERE user_id=? AND available>=?",
+                (amount, amount, user_id, amount),
+            )
+            return cur.rowcount == 1
+
+    def settle(self, user_id: str, amount: float, *, spent: bool) -> None:
+        """Release a hold: spent on success, returned to ``available`` on failure."""
+        with self.tx() as db:
+            refund = 0 if spent else amount
+            db.execute(
+                "UPDATE users SET frozen=MAX(0, frozen-?), available=available+? WHERE user_id=?",
+                (amount, refund, user_id),
+            )
+
+    # --- sessions and drafts ----------------------------------------------------
+    def create_session(self, user_id: str, language: str, task_name: str) -> tuple[str, str]:
+        """A new session (long digit-string id, as the real service) and task id."""
+        session_id = str(secrets.randbelow(9 * 10**18) + 10**18)
+        task_id = f"task_{secrets.token_hex(8)}"
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, task_id, user_id, language, task_name, time.time()),
+            )
+        return session_id, task_id
+
+    def session(self, session_id: str, user_id: str) -> sqlite3.Row | None:
+        """The session if it exists AND belongs to ``user_id`` (isolation)."""
+        return self._one(
+            "SELECT * FROM sessions WHERE session_id=? AND user_id=?", session_id, user_id
+        )
+
+    def latest_draft(self, session_id: str) -> dict[str, Any] | None:
+        """The newest draft of the session."""
+        row = self._one(
+            "SELECT draft FROM drafts WHERE session_id=? ORDER BY id DESC LIMIT 1", session_id
+        )
+        return json.loads(row["draft"]) if row else None
+
+    def push_draft(self, session_id: str, draft: dict[str, Any]) -> None:
+        """Append a draft to the session's history."""
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO drafts (session_id, draft, created) VALUES (?, ?, ?)",
+                (session_id, json.dumps(draft), time.time()),
+            )
+
+    def pop_draft(self, session_id: str) -> dict[str, Any] | None:
+        """Undo: drop the newest draft and return the one before it (None if none)."""
+        with self.tx() as db:
+            sql = "SELECT id, draft FROM drafts WHERE session_id=? ORDER BY id DESC LIMIT 2"
+            rows = db.execute(sql, (session_id,)).fetchall()
+            if not rows:
+                return None
+            db.execute("DELETE FROM drafts WHERE id=?", (rows[0]["id"],))
+        return json.loads(rows[1]["draft"]) if len(rows) > 1 else None
+
+    # --- files ----------------------------------------------------------------
+    def blob_path(self, sha256: str) -> Path:
+        """Where a file's content lives on disk."""
+        return self.dir / "files" / sha256[:2] / sha256
+
+    def add_file(self, record: StoredFile) -> None:
+        """Record an uploaded file for a session."""
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO files (session_id, user_id, sha256, name, file_type, size, width,"
+                " height, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.session_id,
+                    record.user_id,
+                    record.sha256,
+                    record.name,
+                    record.file_type,
+                    record.size,
+                    record.width,
+                    record.height,
+                    time.time(),
+                ),
+            )
+
+    def files(self, session_id: str) -> list[StoredFile]:
+        """The session's files, oldest first."""
+        rows = self._all("SELECT * FROM files WHERE session_id=? ORDER BY id", session_id)
+        return [_file(r) for r in rows]
+
+    def user_file(self, user_id: str, sha256: str) -> StoredFile | None:
+        """A file the user uploaded (any of their sessions)."""
+        row = self._one("SELECT * FROM files WHERE user_id=? AND sha256=? LIMIT 1", user_id, sha256)
+        return _file(row) if row else None
+
+    # --- jobs -----------------------------------------------------------------
+    def create_job(self, job_id: str, user_id: str, session_id: str, draft: dict[str, Any]) -> Job:
+        """A pending job (or the caller's existing job with that id: submit is idempotent)."""
+        with self.tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO jobs (id, user_id, session_id, status, draft, created) "
+                "VALUES (?, ?, ?, 'pending', ?, ?)",
+                (job_id, user_id, session_id, json.dumps(draft), time.time()),
+            )
+        job = self.job(job_id)
+        assert job is not None
+        return job
+
+    def job(self, job_id: str) -> Job | None:
+        """A job by id."""
+        row = self._one("SELECT * FROM jobs WHERE id=?", job_id)
+        return _job(row) if row else None
+
+    def update_job(self, job_id: str, **fields: Any) -> None:
+        """Set some fields of a job."""
+        allowed = {"status", "progress", "output", "error", "completed"}
+        keys = [k for k in fields if k in allowed]
+        if not keys:
+            return
+        with self.tx() as db:
+            db.execute(
+                f"UPDATE jobs SET {', '.join(f'{k}=?' for k in keys)} WHERE id=?",  # noqa: S608
+                (*[fields[k] for k in keys], job_id),
+            )
+
+    def fail_interrupted_jobs(self) -> int:
+        """On start: jobs a previous process left pending/processing are marked failed."""
+        with self.tx() as db:
+            cur = db.execute(
+                "UPDATE jobs SET status='failed', error='interrupted by a server restart', "
+                "completed=? WHERE status IN ('pending', 'processing')",
+                (time.time(),),
+            )
+            return cur.rowcount
+
+    def count(self, table: str) -> int:
+        """Rows in a table (for tests and diagnostics)."""
+        if table not in ("clients", "users", "tokens", "sessions", "drafts", "files", "jobs"):
+            raise ValueError(table)
+        row = self._one(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608 - table checked above
+        return int(row["n"]) if row else 0
+
+
+def _file(row: sqlite3.Row) -> StoredFile:
+    return StoredFile(
+        row["session_id"],
+        row["user_id"],
+        row["sha256"],
+        row["name"],
+        row["file_type"],
+        row["size"],
+        row["width"],
+        row["height"],
+    )
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        row["id"],
+        row["user_id"],
+        row["session_id"],
+        row["status"],
+        float(row["progress"]),
+        json.loads(row["draft"]),
+        row["output"],
+        row["error"],
+        float(row["created"]),
+        row["completed"],
+    )
