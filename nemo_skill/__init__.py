@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from nemo_skill.intents import Intent, classify
+from nemo_skill.intents import Intent as Intent
+from nemo_skill.intents import classify as classify
 
 __version__ = "1.0.0"
 

@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("mcp", "run the MCP server on stdio"),
 }
 
+LOCAL_DEMO_CREDITS = 1000
+
 EXIT_CODES_HELP = """exit codes:
   0 ok            2 usage / bad input   3 token (1001)        4 session (1002)
   5 credits (2001) 6 unsupported file (4001) 7 file too large (4002)
@@ -108,11 +110,15 @@ class Context:
         if settings.is_local:
             from dataclasses import replace
 
+            from nemo_skill.config import LOCAL_API_URL
+            from nemo_skill.local.app import LocalConfig
             from nemo_skill.local.server import start_background
 
-            server = start_background(settings.state_dir / "local")
+            # The in-process demo backend is generous so the README job can be re-run.
+            config = LocalConfig(credits_new_user=LOCAL_DEMO_CREDITS)
+            server = start_background(settings.state_dir / "local", config=config)
             self._closers.append(server.stop)
-            settings = replace(settings, api_url=server.url)
+            settings = replace(settings, api_url=server.url, scope=LOCAL_API_URL)
             self._settings = settings
         return settings
 

@@ -154,7 +154,7 @@ class NemoClient:
         if self.settings.token and not force:
             self._token = self.settings.token
             return self._token
-        cached = None if force else self.store.load_token(self.settings.api_url)
+        cached = None if force else self.store.load_token(self.settings.store_key)
         if cached is not None and cached.valid():
             self._token, self._user_id = cached.token, cached.user_id
             return self._token
@@ -181,7 +181,7 @@ class NemoClient:
                 self._sleep(self.retry.delay(1, exc.retry_after, status=429))
                 continue
             self.store.save_token(
-                self.settings.api_url,
+                self.settings.store_key,
                 CachedToken(token.token, token.user_id, parse_expiry(token.expires_at)),
             )
             return token
@@ -331,7 +331,7 @@ class NemoClient:
         """Drop a rejected token and get a new anonymous one; False if the user set one."""
         if self.settings.token:
             return False
-        self.store.forget_token(self.settings.api_url)
+        self.store.forget_token(self.settings.store_key)
         self._token = None
         self.authenticate(force=True)
         return True

@@ -55,6 +55,7 @@ class Settings:
     client_id: str | None = None
     skill_source: str | None = None
     state_dir: Path = field(default_factory=default_state_dir)
+    scope: str | None = None  # stable key for cached tokens and sessions (see ``store_key``)
 
     @classmethod
     def from_env(
@@ -79,6 +80,15 @@ class Settings:
             skill_source=get("SKILL_SOURCE"),
             state_dir=state_dir if state_dir is not None else default_state_dir(env),
         )
+
+    @property
+    def store_key(self) -> str:
+        """The key of this backend's cached token and sessions.
+
+        The in-process local backend listens on a new port every run, so its
+        records are kept under ``local`` rather than under its URL.
+        """
+        return self.scope or self.api_url
 
     @property
     def is_local(self) -> bool:

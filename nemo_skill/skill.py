@@ -130,7 +130,9 @@ class Skill:
         self.progress = progress
         self.sleep = sleep
         self.key = workspace or workspace_key()
-        self.workspaces = Workspaces(StateStore(client.settings.state_dir), client.settings.api_url)
+        self.workspaces = Workspaces(
+            StateStore(client.settings.state_dir), client.settings.store_key
+        )
         self.notes: list[str] = []
 
     @classmethod

@@ -1,0 +1,60 @@
+"""``nemo-skill serve-local``: run the embedded backend for other clients."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nemo_skill.cli import Context
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``serve-local``."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="database and files (default: state dir/local)"
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (no TLS: be careful)",
+    )
+    parser.add_argument(
+        "--credits", type=int, default=100, help="credits for each new user (default 100)"
+    )
+
+
+def run(ctx: Context) -> int:
+    """Serve until Ctrl-C."""
+    from pathlib import Path
+
+    from nemo_skill.local.app import LocalConfig
+    from nemo_skill.local.server import is_loopback, serve
+
+    args = ctx.args
+    data_dir = (
+        Path(args.data_dir).expanduser() if args.data_dir else ctx.settings.state_dir / "local"
+    )
+    if args.allow_remote and not is_loopback(args.host):
+        ctx.stderr.write(
+            f"WARNING: listening on {args.host}: anyone who can reach it can use this backend.\n"
+        )
+
+    def ready(url: str) -> None:
+        ctx.emit(
+            {"url": url, "data_dir": str(data_dir)},
+            f"Embedded NemoVideo backend on {url} (data: {data_dir})\n"
+            f"Use it with: export NEMO_API_URL={url}\nCtrl-C to stop.",
+        )
+
+    serve(
+        args.host,
+        args.port,
+        data_dir,
+        allow_remote=args.allow_remote,
+        config=LocalConfig(credits_new_user=args.credits),
+        on_ready=ready,
+    )
+    return 0
