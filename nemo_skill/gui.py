@@ -37,8 +37,11 @@ RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
          r"(?:timeline|editor|preview\s+(?:panel|window))", _STATE),
         (r"\b(?:check|see|view)\s+(?:it\s+)?(?:in\s+)?the\s+timeline"
          r"(?:\s+(?:panel|view))?", _STATE),
+        (r"\b(?:open|go\s+to)\s+the\s+timeline(?:\s+(?:panel|view|tab|editor))?",
+         'say "show tracks"'),
         (r"\bopen\s+the\s+[\w\s-]{1,30}?\s+(?:panel|tab|sidebar|menu|settings)\s+to\s+"
-         r"([^.!?。！？]+)", r"to \1, tell me what you want"),
+         r"([^.!?,;。！？]+?)(?=,|;|\s+then\b|\s+and\b|[.!?。！？]|$)",
+         r"to \1, tell me what you want"),
         (r"\bopen\s+the\s+[\w\s-]{1,30}?\s+(?:panel|tab|sidebar|menu|settings)", _STATE),
         (r"\b(?:drag(?:\s+and\s+drop)?|drop)\s+(?:it|the\s+[\w\s-]{1,30}?|your\s+[\w\s-]{1,30}?)"
          r"\s+(?:onto|into|to|on)\s+the\s+[\w\s-]{0,30}?(?:timeline|track|canvas)"

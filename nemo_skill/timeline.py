@@ -104,6 +104,16 @@ def _describe_segment(info: SegmentInfo) -> str:
     return f"{info.label} ({info.span()})"
 
 
+def _phrase(info: SegmentInfo) -> str:
+    """A segment in a sentence: ``background music Lo-fi (0-5s, 35%)``."""
+    if info.kind == "audio":
+        volume = f", {round(info.volume * 100)}%" if info.volume is not None else ""
+        return f"background music {info.label.removeprefix('BGM: ')} ({info.span()}{volume})"
+    if info.kind == "text":
+        return f'the {info.label.lower()} "{info.text}" ({info.span()})'
+    return f"the video {info.label.removeprefix('Video: ')} ({info.span()})"
+
+
 def format_summary(draft: Any) -> str:
     """``1. Video: ... (0-10s)  2. BGM: Lo-fi (0-10s, 35%)  3. Title: "..." (0-3s)``."""
     parts = [f"{i}. {_describe_segment(s)}" for i, s in enumerate(segments(draft), start=1)]
@@ -178,10 +188,10 @@ def diff(before: Any, after: Any) -> list[Change]:
     changes: list[Change] = []
     for key, info in new.items():
         if key not in old:
-            changes.append(Change("segment_added", info.label, new=_describe_segment(info)))
+            changes.append(Change("segment_added", info.label, new=_phrase(info)))
     for key, info in old.items():
         if key not in new:
-            changes.append(Change("segment_removed", info.label, old=_describe_segment(info)))
+            changes.append(Change("segment_removed", info.label, old=_phrase(info)))
     for key in old.keys() & new.keys():
         a, b = old[key], new[key]
         name = b.label.split(":")[0]
