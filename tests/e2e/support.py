@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,9 @@ import pytest
 pytest.importorskip("cv2")
 pytest.importorskip("starlette")
 
-from nemo_skill.cli import main  # noqa: E402
-from nemo_skill.local.app import LocalConfig  # noqa: E402
-from nemo_skill.local.server import LocalServer, start_background  # noqa: E402
+from nemo_skill.cli import main
+from nemo_skill.local.app import LocalConfig
+from nemo_skill.local.server import LocalServer, start_background
 
 # Small clips keep the suite fast; the 1080p work lives in bench/.
 TEST_CONFIG: dict[str, Any] = {

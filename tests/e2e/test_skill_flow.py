@@ -44,7 +44,9 @@ def test_first_contact_auth_never_prints_the_token(cli: Cli) -> None:
 
 
 def test_chat_with_file_state_export_download(cli: Cli, photo: Path) -> None:
-    chat = cli("--json", "chat", "turn this image into a 2-second animated video clip", "-f", str(photo))
+    chat = cli(
+        "--json", "chat", "turn this image into a 2-second animated video clip", "-f", str(photo)
+    )
     assert chat.code == 0, chat.err + chat.out
     reply = chat.json()
     assert reply["action"] == "chat"
@@ -77,7 +79,10 @@ def test_consecutive_commands_continue_the_same_session(cli: Cli, photo: Path) -
 
 
 def test_iterative_edits_show_in_the_exported_mp4(cli: Cli, photo: Path) -> None:
-    assert cli("chat", "turn this image into a 2-second animated video clip", "-f", str(photo)).code == 0
+    assert (
+        cli("chat", "turn this image into a 2-second animated video clip", "-f", str(photo)).code
+        == 0
+    )
     before = cli.cwd / "before.mp4"
     assert cli("export", "-o", str(before)).code == 0
     base = probe(before)
@@ -105,7 +110,12 @@ def test_silent_close_reports_the_change(tmp_path: Path) -> None:
         work.mkdir()
         cli = Cli(server.url, tmp_path / "state", work)
         photo = make_image(work / "p.png")
-        assert cli("chat", "turn this image into a 2-second animated video clip", "-f", str(photo)).code == 0
+        assert (
+            cli(
+                "chat", "turn this image into a 2-second animated video clip", "-f", str(photo)
+            ).code
+            == 0
+        )
         result = cli("--json", "chat", "add upbeat music at 40%")
         assert result.code == 0, result.err
         reply = result.json()
@@ -166,7 +176,13 @@ def test_out_of_credits_gives_the_bind_url(tmp_path: Path) -> None:
         work.mkdir()
         cli = Cli(server.url, tmp_path / "state", work)
         photo = make_image(work / "p.jpg")
-        result = cli("--json", "chat", "turn this image into a 2-second animated video clip", "-f", str(photo))
+        result = cli(
+            "--json",
+            "chat",
+            "turn this image into a 2-second animated video clip",
+            "-f",
+            str(photo),
+        )
         assert result.code == 5
         error = result.json()["error"]
         assert error["code"] == 2001
@@ -184,7 +200,12 @@ def test_free_plan_export_gives_plan_wording(tmp_path: Path) -> None:
         work.mkdir()
         cli = Cli(server.url, tmp_path / "state", work)
         photo = make_image(work / "p.jpg")
-        assert cli("chat", "turn this image into a 1-second animated video clip", "-f", str(photo)).code == 0
+        assert (
+            cli(
+                "chat", "turn this image into a 1-second animated video clip", "-f", str(photo)
+            ).code
+            == 0
+        )
         result = cli("--json", "export")
         assert result.code == 9
         error = result.json()["error"]
@@ -208,7 +229,10 @@ def _render_id(cli: Cli, deadline: float) -> str | None:
 
 @pytest.mark.slow
 def test_export_resumes_after_sigkill_with_one_job(cli: Cli, photo: Path, backend: Any) -> None:
-    assert cli("chat", "turn this image into a 4-second animated video clip", "-f", str(photo)).code == 0
+    assert (
+        cli("chat", "turn this image into a 4-second animated video clip", "-f", str(photo)).code
+        == 0
+    )
     out = cli.cwd / "resumed.mp4"
     proc = cli.spawn("export", "-o", str(out))
     try:
@@ -229,7 +253,10 @@ def test_export_resumes_after_sigkill_with_one_job(cli: Cli, photo: Path, backen
 
 @pytest.mark.slow
 def test_cancel_a_running_export(cli: Cli, photo: Path) -> None:
-    assert cli("chat", "turn this image into a 30-second animated video clip", "-f", str(photo)).code == 0
+    assert (
+        cli("chat", "turn this image into a 30-second animated video clip", "-f", str(photo)).code
+        == 0
+    )
     proc = cli.spawn("export", "--no-download")
     try:
         assert _render_id(cli, time.monotonic() + 30)
