@@ -297,20 +297,25 @@ class Skill:
             else None
         )
         if job is None:
-            draft = self.state().draft
-            if draft is None or not draft.renderable:
-                raise UsageError(
-                    "There is nothing to export yet: the timeline is empty.",
-                    hint='Send an image and describe the clip first, e.g. nemo-skill chat "'
-                    + DEFAULT_PROMPT
-                    + '" -f photo.jpg',
-                )
-            # Persist the id before submitting: a crash after this line resumes the same job.
-            self.workspaces.update(
-                self.key, render_id=render_id, render_out=str(dest) if dest else None
-            )
-            job = submit(self.client, self.session_id(), draft.to_wire(), render_id=render_id)
+            job = self.start_export(render_id, dest)
         return self._finish(job, dest, on_update)
+
+    def start_export(self, render_id: str | None = None, dest: Path | None = None) -> ExportJob:
+        """Submit the session's draft for rendering and return the job (no waiting)."""
+        draft = self.state().draft
+        if draft is None or not draft.renderable:
+            raise UsageError(
+                "There is nothing to export yet: the timeline is empty.",
+                hint='Send an image and describe the clip first, e.g. nemo-skill chat "'
+                + DEFAULT_PROMPT
+                + '" -f photo.jpg',
+            )
+        render_id = render_id or new_render_id()
+        # Persist the id before submitting: a crash after this line resumes the same job.
+        self.workspaces.update(
+            self.key, render_id=render_id, render_out=str(dest) if dest else None
+        )
+        return submit(self.client, self.session_id(), draft.to_wire(), render_id=render_id)
 
     def _resume_job(self, resume: bool | str) -> ExportJob:
         render_id = resume if isinstance(resume, str) else self.project.render_id
