@@ -247,6 +247,11 @@ def render_draft(
     assert isinstance(meta, Mapping)
     source_size = meta.get("source_size")
     first = (int(source_size[0]), int(source_size[1])) if isinstance(source_size, list) else None
+    if first is None and videos[0][1].get("src"):
+        # "original" means the first image's shape, also for drafts made without source_size
+        from nemo_skill.local.engine.images import probe_image
+
+        first = probe_image(resolve(str(videos[0][1]["src"])))
     width, height, fps = _output_geometry(draft, first)
     duration_ms = min(MAX_DURATION_MS, max(s + int(seg["d"]) for s, seg in videos))
     fit = str(meta.get("fit") or "blur")
