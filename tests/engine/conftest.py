@@ -1,0 +1,34 @@
+"""Fixtures of the engine suite: small textured photos made with Pillow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("cv2")
+pytest.importorskip("av")
+
+
+def textured(path: Path, size: tuple[int, int] = (320, 240), hue: int = 0) -> Path:
+    """A photo with detail everywhere, so any camera move changes the pixels."""
+    from PIL import Image, ImageDraw
+
+    w, h = size
+    img = Image.new("RGB", size, (40 + hue % 180, 90, 160))
+    draw = ImageDraw.Draw(img)
+    for i in range(0, w + h, 12):
+        draw.line([(i, 0), (i - h, h)], fill=((i * 7 + hue) % 255, (i * 3) % 255, 220), width=4)
+    for j in range(0, h, 20):
+        draw.line([(0, j), (w, j)], fill=(250, (j * 5) % 255, 30), width=2)
+    draw.ellipse([w // 3, h // 4, w // 3 + h // 2, h // 4 + h // 2], fill=(250, 220, 60))
+    img.save(path)
+    return path
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    """A 320×240 textured JPEG in its own folder (render outputs go elsewhere)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    return textured(folder / "photo.jpg")

@@ -1,0 +1,283 @@
+"""Rendering drafts to MP4: decoded back with PyAV and checked frame by frame."""
+
+from __future__ import annotations
+
+import math
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nemo_skill.errors import RenderError
+from nemo_skill.local.engine import motion as mo
+from nemo_skill.local.engine.render import render_draft
+from tests.engine.conftest import textured
+
+av = pytest.importorskip("av")
+
+
+@dataclass
+class Decoded:
+    """What an MP4 holds, read back."""
+
+    frames: list[np.ndarray]
+    width: int
+    height: int
+    fps: float
+    codec: str
+    pix_fmt: str
+    duration_s: float
+    audio_codec: str | None
+    audio_peak: float
+
+
+def decode(path: Path) -> Decoded:
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        codec = video.codec_context.name
+        pix_fmt = video.codec_context.pix_fmt
+        fps = float(video.average_rate)
+        width, height = video.codec_context.width, video.codec_context.height
+        duration = float(container.duration or 0) / 1e6
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    audio_codec, peak = None, 0.0
+    with av.open(str(path)) as container:
+        if container.streams.audio:
+            audio_codec = container.streams.audio[0].codec_context.name
+            for frame in container.decode(audio=0):
+                peak = max(peak, float(np.abs(frame.to_ndarray()).max()))
+    return Decoded(frames, width, height, fps, codec, pix_fmt, duration, audio_codec, peak)
+
+
+def video_track(*segments: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "trk_v", "tt": 0, "sg": list(segments)}
+
+
+def clip(src: Path, d: int = 1000, st: int = 0, **extra: Any) -> dict[str, Any]:
+    return {"id": f"seg_{st}", "st": st, "d": d, "src": str(src), "motion": "none", **extra}
+
+
+def draft(*tracks: dict[str, Any], **meta: Any) -> dict[str, Any]:
+    return {
+        "id": "draft_t",
+        "m": {"fps": 24, "width": 160, "height": 120, **meta},
+        "t": list(tracks),
+    }
+
+
+def render(tmp_path: Path, d: dict[str, Any], name: str = "out.mp4") -> Decoded:
+    out = tmp_path / name
+    result = render_draft(d, out)
+    assert result.path == out
+    assert out.stat().st_size == result.size_bytes > 0
+    return decode(out)
+
+
+def diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+
+
+def test_output_matches_the_draft(photo: Path, tmp_path: Path) -> None:
+    seen: list[float] = []
+    out = tmp_path / "out.mp4"
+    d = draft(video_track(clip(photo, d=1500, motion="kenburns")), fps=24, width=192, height=108)
+    result = render_draft(d, out, progress=seen.append)
+    got = decode(out)
+    assert (got.width, got.height) == (result.width, result.height) == (192, 108)
+    assert got.fps == pytest.approx(24) == result.fps
+    assert got.codec == "h264"
+    assert got.pix_fmt == "yuv420p"
+    assert len(got.frames) == 36
+    assert abs(got.duration_s - 1.5) <= 1 / 24 + 1e-6
+    assert got.audio_codec is None
+    assert not result.has_audio
+    assert seen == sorted(seen)
+    assert seen[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("motion", mo.MOTIONS)
+def test_each_motion_moves_and_none_does_not(motion: str, photo: Path, tmp_path: Path) -> None:
+    got = render(tmp_path, draft(video_track(clip(photo, motion=motion))))
+    assert len(got.frames) == 24
+    change = diff(got.frames[0], got.frames[-1])
+    if motion == "none":
+        assert change < 1.5
+    else:
+        assert change > 3.0
+
+
+@pytest.mark.parametrize(
+    ("aspect", "source", "landscape"),
+    [("16:9", (320, 240), True), ("9:16", (320, 240), False), ("1:1", (320, 240), None),
+     ("4:5", (320, 240), False), ("4:3", (240, 320), True), ("original", (200, 300), False), ("original_meta", (300, 200), True)],
+)  # fmt: skip
+def test_aspects_give_even_oriented_sizes(
+    aspect: str, source: tuple[int, int], landscape: bool | None, tmp_path: Path
+) -> None:
+    photo = textured(tmp_path / "src.png", size=source)
+    d = draft(video_track(clip(photo)), aspect=aspect, width=0, height=0, long_side=160)
+    if aspect == "original_meta":  # the size as the backend records it at upload
+        d["m"].update(aspect="original", source_size=list(source))
+    got = render(tmp_path, d)
+    assert got.width % 2 == 0
+    assert got.height % 2 == 0
+    assert max(got.width, got.height) in (158, 160)
+    if landscape is None:
+        assert got.width == got.height
+    else:
+        assert (got.width > got.height) is landscape
+    assert got.frames[0].shape == (got.height, got.width, 3)
+
+
+def test_title_shows_in_its_region_only_while_on(photo: Path, tmp_path: Path) -> None:
+    title = {"id": "seg_t", "st": 0, "d": 1000, "text": "HELLO", "role": "title",
+             "position": "center", "size": 0.2, "color": "#FF00FF"}  # fmt: skip
+    plain = render(tmp_path, draft(video_track(clip(photo, d=2000))), "plain.mp4")
+    titled = render(
+        tmp_path,
+        draft(video_track(clip(photo, d=2000)), {"id": "trk_t", "tt": 7, "sg": [title]}),
+        "titled.mp4",
+    )
+    h, w = plain.height, plain.width
+    centre = (slice(h // 3, 2 * h // 3), slice(w // 5, 4 * w // 5))
+    top = (slice(0, h // 6), slice(0, w))
+    shown = 12  # 0.5 s at 24 fps
+    assert diff(plain.frames[shown][centre], titled.frames[shown][centre]) > 10
+    assert diff(plain.frames[shown][top], titled.frames[shown][top]) < 2
+    after = 36  # 1.5 s: the title ended at 1.0 s
+    assert diff(plain.frames[after][centre], titled.frames[after][centre]) < 2
+
+
+def _solid(path: Path, rgb: tuple[int, int, int]) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (160, 120), rgb).save(path)
+    return path
+
+
+def test_crossfade_between_two_segments(tmp_path: Path) -> None:
+    red = _solid(tmp_path / "red.png", (230, 20, 20))
+    blue = _solid(tmp_path / "blue.png", (20, 20, 230))
+    second = clip(blue, st=1000, transition={"type": "crossfade", "d": 500})
+    got = render(tmp_path, draft(video_track(clip(red), second), fit="crop"))
+    assert len(got.frames) == 48
+
+    def red_share(index: int) -> float:
+        r, _, b = got.frames[index][40:80, 50:110].reshape(-1, 3).mean(axis=0)
+        return float((r - 20) / max(1.0, (r - 20) + (b - 20)))
+
+    assert red_share(20) > 0.9  # 0.83 s: first segment
+    assert 0.2 < red_share(30) < 0.8  # 1.25 s: halfway through the crossfade
+    assert red_share(44) < 0.1  # 1.83 s: second segment
+    halves = [red_share(i) for i in range(24, 37)]
+    assert halves == sorted(halves, reverse=True)
+
+
+def _wav(path: Path, seconds: float = 0.5) -> Path:
+    rate = 22_050
+    samples = [
+        int(12_000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(rate * seconds))
+    ]
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.array(samples, dtype="<i2").tobytes())
+    return path
+
+
+@pytest.mark.parametrize("source", ["synth", "wav"])
+def test_music_adds_an_audio_stream(source: str, photo: Path, tmp_path: Path) -> None:
+    music: dict[str, Any] = {"id": "seg_a", "st": 0, "d": 1000, "volume": 0.8,
+                             "fade_in": 0, "fade_out": 0}  # fmt: skip
+    if source == "wav":
+        music["src"] = str(_wav(tmp_path / "tone.wav"))  # shorter than the clip: looped
+    else:
+        music["style"] = "upbeat"
+    d = draft(video_track(clip(photo)), {"id": "trk_a", "tt": 1, "sg": [music]})
+    result = render_draft(d, tmp_path / "out.mp4")
+    got = decode(tmp_path / "out.mp4")
+    assert result.has_audio
+    assert got.audio_codec == "aac"
+    assert got.audio_peak > 0.1
+    assert len(got.frames) == 24
+
+
+def test_cancel_leaves_nothing_behind(photo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(RenderError) as caught:
+        render_draft(draft(video_track(clip(photo, d=2000))), folder / "x.mp4", cancel=cancel)
+    assert caught.value.code == "cancelled"
+    assert list(folder.iterdir()) == []
+
+
+def test_cancel_midway_leaves_nothing_behind(photo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    cancel = threading.Event()
+
+    def progress(fraction: float) -> None:
+        if fraction > 0.2:
+            cancel.set()
+
+    with pytest.raises(RenderError) as caught:
+        render_draft(
+            draft(video_track(clip(photo, d=2000))), folder / "x.mp4", progress=progress,
+            cancel=cancel,
+        )  # fmt: skip
+    assert caught.value.code == "cancelled"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("tracks", [[], [{"id": "trk_v", "tt": 0, "sg": []}]])
+def test_draft_without_segments_is_refused(tracks: list[dict[str, Any]], tmp_path: Path) -> None:
+    with pytest.raises(RenderError):
+        render_draft(draft(*tracks), tmp_path / "x.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _path(motion: str, frames: int = 150) -> np.ndarray:
+    canvas = (1792, 1008)
+    cams = [mo.camera(motion, i / (frames - 1), canvas, t_seconds=i / 30, subject=(0.8, 0.3))
+            for i in range(frames)]  # fmt: skip
+    return np.array([[c.zoom * 1000, c.cx, c.cy] for c in cams])
+
+
+@pytest.mark.parametrize("motion", mo.MOTIONS)
+def test_camera_is_smooth(motion: str) -> None:
+    path = _path(motion)
+    second = np.abs(np.diff(path, n=2, axis=0))
+    first = np.abs(np.diff(path, axis=0))
+    # No jerks: the change of velocity per frame is tiny next to the total travel.
+    travel = np.ptp(path, axis=0)
+    assert (second.max(axis=0) <= 0.01 * travel + 1e-9).all()
+    if motion == "none":
+        assert first.max() == 0
+    else:
+        assert travel.max() > 0
+
+
+@pytest.mark.parametrize("motion", [m for m in mo.MOTIONS if m not in ("breathe", "none")])
+def test_camera_eases_in_and_out(motion: str) -> None:
+    path = _path(motion)
+    speed = np.abs(np.diff(path, axis=0))
+    peak = speed.max(axis=0)
+    moving = peak > 0
+    assert moving.any()
+    assert (speed[0][moving] < 0.05 * peak[moving]).all()
+    assert (speed[-1][moving] < 0.05 * peak[moving]).all()
+
+
+def test_ease_endpoints() -> None:
+    assert mo.ease(0) == 0
+    assert mo.ease(1) == pytest.approx(1)
+    assert mo.ease(0.5) == pytest.approx(0.5)
+    assert mo.ease(-1) == 0
+    assert mo.ease(2) == pytest.approx(1)
