@@ -1,0 +1,174 @@
+"""Render benchmark: the whole `nemo-skill animate` command against x264 alone.
+
+Prints, in one run on a generated 4000x3000 textured photo:
+- wall time of `animate` (5 s, 1080p30, 16:9) and the floor: libx264 alone
+  (same preset/CRF) encoding the same 150 frames already in yuv420p; ratio;
+- pan jitter in px RMS on the encoded file (consecutive decoded frames
+  registered with cv2.findTransformECC, MOTION_TRANSLATION, central crop;
+  jitter = deviation of the shifts from a local quadratic fit);
+- file size and peak RSS of the animate process;
+- the same for 9:16, and a 30 s render (time per clip second should stay flat).
+
+Targets: ratio <= 1.3, jitter <= 0.1 px, <= 6 MB, <= 400 MB RSS.
+    python bench/render.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def make_photo(path: Path) -> Path:
+    """A 4000x3000 photo with texture at every scale (noise + shapes)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 255, (375, 500, 3), dtype=np.uint8)
+    img = Image.fromarray(base).resize((4000, 3000), Image.Resampling.BICUBIC)
+    draw = ImageDraw.Draw(img)
+    for _ in range(400):
+        x, y, r = rng.integers(0, 4000), rng.integers(0, 3000), rng.integers(10, 160)
+        draw.ellipse(
+            [x - r, y - r, x + r, y + r],
+            outline=tuple(int(v) for v in rng.integers(0, 255, 3)),
+            width=6,
+        )
+    img = img.filter(ImageFilter.SMOOTH)
+    fine = rng.integers(-8, 9, (3000, 4000, 1), dtype=np.int16)  # sensor-like grain
+    arr = np.clip(np.asarray(img, dtype=np.int16) + fine, 0, 255).astype(np.uint8)
+    Image.fromarray(arr).save(path, quality=92)
+    return path
+
+
+def run_animate(photo: Path, out: Path, *args: str) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one `nemo-skill animate` process."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "nemo_skill.cli",
+        "--quiet",
+        "animate",
+        str(photo),
+        "-o",
+        str(out),
+        "--force",
+        *args,
+    ]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"animate failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, usage.ru_maxrss * 1024
+
+
+def x264_floor(photo: Path, seconds: float = 5.0) -> float:
+    """libx264 alone on the same frames, pre-converted to yuv420p (best of 2)."""
+    import av
+    import cv2
+
+    from nemo_skill.local.engine import plan_from_prompt, probe_image
+    from nemo_skill.local.engine.render import CRF, PRESET, _clips, _compose
+
+    draft = plan_from_prompt(
+        f"16:9, {seconds:g} seconds", source=str(photo), image_size=probe_image(photo)
+    )
+    width, height, fps = draft["m"]["width"], draft["m"]["height"], draft["m"]["fps"]
+    clips = _clips(draft, (width, height), lambda s: Path(s), "blur")
+    frames = [
+        cv2.cvtColor(_compose(clips, [], i * 1000 / fps, (width, height)), cv2.COLOR_RGB2YUV_I420)
+        for i in range(int(seconds * fps))
+    ]
+    best = float("inf")
+    for _ in range(2):
+        out = Path(tempfile.mkstemp(suffix=".mp4")[1])
+        start = time.perf_counter()
+        with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+            stream = container.add_stream("libx264", rate=Fraction(fps, 1))
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            stream.options = {"preset": PRESET, "crf": str(CRF)}
+            for index, yuv in enumerate(frames):
+                frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                frame.pts = index
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode(None))
+        best = min(best, time.perf_counter() - start)
+        out.unlink()
+    return best
+
+
+def jitter(path: Path) -> float:
+    """RMS deviation (px) of frame-to-frame shifts from a local quadratic fit."""
+    import av
+    import cv2
+
+    grays = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            gray = frame.to_ndarray(format="gray").astype(np.float32)
+            h, w = gray.shape
+            grays.append(gray[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4])
+    shifts = []
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
+    for a, b in itertools.pairwise(grays):
+        warp = np.eye(2, 3, dtype=np.float32)
+        _, warp = cv2.findTransformECC(a, b, warp, cv2.MOTION_TRANSLATION, criteria, None, 5)
+        shifts.append(float(warp[0, 2]))
+    series = np.array(shifts)
+    half = 4
+    residuals = []
+    for i in range(half, len(series) - half):
+        window = series[i - half : i + half + 1]
+        x = np.arange(-half, half + 1)
+        fit = np.polyval(np.polyfit(x, window, 2), 0)
+        residuals.append(series[i] - fit)
+    return float(np.sqrt(np.mean(np.square(residuals)))) if residuals else 0.0
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        photo = make_photo(tmp / "photo.jpg")
+        wall, rss = run_animate(photo, tmp / "a.mp4", "--aspect", "16:9", "--duration", "5")
+        size = (tmp / "a.mp4").stat().st_size
+        pan_wall, _ = run_animate(
+            photo, tmp / "pan.mp4", "--aspect", "16:9", "--duration", "5", "--motion", "pan_left"
+        )
+        j = jitter(tmp / "pan.mp4")
+        v_wall, v_rss = run_animate(photo, tmp / "v.mp4", "--aspect", "9:16", "--duration", "5")
+        long_wall, long_rss = run_animate(
+            photo, tmp / "long.mp4", "--aspect", "16:9", "--duration", "30"
+        )
+        floor = x264_floor(photo)
+        print("render benchmark (5 s 1080p30 from a 4000x3000 photo, libx264 veryfast crf 21)")
+        print(f"  animate wall time        {wall:7.2f} s")
+        print(f"  x264-only floor          {floor:7.2f} s")
+        print(f"  ratio animate/floor      {wall / floor:7.2f}   (target <= 1.3)")
+        print(f"  pan jitter               {j:7.3f} px RMS (target <= 0.1)")
+        print(f"  file size                {size / 1e6:7.2f} MB (target <= 6)")
+        print(f"  peak RSS                 {rss / 2**20:7.0f} MB (target <= 400)")
+        print(f"  pan_left wall time       {pan_wall:7.2f} s")
+        print(f"  9:16 wall time           {v_wall:7.2f} s, peak RSS {v_rss / 2**20:.0f} MB")
+        print(f"  30 s wall time           {long_wall:7.2f} s, peak RSS {long_rss / 2**20:.0f} MB")
+        print(
+            f"  per clip second: 5 s {wall / 5:.3f} s, 30 s {long_wall / 30:.3f} s "
+            f"(ratio {long_wall / 30 / (wall / 5):.2f}, linear = 1.0 after start-up)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
