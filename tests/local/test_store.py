@@ -1,0 +1,173 @@
+"""The SQLite store: credit arithmetic under threads, hashed tokens, draft history, jobs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nemo_skill.local.store import Store, hash_token
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    db = Store(tmp_path / "data")
+    yield db
+    db.close()
+
+
+def _user(store: Store, credits: float) -> str:
+    _, user, _ = store.issue_anonymous_token("client-1", credits, ttl_s=3600)
+    return user.user_id
+
+
+def test_freeze_and_settle(store: Store) -> None:
+    uid = _user(store, 100)
+    assert store.freeze(uid, 60)
+    assert not store.freeze(uid, 60)  # only 40 left: refused, nothing changed
+    user = store.user(uid)
+    assert user is not None
+    assert (user.available, user.frozen) == (40, 60)
+    store.settle(uid, 60, spent=False)
+    user = store.user(uid)
+    assert user is not None
+    assert (user.available, user.frozen) == (100, 0)
+    assert store.freeze(uid, 100)
+    store.settle(uid, 100, spent=True)
+    user = store.user(uid)
+    assert user is not None
+    assert (user.available, user.frozen) == (0, 0)
+
+
+def test_no_lost_update_under_threads(store: Store) -> None:
+    threads, ops, cost = 8, 50, 3
+    uid = _user(store, 10_000)
+    spent_counts = [0] * threads
+    refused = []
+    start = threading.Barrier(threads)
+
+    def work(index: int) -> None:
+        start.wait(timeout=10)
+        for op in range(ops):
+            if not store.freeze(uid, cost):
+                refused.append(index)
+                continue
+            spent = (index + op) % 2 == 0
+            store.settle(uid, cost, spent=spent)
+            spent_counts[index] += spent
+
+    pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in pool)
+    assert refused == []
+    user = store.user(uid)
+    assert user is not None
+    assert user.frozen == 0
+    assert user.available == 10_000 - cost * sum(spent_counts)
+    assert sum(spent_counts) == threads * ops // 2
+
+
+def test_concurrent_freezes_never_overdraw(store: Store) -> None:
+    uid = _user(store, 100)
+    granted: list[bool] = []
+    lock = threading.Lock()
+
+    def grab() -> None:
+        for _ in range(50):
+            ok = store.freeze(uid, 7)
+            with lock:
+                granted.append(ok)
+
+    pool = [threading.Thread(target=grab) for _ in range(8)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert granted.count(True) == 100 // 7
+    user = store.user(uid)
+    assert user is not None
+    assert (user.available, user.frozen) == (100 % 7, 7 * (100 // 7))
+
+
+def test_tokens_are_stored_hashed(store: Store, tmp_path: Path) -> None:
+    token, user, _ = store.issue_anonymous_token("client-x", 100, ttl_s=3600)
+    again = store.user_for_token(token)
+    assert again is not None
+    assert again.user_id == user.user_id
+    assert store.user_for_token(token + "x") is None
+    store.close()
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("nemo-local.sqlite3*"))
+    assert token.encode() not in raw
+    assert hash_token(token).encode() in raw
+
+
+def test_expired_token_is_refused(store: Store) -> None:
+    token, _, _ = store.issue_anonymous_token("client-y", 100, ttl_s=-1)
+    assert store.user_for_token(token) is None
+
+
+def test_same_client_keeps_its_user(store: Store) -> None:
+    _, first, _ = store.issue_anonymous_token("client-z", 100, ttl_s=3600)
+    store.freeze(first.user_id, 30)
+    _, second, _ = store.issue_anonymous_token("client-z", 100, ttl_s=3600)
+    assert second.user_id == first.user_id
+    assert second.available == 70
+    assert store.count("users") == 1
+    assert store.count("tokens") == 2
+
+
+def test_pop_draft_history(store: Store) -> None:
+    uid = _user(store, 0)
+    sid, _ = store.create_session(uid, "en", "p")
+    other, _ = store.create_session(uid, "en", "q")
+    assert store.pop_draft(sid) is None
+    for version in range(3):
+        store.push_draft(sid, {"v": version})
+    store.push_draft(other, {"v": "other"})
+    assert store.latest_draft(sid) == {"v": 2}
+    assert store.pop_draft(sid) == {"v": 1}
+    assert store.latest_draft(sid) == {"v": 1}
+    assert store.pop_draft(sid) == {"v": 0}
+    assert store.pop_draft(sid) is None  # the last one is dropped too
+    assert store.latest_draft(sid) is None
+    assert store.latest_draft(other) == {"v": "other"}
+
+
+def test_sessions_belong_to_their_user(store: Store) -> None:
+    _, alice, _ = store.issue_anonymous_token("a", 0, ttl_s=3600)
+    _, bob, _ = store.issue_anonymous_token("b", 0, ttl_s=3600)
+    sid, task = store.create_session(alice.user_id, "zh", "p")
+    assert sid.isdigit()
+    row = store.session(sid, alice.user_id)
+    assert row is not None
+    assert row["task_id"] == task
+    assert store.session(sid, bob.user_id) is None
+
+
+def test_interrupted_jobs_fail_on_start(tmp_path: Path) -> None:
+    data = tmp_path / "jobs"
+    first = Store(data)
+    uid = _user(first, 0)
+    for job_id, status in (("a", "pending"), ("b", "processing"), ("c", "completed")):
+        first.create_job(job_id, uid, "s", {"t": []})
+        first.update_job(job_id, status=status)
+    first.update_job("c", bogus="ignored")  # unknown fields are not written
+    first.close()
+    second = Store(data)
+    try:
+        assert second.fail_interrupted_jobs() == 2
+        statuses = {j: second.job(j).status for j in "abc"}  # type: ignore[union-attr]
+        assert statuses == {"a": "failed", "b": "failed", "c": "completed"}
+        assert second.create_job("c", uid, "s", {"t": [1]}).draft == {"t": []}  # idempotent
+    finally:
+        second.close()
+
+
+def test_count_rejects_unknown_tables(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.count("users; DROP TABLE users")
