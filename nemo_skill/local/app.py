@@ -687,7 +687,11 @@ async def _turn_stream(
                 continue
             delta = event["actions"]["stateDelta"].get("draft")
             if delta and plan.kind != "undo":
-                backend.store.push_draft(session_id, delta)
+                # One history entry per turn (undo reverts the whole turn), always current.
+                if changed:
+                    backend.store.replace_latest_draft(session_id, delta)
+                else:
+                    backend.store.push_draft(session_id, delta)
                 changed = True
             yield b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
     except Exception as exc:  # an agent failure is an error event, as ADK does

@@ -232,6 +232,15 @@ class Store:
                 (session_id, json.dumps(draft), time.time()),
             )
 
+    def replace_latest_draft(self, session_id: str, draft: dict[str, Any]) -> None:
+        """Overwrite the newest draft (later steps of the same turn)."""
+        with self.tx() as db:
+            db.execute(
+                "UPDATE drafts SET draft=? "
+                "WHERE id=(SELECT MAX(id) FROM drafts WHERE session_id=?)",
+                (json.dumps(draft), session_id),
+            )
+
     def pop_draft(self, session_id: str) -> dict[str, Any] | None:
         """Undo: drop the newest draft and return the one before it (None if none)."""
         with self.tx() as db:

@@ -1,0 +1,249 @@
+"""Every fault the backend can throw at the skill: right error, right retries, nothing broken.
+
+The embedded backend runs behind :class:`FaultApp` on loopback; the client
+uses an injected sleep, so retry waits are asserted, not slept.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette")
+
+from nemo_skill import errors
+from nemo_skill.client import NemoClient
+from nemo_skill.config import Settings
+from nemo_skill.events import ErrorEvent, TextEvent
+from nemo_skill.local.app import LocalConfig, close_app, create_app
+from nemo_skill.local.server import _uvicorn_server
+from tests.e2e.support import make_image
+from tests.faults.faultapp import Fault, FaultApp
+
+DRAFT = {"t": [{"tt": 0, "sg": [{"d": 1000}]}]}
+
+
+@pytest.fixture
+def faulty(tmp_path: Path) -> Iterator[tuple[str, FaultApp]]:
+    app = create_app(
+        tmp_path / "backend", config=LocalConfig(credits_new_user=10_000, default_long_side=160)
+    )
+    wrapped = FaultApp(app)
+    server = _uvicorn_server(wrapped, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", wrapped
+    server.should_exit = True
+    thread.join(timeout=10)
+    close_app(app)
+
+
+@pytest.fixture
+def client(
+    faulty: tuple[str, FaultApp], tmp_path: Path
+) -> Iterator[tuple[NemoClient, FaultApp, list[float]]]:
+    url, app = faulty
+    waits: list[float] = []
+    c = NemoClient(
+        Settings(api_url=url, state_dir=tmp_path / "state"), sleep=waits.append, timeout=2.0
+    )
+    c.authenticate()
+    yield c, app, waits
+    c.close()
+
+
+def session(c: NemoClient) -> str:
+    return c.create_session().session_id
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "headers", "exc", "hint_word"),
+    [
+        (
+            401,
+            1001,
+            {},
+            None,
+            "",
+        ),  # re-auth path covered in unit tests; here: mapped, not retried blindly
+        (404, 1002, {}, errors.SessionNotFoundError, "new session"),
+        (402, 2001, {}, errors.InsufficientCreditsError, "register?bind=anon_"),
+        (415, 4001, {}, errors.UnsupportedFileError, "jpg"),
+        (413, 4002, {}, errors.FileTooLargeError, "200 MB"),
+        (402, 402, {}, errors.PlanRequiredError, "upgrade"),
+    ],
+)
+def test_backend_codes_on_state_become_clear_errors(
+    client: tuple[NemoClient, FaultApp, list[float]],
+    status: int,
+    code: int,
+    headers: dict[str, str],
+    exc: type[errors.NemoError],
+    hint_word: str,
+) -> None:
+    c, app, _ = client
+    sid = session(c)
+    app.add("GET", "/api/state/", Fault("code", status=status, code=code, headers=headers))
+    with pytest.raises(exc) as info:
+        c.state(sid)
+    assert hint_word.lower() in info.value.hint.lower()
+    assert app.counts[f"GET /api/state/nemo_agent/me/{sid}/latest"] == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_idempotent_get_is_retried_twice_then_fails(
+    client: tuple[NemoClient, FaultApp, list[float]], status: int
+) -> None:
+    c, app, waits = client
+    app.add("GET", "/api/credits", Fault("code", status=status))
+    with pytest.raises(errors.ServerError):
+        c.credits()
+    assert app.counts["GET /api/credits/balance/simple"] == 3
+    assert len(waits) == 2
+
+
+def test_transient_5xx_then_success(client: tuple[NemoClient, FaultApp, list[float]]) -> None:
+    c, app, _ = client
+    app.add("GET", "/api/credits", Fault("code", status=503, times=2))
+    assert c.credits().available == 10_000
+    assert app.counts["GET /api/credits/balance/simple"] == 3
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"), [({"Retry-After": "7"}, [7.0, 7.0]), ({}, [30.0, 30.0])]
+)
+def test_429_honours_retry_after(
+    client: tuple[NemoClient, FaultApp, list[float]], headers: dict[str, str], expected: list[float]
+) -> None:
+    c, app, waits = client
+    app.add("GET", "/api/credits", Fault("code", status=429, code=429, headers=headers))
+    with pytest.raises(errors.RateLimitError):
+        c.credits()
+    assert waits == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "call"),
+    [
+        ("POST", "/api/render/proxy/lambda", lambda c, sid: c.submit_render(sid, DRAFT)),
+        ("POST", "/run_sse", lambda c, sid: list(c.run_sse(sid, "add music"))),
+        ("POST", "/api/upload-video/", lambda c, sid: c.upload_urls(sid, ["file:///x.jpg"])),
+    ],
+)
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_work_creating_posts_are_never_resent(
+    client: tuple[NemoClient, FaultApp, list[float]], method: str, path: str, call: Any, status: int
+) -> None:
+    c, app, waits = client
+    sid = session(c)
+    app.add(method, path, Fault("code", status=status))
+    with pytest.raises(errors.ServerError):
+        call(c, sid)
+    assert sum(n for key, n in app.counts.items() if key.startswith(f"{method} {path}")) == 1
+    assert waits == []
+
+
+def test_hanging_get_times_out_and_is_retried(
+    client: tuple[NemoClient, FaultApp, list[float]],
+) -> None:
+    c, app, _ = client
+    app.add("GET", "/api/credits", Fault("hang", seconds=3.0))
+    with pytest.raises(errors.RequestTimeoutError):
+        c.credits()
+    assert app.counts["GET /api/credits/balance/simple"] == 3
+
+
+def test_malformed_json_is_a_protocol_error(
+    client: tuple[NemoClient, FaultApp, list[float]],
+) -> None:
+    c, app, _ = client
+    app.add("GET", "/api/credits", Fault("bad_json"))
+    with pytest.raises(errors.ProtocolError):
+        c.credits()
+
+
+def test_unexpected_render_status_is_a_protocol_error(
+    client: tuple[NemoClient, FaultApp, list[float]],
+) -> None:
+    c, app, _ = client
+    app.add("GET", "/api/render/proxy/lambda/", Fault("render_status", value="exploded"))
+    with pytest.raises(errors.ProtocolError):
+        c.render_status("render_1")
+
+
+def test_sse_closed_mid_event_raises_stream_interrupted_once(
+    client: tuple[NemoClient, FaultApp, list[float]],
+) -> None:
+    c, app, _ = client
+    sid = session(c)
+    app.add("POST", "/run_sse", Fault("sse_cut"))
+    seen: list[Any] = []
+    with pytest.raises(errors.StreamInterruptedError):
+        for event in c.run_sse(sid, "add music"):
+            seen.append(event)
+    assert seen == [TextEvent("Working on it.")]
+    assert app.counts["POST /run_sse"] == 1
+
+
+def test_truncated_sse_frame_is_a_protocol_event(
+    client: tuple[NemoClient, FaultApp, list[float]],
+) -> None:
+    c, app, _ = client
+    sid = session(c)
+    app.add("POST", "/run_sse", Fault("sse_truncated"))
+    events = list(c.run_sse(sid, "add music"))
+    assert isinstance(events[0], TextEvent)
+    assert isinstance(events[-1], ErrorEvent) and events[-1].protocol
+
+
+def test_missing_client_id_answer_makes_a_new_client_id(
+    faulty: tuple[str, FaultApp], tmp_path: Path
+) -> None:
+    url, app = faulty
+    app.add("POST", "/api/auth/anonymous-token", Fault("code", status=400, code=400, times=1))
+    c = NemoClient(Settings(api_url=url, state_dir=tmp_path / "s2"), sleep=lambda s: None)
+    first_id = (
+        (tmp_path / "s2" / "client_id").read_text()
+        if (tmp_path / "s2" / "client_id").exists()
+        else None
+    )
+    c.authenticate()
+    assert app.counts["POST /api/auth/anonymous-token"] == 2
+    assert (tmp_path / "s2" / "client_id").read_text() != first_id
+    c.close()
+
+
+def test_cli_export_with_failing_render_leaves_no_partial_file(
+    faulty: tuple[str, FaultApp], tmp_path: Path
+) -> None:
+    from tests.e2e.support import Cli
+
+    url, app = faulty
+    work = tmp_path / "w"
+    work.mkdir()
+    cli = Cli(url, tmp_path / "state", work)
+    photo = make_image(work / "p.jpg")
+    assert (
+        cli("chat", "turn this image into a 1-second animated video clip", "-f", str(photo)).code
+        == 0
+    )
+    app.add("GET", "/api/render/proxy/", Fault("render_status", value="failed"))
+    result = cli("--json", "export", "-o", str(work / "out.mp4"))
+    assert result.code == 15, result.out + result.err
+    assert "render_failed" in result.out
+    assert not list(work.glob("*.mp4")) and not list(work.glob(".*part*"))
+    for state_file in (tmp_path / "state").glob("*.json"):
+        json.loads(state_file.read_text())  # never corrupt
+    assert "render_id" not in json.loads((tmp_path / "state" / "sessions.json").read_text()).get(
+        "local", {}
+    )
