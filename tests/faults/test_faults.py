@@ -69,13 +69,6 @@ def session(c: NemoClient) -> str:
 @pytest.mark.parametrize(
     ("status", "code", "headers", "exc", "hint_word"),
     [
-        (
-            401,
-            1001,
-            {},
-            None,
-            "",
-        ),  # re-auth path covered in unit tests; here: mapped, not retried blindly
         (404, 1002, {}, errors.SessionNotFoundError, "new session"),
         (402, 2001, {}, errors.InsufficientCreditsError, "register?bind=anon_"),
         (415, 4001, {}, errors.UnsupportedFileError, "jpg"),
