@@ -67,19 +67,26 @@ def install(home: Path, layout: str) -> Path:
     return target
 
 
+def host_env(home: Path, skill_dir: Path, state: Path, **extra: str) -> dict[str, str]:
+    """A clean environment as the host would run the skill: HOME, the skill on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "SKILL_"))}
+    env.update(
+        HOME=str(home),
+        PYTHONPATH=str(skill_dir),
+        NEMO_TOKEN="nmv_usr_test_token_for_headers",
+        NEMO_SKILL_HOME=str(state),
+        **extra,
+    )
+    return env
+
+
 @pytest.mark.parametrize(("layout", "platform"), LAYOUTS)
 def test_platform_header_per_install_layout(
     tmp_path: Path, recorder: str, layout: str, platform: str
 ) -> None:
     home = tmp_path / "home"
     skill_dir = install(home, layout)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "SKILL_"))}
-    env.update(
-        HOME=str(home),
-        PYTHONPATH=str(skill_dir),
-        NEMO_TOKEN="nmv_usr_test_token_for_headers",
-        NEMO_SKILL_HOME=str(tmp_path / "state"),
-    )
+    env = host_env(home, skill_dir, tmp_path / "state")
     result = subprocess.run(
         [sys.executable, "-m", "nemo_skill.cli", "--api-url", recorder, "--json", "credits"],
         cwd=tmp_path,
@@ -99,14 +106,7 @@ def test_platform_header_per_install_layout(
 def test_skill_source_env_overrides_the_layout(tmp_path: Path, recorder: str) -> None:
     home = tmp_path / "home"
     skill_dir = install(home, ".cursor/skills/openai-image-to-video")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "SKILL_"))}
-    env.update(
-        HOME=str(home),
-        PYTHONPATH=str(skill_dir),
-        NEMO_TOKEN="nmv_usr_test_token_for_headers",
-        NEMO_SKILL_HOME=str(tmp_path / "state"),
-        SKILL_SOURCE="my-host",
-    )
+    env = host_env(home, skill_dir, tmp_path / "state", SKILL_SOURCE="my-host")
     subprocess.run(
         [sys.executable, "-m", "nemo_skill.cli", "--api-url", recorder, "credits"],
         cwd=tmp_path,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nemo_skill.commands import add_files_option
+
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
     from nemo_skill.skill import ChatResult
@@ -13,15 +15,7 @@ if TYPE_CHECKING:
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``chat``."""
     parser.add_argument("message", help="the user's message, as they wrote it")
-    parser.add_argument(
-        "-f",
-        "--file",
-        dest="files",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a file (or URL) to upload first; repeatable",
-    )
+    add_files_option(parser, "a file (or URL) to upload first; repeatable")
     parser.add_argument(
         "-o", "--output", metavar="PATH", help="where to save the MP4 if the message asks to export"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nemo_skill.commands import add_files_option
 from nemo_skill.config import DEFAULT_PROMPT
 
 if TYPE_CHECKING:
@@ -20,16 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_PROMPT,
         help=f'what to make (default "{DEFAULT_PROMPT}")',
     )
-    parser.add_argument(
-        "-f",
-        "--file",
-        dest="files",
-        action="append",
-        default=[],
-        required=True,
-        metavar="FILE",
-        help="an image to animate; repeatable (one render per file)",
-    )
+    add_files_option(parser, "an image to animate; repeatable (one render per file)", required=True)
     parser.add_argument(
         "-o", "--output", metavar="DIR|FILE", help="output folder, or a file for a single input"
     )
