@@ -48,10 +48,10 @@ print(json.dumps({"seconds": elapsed, "rss_growth": hwm() - before}))
 
 
 def make_file(path: Path) -> Path:
-    """A JPEG-looking file (so the server accepts it) of SIZE bytes, cheap to write."""
+    """An MP3-looking file of SIZE bytes (the server sniffs content; audio is not decoded)."""
     block = os.urandom(1024 * 1024)
     with path.open("wb") as fh:
-        fh.write(b"\xff\xd8\xff\xe0" + b"\x00" * 60)
+        fh.write(b"ID3\x04\x00\x00" + b"\x00" * 58)
         written = 64
         while written < SIZE:
             chunk = block[: min(len(block), SIZE - written)]
@@ -84,7 +84,7 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        big = make_file(tmp / "big.jpg")
+        big = make_file(tmp / "big.mp3")
         server, url = start_server(tmp / "server")
         try:
             state = tmp / "client"

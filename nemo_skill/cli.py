@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, cast
 
 from nemo_skill import __version__
 
@@ -154,7 +154,7 @@ def _load(name: str) -> CommandModule:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; ``only`` configures just that subcommand (fast start)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nemo-skill",
         description="Turn still images into short animated videos by chatting (NemoVideo).",
         epilog=EXIT_CODES_HELP,
@@ -162,7 +162,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_global_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
         child = sub.add_parser(
             name,
@@ -237,12 +237,38 @@ def report_error(ctx: Context, error: Exception) -> int:
     return error.exit_code
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors become :class:`UsageError` (so ``--json`` prints JSON for them too)."""
+
+    def error(self, message: str) -> NoReturn:
+        from nemo_skill.errors import UsageError
+
+        raise UsageError(f"{self.prog}: {message}", hint=f"Run `{self.prog} --help` for usage.")
+
+
+def _clean_arg(arg: str) -> str:
+    try:  # undecodable argv bytes arrive as surrogate escapes: decode them as UTF-8 or U+FFFD
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # other lone surrogates (Python API callers)
+        return arg.encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean_argv(argv: Sequence[str]) -> list[str]:
+    """Arguments as valid Unicode, so output is always valid UTF-8."""
+    return [_clean_arg(a) for a in argv]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nemo-skill`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from nemo_skill.errors import UsageError
+
+    argv = _clean_argv(sys.argv[1:] if argv is None else argv)
     wants_help = "-h" in argv or "--help" in argv
     parser = build_parser(only=None if wants_help else _command_in(argv))
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        return report_error(Context(argparse.Namespace(json="--json" in argv)), exc)
     if not args.command:
         parser.print_help()
         return 2

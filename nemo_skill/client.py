@@ -256,7 +256,9 @@ class NemoClient:
         self, session_id: str, text: str, *, read_timeout: float = 900.0
     ) -> Iterator[Event]:
         """``POST /run_sse``: stream the agent's events for one message. Never re-sent."""
-        body = RunSSERequest.for_text(session_id, text).model_dump()
+        # Lone surrogates (undecodable input) cannot be sent as UTF-8: replace them.
+        clean = text.encode("utf-8", "replace").decode("utf-8")
+        body = RunSSERequest.for_text(session_id, clean).model_dump()
         timeout = httpx.Timeout(read_timeout, connect=10.0)
         for attempt in (1, 2):
             request = self._build("POST", "/run_sse", json=body, timeout=timeout,
@@ -423,14 +425,20 @@ class NemoClient:
 
 def check_upload(path: Path) -> Path:
     """Local pre-checks before anything is sent: exists, format, 200 MB."""
-    if not path.exists():
+    try:
+        is_file, size = path.is_file(), path.stat().st_size if path.exists() else -1
+    except (OSError, ValueError) as exc:  # e.g. a name too long for the file system, or a NUL
+        raise UsageError(
+            f"Cannot use this file path ({type(exc).__name__}).",
+            hint="Check the path and try again.",
+        ) from None
+    if size < 0:
         raise UsageError(f"File not found: {path}", hint="Check the path and try again.")
-    if not path.is_file():
+    if not is_file:
         raise UsageError(f"Not a regular file: {path}")
     ext = path.suffix.lower().lstrip(".")
     if ext not in SUPPORTED_FORMATS:
         raise UnsupportedFileError(f"Unsupported file type: {path.name}")
-    size = path.stat().st_size
     if size == 0:
         raise UnsupportedFileError(f"The file is empty: {path.name}")
     if size > MAX_UPLOAD_BYTES:

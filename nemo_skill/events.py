@@ -209,7 +209,7 @@ def decode_payload(data: str) -> list[Event]:
         return [_HEARTBEAT]
     try:
         event = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return [_protocol("The backend sent an event that is not valid JSON.", data)]
     if not isinstance(event, dict):
         if isinstance(event, str) and event.lower() in _KEEPALIVE_WORDS:

@@ -11,6 +11,7 @@ their own segment fields, and a draft must survive a round trip unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -213,6 +214,8 @@ class Segment(_Tolerant):
     @classmethod
     def _ms(cls, value: Any) -> Any:
         if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValueError("duration must be a finite number of milliseconds")
             return round(value)
         return 0 if value is None else value
 
@@ -338,6 +341,10 @@ class RenderJob(_Tolerant):
         error = data.get("error") or data.get("errorMessage") or data.get("message")
         if isinstance(error, Mapping):
             error = error.get("message") or str(error)
+        progress = data.get("progress") or 0
+        if not isinstance(progress, int | float) or isinstance(progress, bool):
+            progress = 0
+        progress = min(100.0, max(0.0, float(progress))) if math.isfinite(progress) else 0.0
         status = str(data.get("status") or "pending").lower()
         status = {"queued": "pending", "running": "processing", "rendering": "processing",
                   "done": "completed", "succeeded": "completed", "success": "completed",
@@ -346,7 +353,7 @@ class RenderJob(_Tolerant):
             **data,
             "id": _as_str(data.get("id") or data.get("taskId") or data.get("task_id") or ""),
             "status": status,
-            "progress": data.get("progress") or 0,
+            "progress": progress,
             "output_url": url,
             "error": error if isinstance(error, str) and status == "failed" else None,
             "created_at": data.get("createdAt") or data.get("created_at"),

@@ -233,6 +233,11 @@ class Skill:
         force: bool = False,
     ) -> ChatResult:
         """Handle one user message (uploading ``files`` first)."""
+        if not message.strip() and not files:
+            raise UsageError(
+                "The message is empty.",
+                hint=f'Say what to make, e.g. "{DEFAULT_PROMPT}".',
+            )
         intent = classify(message, has_files=bool(files))
         self.session_id(message)
         uploaded = [f.model_dump(mode="json") for f in self.upload(files)] if files else []

@@ -8,6 +8,7 @@ Pure functions over the draft as JSON (or a :class:`~nemo_skill.models.Draft`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,17 @@ def _as_dict(draft: Any) -> dict[str, Any]:
         dumped: dict[str, Any] = draft.model_dump(mode="json")
         return dumped
     return dict(draft) if isinstance(draft, Mapping) else {}
+
+
+def _number(value: Any, default: float = 0.0) -> float:
+    """A finite number from draft data, else ``default`` (drafts come from the network)."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return number if math.isfinite(number) else default
 
 
 def _seconds(ms: float) -> str:
@@ -71,16 +83,16 @@ def segments(draft: Any) -> list[SegmentInfo]:
     for t_index, track in enumerate(tracks if isinstance(tracks, list) else []):
         if not isinstance(track, Mapping):
             continue
-        kind = TRACK_KINDS.get(int(track.get("tt", 0) or 0), "other")
+        kind = TRACK_KINDS.get(int(_number(track.get("tt", 0))), "other")
         cursor = 0
         for s_index, seg in enumerate(track.get("sg") or []):
             if not isinstance(seg, Mapping):
                 continue
-            start = int(seg.get("st", cursor) or 0)
-            end = start + int(seg.get("d", 0) or 0)
+            start = int(_number(seg.get("st", cursor), cursor))
+            end = start + max(0, int(_number(seg.get("d", 0))))
             cursor = end
             label, text = _label(kind, seg)
-            volume = seg.get("volume")
+            volume = _number(seg.get("volume"), -1.0)
             out.append(
                 SegmentInfo(
                     track_index=t_index,
@@ -88,7 +100,7 @@ def segments(draft: Any) -> list[SegmentInfo]:
                     label=label,
                     start_ms=start,
                     end_ms=end,
-                    volume=float(volume) if isinstance(volume, int | float) else None,
+                    volume=volume if volume >= 0 else None,
                     text=text,
                     key=str(seg.get("id") or f"{kind}:{t_index}:{s_index}"),
                 )

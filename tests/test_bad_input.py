@@ -76,32 +76,7 @@ DB_FILE = re.compile(r"nemo-local\.sqlite3(-wal|-shm|-journal)?$")
 BLOB = re.compile(r"files/([0-9a-f]{2})/(\1[0-9a-f]{62})$")
 TEMP_NAME = re.compile(r"tmp[a-z0-9_]{6,}\.")
 
-KNOWN_DEFECTS: dict[str, str] = {
-    "sse-deep-nesting": "events.decode_payload: json.loads raises RecursionError (not a "
-    "ValueError) on deeply nested input; catch RecursionError too",
-    "name-300-chars": "local/app._safe_name cuts a long name to 120 chars and drops the "
-    "extension, so a valid JPEG is refused as unsupported; keep the suffix when truncating",
-    "upload-garbage-multipart": "local/app._parse_multipart: python_multipart MultipartParseError "
-    "escapes as a 500 with a logged traceback; map it to 4001 (400)",
-    "upload-good-then-bad": "local/app.upload stores the good parts before a bad part is "
-    "refused; check every part (sniff + probe) before storing any",
-    "client-300-char-name": "client.check_upload: Path.exists raises OSError (ENAMETOOLONG), "
-    "not a NemoError; catch OSError and raise UsageError",
-    "chat-lone-surrogate": "client.run_sse / models.RunSSERequest: a message with lone "
-    "surrogates raises UnicodeEncodeError in httpx; refuse it with UsageError (or replace)",
-    "chat-undecodable-argv-bytes": "same as chat-lone-surrogate: undecodable argv bytes arrive "
-    "as surrogate escapes",
-    "chat-only-odd-whitespace": "skill/conversation: a blank message goes to /run_sse and "
-    "comes back as a bare 422 APIError without a hint; refuse it locally with UsageError",
-    "cli-serve-port-70000": "local/server.serve returns 0 when uvicorn's thread dies (port "
-    "out of range) and the thread's traceback reaches stderr; validate the port and raise",
-    "cli-json-argparse-error": "cli.main: with --json, argparse errors print usage text, "
-    "not {'error': ...}; override ArgumentParser.error to raise UsageError",
-    "cli-json-undecodable-argv": "cli: --json output passes surrogate-escaped argv bytes "
-    "through, so stdout is not valid UTF-8; replace them when reading argv",
-    "server-message-names-temp-file": "local/app._store_part: probe errors name the server's "
-    "temp file (tmpXXXX.jpg) instead of the uploaded name",
-}
+KNOWN_DEFECTS: dict[str, str] = {}  # every defect this corpus found (24) is fixed
 
 
 def param(case_id: str, *values: Any) -> Any:
@@ -290,7 +265,6 @@ def test_server_sniffs_and_refuses(case: FileCase, backend: Backend) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS["server-message-names-temp-file"])
 def test_server_errors_name_the_upload_not_a_temp_file(backend: Backend) -> None:
     response = backend.upload([(b'name="files"; filename="magic.jpg"', base("jpg")[:8])])
     message = check_refused(response, {4001})
@@ -762,20 +736,6 @@ ODD_DRAFTS: dict[str, str] = {
     "volume-nan": '{"t": [{"tt": 1, "sg": [{"d": 1000, "volume": NaN}]}]}',
     "volume-infinity": '{"t": [{"tt": 1, "sg": [{"d": 1000, "volume": Infinity}]}]}',
 }
-_SEGMENT_D = "models.Segment._ms: round() of a non-finite d raises OverflowError, which pydantic "
-_SEGMENT_D += "does not wrap, so NemoClient.state raises it raw; refuse non-finite numbers"
-_TIMELINE = "timeline.segments: int()/round() of a raw delta value raises; skip values that "
-_TIMELINE += "are not finite numbers"
-KNOWN_DEFECTS.update(
-    {
-        "state-duration-infinity": _SEGMENT_D,
-        "state-duration-1e400": _SEGMENT_D,
-        "state-start-string": "timeline.segments: int(seg['st']) raises ValueError on a string",
-        **{f"delta-{k}": _TIMELINE for k in ODD_DRAFTS if k != "duration-negative"},
-        "render-progress-nan": "skill._render_progress: int(NaN) raises ValueError mid-export; "
-        "models.RenderJob should clamp progress to a finite 0-100",
-    }
-)
 
 
 def _fake_backend(state_draft: str, progress: str = "50") -> httpx.MockTransport:

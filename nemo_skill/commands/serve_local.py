@@ -9,10 +9,20 @@ if TYPE_CHECKING:
     from nemo_skill.cli import Context
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("port must be between 0 and 65535")
+    return port
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``serve-local``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (0 = any free port)")
     parser.add_argument(
         "--data-dir", metavar="DIR", help="database and files (default: state dir/local)"
     )

@@ -325,9 +325,15 @@ def sniff(head: bytes) -> str | None:
 
 
 def _safe_name(name: str) -> str:
+    """A display name: no directories, no control characters, at most 120 chars (suffix kept)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().strip(".") or "file"
-    return base[:120]
+    if len(base) <= 120:
+        return base
+    stem, dot, ext = base.rpartition(".")
+    if not dot or len(ext) > 10:
+        return base[:120]
+    return f"{stem[: 119 - len(ext)]}.{ext}"
 
 
 @dataclass
@@ -420,6 +426,7 @@ class _UploadParser:
 
 
 async def _parse_multipart(request: Request, backend: Backend) -> _UploadParser:
+    from python_multipart.exceptions import MultipartParseError
     from python_multipart.multipart import MultipartParser, parse_options_header
 
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
@@ -440,13 +447,28 @@ async def _parse_multipart(request: Request, backend: Backend) -> _UploadParser:
                 chunk
             )
         parser.finalize()
+    except MultipartParseError:
+        collector.cleanup()
+        raise BackendError(4001, "The upload is not valid multipart/form-data.", 400) from None
     except BaseException:
         collector.cleanup()
         raise
     return collector
 
 
-def _store_part(backend: Backend, part: _Part, user: User, session_id: str) -> StoredFile:
+@dataclass
+class _Checked:
+    """An upload part that passed every check, ready to be stored."""
+
+    part: _Part
+    name: str
+    file_type: str
+    width: int | None = None
+    height: int | None = None
+
+
+def _check_part(part: _Part) -> _Checked:
+    """Extension, content sniffing and (images) a header probe; nothing is stored yet."""
     from nemo_skill.errors import NemoError
 
     name = _safe_name(part.filename or "file")
@@ -457,29 +479,51 @@ def _store_part(backend: Backend, part: _Part, user: User, session_id: str) -> S
         raise BackendError(4001, f"{name}: {_UNSUPPORTED}", 415)
     if part.size == 0:
         raise BackendError(4001, f"{name}: the file is empty.", 415)
-    sha = part.sha.hexdigest()
-    blob = backend.store.blob_path(sha)
-    blob.parent.mkdir(parents=True, exist_ok=True)
-    width = height = None
-    file_type = _TYPES[real]
-    if file_type == "image":
+    checked = _Checked(part, name, _TYPES[real])
+    if checked.file_type == "image":
         from nemo_skill.local.engine import probe_image
 
         probe = Path(part.tmp).with_suffix("." + ext)
         os.replace(part.tmp, probe)
         part.tmp = str(probe)
         try:
-            width, height = probe_image(probe)
-        except NemoError as exc:
-            raise BackendError(4001, f"{name}: {exc.message}", 415) from None
+            checked.width, checked.height = probe_image(probe)
+        except NemoError:  # the probe names our temp file: answer with the upload's name
+            raise BackendError(4001, f"{name}: not a readable image. {_UNSUPPORTED}", 415) from None
+    return checked
+
+
+def _store_checked(backend: Backend, checked: _Checked, user: User, session_id: str) -> StoredFile:
+    """Move a checked part into content-addressed storage and record it."""
+    part = checked.part
+    sha = part.sha.hexdigest()
+    blob = backend.store.blob_path(sha)
+    blob.parent.mkdir(parents=True, exist_ok=True)
     if blob.exists():
         os.unlink(part.tmp)
     else:
         os.replace(part.tmp, blob)
     part.tmp = ""
-    record = StoredFile(session_id, user.user_id, sha, name, file_type, part.size, width, height)
+    record = StoredFile(
+        session_id,
+        user.user_id,
+        sha,
+        checked.name,
+        checked.file_type,
+        part.size,
+        checked.width,
+        checked.height,
+    )
     backend.store.add_file(record)
     return record
+
+
+def _store_parts(
+    backend: Backend, parts: list[_Part], user: User, session_id: str
+) -> list[StoredFile]:
+    """All or nothing: every part is checked before any is stored."""
+    checked = [_check_part(p) for p in parts]
+    return [_store_checked(backend, c, user, session_id) for c in checked]
 
 
 class UrlBody(BaseModel):
@@ -503,7 +547,7 @@ async def upload(request: Request) -> Response:
         ]
         if not parts:
             raise BackendError(4001, "No file in the request (multipart field 'files').", 400)
-        stored = [_store_part(backend, p, user, row["session_id"]) for p in parts]
+        stored = _store_parts(backend, parts, user, row["session_id"])
     finally:
         collector.cleanup()
     return ok({"files": [_file_info(request, f) for f in stored], "session_state_applied": True})
@@ -538,7 +582,7 @@ async def _upload_urls(request: Request, backend: Backend, user: User, session_i
                 part.size += len(chunk)
                 out.write(chunk)
         try:
-            stored.append(_store_part(backend, part, user, session_id))
+            stored += _store_parts(backend, [part], user, session_id)
         finally:
             if part.tmp and os.path.exists(part.tmp):
                 os.unlink(part.tmp)

@@ -108,7 +108,11 @@ def serve(
     try:
         while not server.started and thread.is_alive():
             time.sleep(0.01)
-        if server.started and on_ready is not None:
+        if not server.started:
+            raise UsageError(
+                f"Could not listen on {host}:{port}.", hint="Is the port free? Try --port 0."
+            )
+        if on_ready is not None:
             bound = server.servers[0].sockets[0].getsockname()
             on_ready(f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}")
         while thread.is_alive():
