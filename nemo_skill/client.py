@@ -442,7 +442,7 @@ def check_upload(path: Path) -> Path:
     if size == 0:
         raise UnsupportedFileError(f"The file is empty: {path.name}")
     if size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(f"{path.name} is {size / 2**20:.0f} MB; the limit is 200 MB.")
+        raise FileTooLargeError(f"{path.name} is {size / 2**20:.1f} MB; the limit is 200 MB.")
     return path
 
 

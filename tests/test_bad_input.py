@@ -76,19 +76,8 @@ DB_FILE = re.compile(r"nemo-local\.sqlite3(-wal|-shm|-journal)?$")
 BLOB = re.compile(r"files/([0-9a-f]{2})/(\1[0-9a-f]{62})$")
 TEMP_NAME = re.compile(r"tmp[a-z0-9_]{6,}\.")
 
-# The first 24 defects this corpus found are fixed (b405bc2); these remain.
-_PIXELS = (
-    "local/app._check_part answers a photo over the pixel limit with 4001 'not a readable "
-    "image' and the format list; answer 4002 naming the pixel limit (FileTooLargeError)"
-)
-KNOWN_DEFECTS: dict[str, str] = {
-    f"{surface}-{case}": _PIXELS
-    for surface in ("server", "client")
-    for case in ("png-claims-100000x100000", "png-claims-2147483647x1", "jpg-claims-65500x65500",
-                 "gif-claims-65535x65535", "webp-claims-16384x16384", "png-bomb-121mp",
-                 "png-bomb-400mp")
-}  # fmt: skip
-KNOWN_DEFECTS["cli-upload-bomb"] = _PIXELS
+# Every defect this corpus found (25) is fixed; new ones go here as strict xfails.
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def param(case_id: str, *values: Any) -> Any:

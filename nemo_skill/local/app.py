@@ -469,7 +469,7 @@ class _Checked:
 
 def _check_part(part: _Part) -> _Checked:
     """Extension, content sniffing and (images) a header probe; nothing is stored yet."""
-    from nemo_skill.errors import NemoError
+    from nemo_skill.errors import FileTooLargeError, NemoError
 
     name = _safe_name(part.filename or "file")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -488,6 +488,10 @@ def _check_part(part: _Part) -> _Checked:
         part.tmp = str(probe)
         try:
             checked.width, checked.height = probe_image(probe)
+        except FileTooLargeError:
+            raise BackendError(
+                4002, f"{name}: the photo has too many pixels (limit about 100 megapixels).", 413
+            ) from None
         except NemoError:  # the probe names our temp file: answer with the upload's name
             raise BackendError(4001, f"{name}: not a readable image. {_UNSUPPORTED}", 415) from None
     return checked

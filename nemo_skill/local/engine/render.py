@@ -59,7 +59,7 @@ class _Clip:
 
     start_ms: int
     end_ms: int
-    canvas: np.ndarray
+    planes: tuple[np.ndarray, np.ndarray, np.ndarray]  # canvas as yuv420p: Y, U, V
     density: float
     motion: str
     speed: float
@@ -119,7 +119,7 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
 
     width, height = out
     density = min(MAX_DENSITY, max(1.0, image.shape[1] / (width * mo.MARGIN)))
-    cw, ch = int(width * mo.MARGIN * density), int(height * mo.MARGIN * density)
+    cw, ch = int(width * mo.MARGIN * density) // 2 * 2, int(height * mo.MARGIN * density) // 2 * 2
     ih, iw = image.shape[:2]
     cover = max(cw / iw, ch / ih)
     if fit == "crop" or abs((iw / ih) - (cw / ch)) < 0.01:
@@ -157,47 +157,109 @@ def _clips(
             raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
         image = load_image(resolve(str(src)), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
         canvas, density = _frame_canvas(image, out, fit)
+        planes = _yuv_planes(canvas)
         transition = seg.get("transition") if isinstance(seg.get("transition"), Mapping) else {}
         assert isinstance(transition, Mapping)
-        clips.append(_Clip(
-            start_ms=start, end_ms=start + int(seg["d"]), canvas=canvas, density=density,
-            motion=str(seg.get("motion") or "kenburns"), speed=float(seg.get("speed") or 1.0),
-            subject=_subject(image), fade_in_ms=int(transition.get("d") or 0),
-        ))  # fmt: skip
+        clips.append(
+            _Clip(
+                start_ms=start,
+                end_ms=start + int(seg["d"]),
+                planes=planes,
+                density=density,
+                motion=str(seg.get("motion") or "kenburns"),
+                speed=float(seg.get("speed") or 1.0),
+                subject=_subject(image),
+                fade_in_ms=int(transition.get("d") or 0),
+            )
+        )
     return clips
 
 
-def _warp(clip: _Clip, t_ms: float, out: tuple[int, int]) -> np.ndarray:
+def _yuv_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An RGB image (even size) as yuv420p planes, converted once per segment."""
+    import cv2
+    import numpy as np
+
+    h, w = rgb.shape[:2]
+    flat = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).reshape(-1)
+    quarter = h * w // 4
+    return (
+        flat[: h * w].reshape(h, w),
+        flat[h * w : h * w + quarter].reshape(h // 2, w // 2),
+        flat[h * w + quarter :].reshape(h // 2, w // 2),
+    )
+
+
+def _new_frame(
+    out: tuple[int, int],
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """An I420 buffer (as the encoder takes it) and views of its three planes."""
+    import numpy as np
+
+    w, h = out
+    flat = np.empty(w * h * 3 // 2, dtype=np.uint8)
+    quarter = w * h // 4
+    planes = (
+        flat[: w * h].reshape(h, w),
+        flat[w * h : w * h + quarter].reshape(h // 2, w // 2),
+        flat[w * h + quarter :].reshape(h // 2, w // 2),
+    )
+    return flat.reshape(h * 3 // 2, w), planes
+
+
+def _warp(clip: _Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray, ...]) -> None:
+    """Warp the clip's canvas straight into yuv420p planes (sub-pixel, no RGB frame)."""
     import cv2
     import numpy as np
 
     span = max(1, clip.end_ms - clip.start_ms)
     u = (t_ms - clip.start_ms) / span
-    cam = mo.camera(clip.motion, u, (clip.canvas.shape[1], clip.canvas.shape[0]), speed=clip.speed,
-                    subject=clip.subject, t_seconds=(t_ms - clip.start_ms) / 1000.0)  # fmt: skip
-    matrix = np.array(mo.affine(cam, out, clip.density), dtype=np.float64)
-    return cv2.warpAffine(clip.canvas, matrix, out, flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT)  # fmt: skip
+    luma = clip.planes[0]
+    cam = mo.camera(
+        clip.motion,
+        u,
+        (luma.shape[1], luma.shape[0]),
+        speed=clip.speed,
+        subject=clip.subject,
+        t_seconds=(t_ms - clip.start_ms) / 1000.0,
+    )
+    full = np.array(mo.affine(cam, out, clip.density), dtype=np.float64)
+    # Chroma samples sit at 2i+0.5 in luma coordinates: same scale, adjusted offset.
+    half = full.copy()
+    half[:, 2] = (full[:, 2] + 0.5 * full[0, 0] - 0.5) / 2
+    w, h = out
+    for index, (plane, target) in enumerate(zip(clip.planes, dst, strict=True)):
+        size = (w, h) if index == 0 else (w // 2, h // 2)
+        target[...] = cv2.warpAffine(
+            plane,
+            full if index == 0 else half,
+            size,
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REFLECT,
+        )
 
 
 def _compose(
     clips: list[_Clip], overlays: list[Overlay], t_ms: float, out: tuple[int, int]
 ) -> np.ndarray:
+    """One output frame as an I420 array of shape (h * 3 / 2, w)."""
     import numpy as np
 
     active = [c for c in clips if c.start_ms <= t_ms < c.end_ms] or [
         min(clips, key=lambda c: abs(c.end_ms - t_ms))
     ]
-    frame = _warp(active[-1], t_ms, out)
+    frame, planes = _new_frame(out)
     current = active[-1]
+    _warp(current, t_ms, out, planes)
     if current.fade_in_ms and t_ms < current.start_ms + current.fade_in_ms:
         previous = [c for c in clips if c.end_ms <= current.start_ms]
         if previous:
             alpha = (t_ms - current.start_ms) / current.fade_in_ms
-            before = _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out)
-            frame = (before * (1 - alpha) + frame * alpha).astype(np.uint8)
+            before, before_planes = _new_frame(out)
+            _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out, before_planes)
+            frame[...] = (before * (1 - alpha) + frame * alpha).astype(np.uint8)
     for overlay in overlays:
-        overlay.blend(frame, t_ms)
+        overlay.blend(planes, t_ms)
     return frame
 
 
@@ -267,16 +329,25 @@ def render_draft(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        frames = _encode(tmp, clips, overlays, audio, (width, height), fps, duration_ms,
-                         progress, cancel)  # fmt: skip
+        frames = _encode(
+            tmp, clips, overlays, audio, (width, height), fps, duration_ms, progress, cancel
+        )
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return RenderResult(out, frames / fps, width, height, float(fps), out.stat().st_size,
-                        time.monotonic() - started, audio is not None)  # fmt: skip
+    return RenderResult(
+        out,
+        frames / fps,
+        width,
+        height,
+        float(fps),
+        out.stat().st_size,
+        time.monotonic() - started,
+        audio is not None,
+    )
 
 
 def _encode(
@@ -291,7 +362,6 @@ def _encode(
     cancel: threading.Event | None,
 ) -> int:
     import av
-    import cv2
 
     width, height = size
     total = max(1, round(duration_ms * fps / 1000))
@@ -303,8 +373,7 @@ def _encode(
             for index in range(total):
                 if stop.is_set():
                     return
-                rgb = _compose(clips, overlays, index * 1000.0 / fps, size)
-                frames.put(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420))
+                frames.put(_compose(clips, overlays, index * 1000.0 / fps, size))
             frames.put(None)
         except BaseException as exc:  # handed to the encoder thread, which raises it
             frames.put(exc)

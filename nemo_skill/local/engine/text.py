@@ -15,8 +15,16 @@ if TYPE_CHECKING:
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
-_PREFERRED = ("NotoSansCJK-Bold", "NotoSansCJK", "NotoSansSC", "WenQuanYi", "DejaVuSans-Bold",
-              "DejaVuSans", "LiberationSans-Bold", "FreeSansBold")  # fmt: skip
+_PREFERRED = (
+    "NotoSansCJK-Bold",
+    "NotoSansCJK",
+    "NotoSansSC",
+    "WenQuanYi",
+    "DejaVuSans-Bold",
+    "DejaVuSans",
+    "LiberationSans-Bold",
+    "FreeSansBold",
+)
 
 
 @functools.cache
@@ -76,14 +84,17 @@ def _wrap(text: str, font: Any, max_width: int, draw: Any) -> list[str]:
     return [line for line in lines if line] or [text.strip()]
 
 
+Planes = tuple["np.ndarray", "np.ndarray", "np.ndarray"]  # Y (h, w), U and V (h/2, w/2)
+
+
 @dataclass
 class Overlay:
-    """A pre-drawn text overlay: premultiplied colour and alpha in a bounding box."""
+    """A pre-drawn text overlay in yuv420p: premultiplied planes and alpha, in an even box."""
 
-    x: int
-    y: int
-    color: np.ndarray  # (h, w, 3) float32, premultiplied by alpha
-    alpha: np.ndarray  # (h, w, 1) float32 in [0, 1]
+    x: int  # even
+    y: int  # even
+    planes: Planes  # premultiplied Y, U, V as float32
+    alphas: tuple[np.ndarray, np.ndarray]  # alpha at luma and at chroma resolution
     start_ms: int
     end_ms: int
     fade_in_ms: int
@@ -100,15 +111,19 @@ class Overlay:
             value = min(value, (self.end_ms - t_ms) / self.fade_out_ms)
         return max(0.0, min(1.0, value))
 
-    def blend(self, frame: np.ndarray, t_ms: float) -> None:
-        """Alpha-blend onto ``frame`` (RGB uint8, in place)."""
+    def blend(self, frame: Planes, t_ms: float) -> None:
+        """Alpha-blend onto the frame's Y, U, V planes (uint8, in place)."""
         a = self.opacity(t_ms)
         if a <= 0:
             return
-        h, w = self.alpha.shape[:2]
-        region = frame[self.y : self.y + h, self.x : self.x + w]
-        mixed = region * (1.0 - self.alpha * a) + self.color * a
-        region[...] = mixed.astype(frame.dtype)
+        for index, plane in enumerate(frame):
+            scale = 1 if index == 0 else 2
+            alpha = self.alphas[0 if index == 0 else 1]
+            h, w = alpha.shape
+            y, x = self.y // scale, self.x // scale
+            region = plane[y : y + h, x : x + w]
+            mixed = region * (1.0 - alpha * a) + self.planes[index] * a
+            region[...] = mixed.astype(plane.dtype)
 
 
 def _hex(color: str) -> tuple[int, int, int]:
@@ -152,13 +167,32 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
     bbox = canvas.getbbox()
     if bbox is None:
         return None
-    crop = np.asarray(canvas.crop(bbox), dtype=np.float32) / 255.0
-    alpha = crop[..., 3:4]
+    return _to_overlay(np.asarray(canvas), bbox, seg, start_ms)
+
+
+def _to_overlay(
+    rgba: np.ndarray, bbox: tuple[int, int, int, int], seg: Mapping[str, Any], start_ms: int
+) -> Overlay:
+    """Crop to an even-aligned box and convert to premultiplied yuv420p planes."""
+    import cv2
+    import numpy as np
+
+    height, width = rgba.shape[:2]
+    x0, y0 = bbox[0] // 2 * 2, bbox[1] // 2 * 2
+    x1, y1 = min(width, (bbox[2] + 1) // 2 * 2), min(height, (bbox[3] + 1) // 2 * 2)
+    crop = np.ascontiguousarray(rgba[y0:y1, x0:x1])
+    h, w = crop.shape[:2]
+    yuv = cv2.cvtColor(np.ascontiguousarray(crop[..., :3]), cv2.COLOR_RGB2YUV_I420).reshape(-1)
+    luma = yuv[: h * w].reshape(h, w).astype(np.float32)
+    u = yuv[h * w : h * w * 5 // 4].reshape(h // 2, w // 2).astype(np.float32)
+    v = yuv[h * w * 5 // 4 :].reshape(h // 2, w // 2).astype(np.float32)
+    alpha = crop[..., 3].astype(np.float32) / 255.0
+    alpha_half = cv2.resize(alpha, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     return Overlay(
-        x=bbox[0],
-        y=bbox[1],
-        color=crop[..., :3] * alpha * 255.0,
-        alpha=alpha,
+        x=x0,
+        y=y0,
+        planes=(luma * alpha, u * alpha_half, v * alpha_half),
+        alphas=(alpha, alpha_half),
         start_ms=start_ms,
         end_ms=start_ms + int(seg.get("d") or 0),
         fade_in_ms=int(seg.get("fade_in") or 0),
