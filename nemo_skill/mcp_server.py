@@ -23,7 +23,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from nemo_skill.errors import NemoError
-from nemo_skill.render import ExportJob, resolve_output
+from nemo_skill.paths import resolve_output
+from nemo_skill.render import ExportJob
 from nemo_skill.skill import Skill
 from nemo_skill.turns import FAILED, RUNNING, TurnStore, finished_fields
 

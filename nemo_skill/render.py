@@ -10,14 +10,13 @@ backend keys jobs by id and export costs no credits.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemo_skill.errors import CancelledError, RenderError, RequestTimeoutError, UsageError
+from nemo_skill.errors import CancelledError, RenderError, RequestTimeoutError
 from nemo_skill.models import RenderJob
 
 if TYPE_CHECKING:
@@ -118,40 +117,3 @@ def submit(
     """Submit ``draft`` for rendering under ``render_id``."""
     job = client.submit_render(session_id, draft, render_id=render_id)
     return ExportJob(client, job.id or render_id, last=job)
-
-
-def resolve_output(
-    out: str | Path | None, render_id: str, *, force: bool = False, cwd: Path | None = None
-) -> Path:
-    """Where to write the MP4, refusing unsafe targets before any work starts.
-
-    ``None`` → ``./<render_id>.mp4``; a directory → ``<dir>/<render_id>.mp4``.
-    Refuses: a parent that does not exist, an existing file without ``force``,
-    a symlink (never written through), a non-regular existing path.
-    """
-    base = cwd or Path.cwd()
-    path = base / f"{render_id}.mp4" if out is None else Path(out).expanduser()
-    if not path.is_absolute():
-        path = base / path
-    if path.is_dir() and not path.is_symlink():
-        path = path / f"{render_id}.mp4"
-    if not path.parent.is_dir():
-        raise UsageError(
-            f"Output folder does not exist: {path.parent}",
-            hint="Create the folder first or choose another path with -o.",
-        )
-    if path.is_symlink():
-        raise UsageError(
-            f"Refusing to write through a symbolic link: {path}", hint="Choose a plain file path."
-        )
-    if path.exists():
-        if not path.is_file():
-            raise UsageError(f"Output path is not a regular file: {path}")
-        if not force:
-            raise UsageError(
-                f"Output file already exists: {path}",
-                hint="Use --force to overwrite it, or choose another path with -o.",
-            )
-    if not os.access(path.parent, os.W_OK):
-        raise UsageError(f"Output folder is not writable: {path.parent}")
-    return path

@@ -37,7 +37,8 @@ from nemo_skill.errors import (
 )
 from nemo_skill.intents import classify, detect_language
 from nemo_skill.models import Credits, SessionState, UploadedFile
-from nemo_skill.render import ExportJob, new_render_id, resolve_output, submit
+from nemo_skill.paths import resolve_output
+from nemo_skill.render import ExportJob, new_render_id, submit
 from nemo_skill.workspace import Workspace, Workspaces, workspace_key
 
 Progress = Callable[[str], None]

@@ -108,7 +108,7 @@ def run(ctx: Context) -> int:
     )
     from nemo_skill.local.engine.audio import AUDIO_EXTENSIONS
     from nemo_skill.local.engine.prompt import Instruction
-    from nemo_skill.render import resolve_output
+    from nemo_skill.paths import resolve_output
 
     args = ctx.args
     image = Path(args.image).expanduser()
