@@ -897,6 +897,7 @@ def create_app(data_dir: Path, *, config: LocalConfig | None = None) -> Starlett
     config = config or LocalConfig()
     store = Store(Path(data_dir))
     store.fail_interrupted_jobs()
+    store.sweep_partial_files()
     backend = Backend(
         store,
         config,

@@ -315,6 +315,16 @@ class Store:
                 (*[fields[k] for k in keys], job_id),
             )
 
+    def sweep_partial_files(self) -> int:
+        """On start: remove half-written renders and uploads left by a killed process."""
+        removed = 0
+        for pattern in ("renders/.*.part.mp4", "tmp/*"):
+            for path in self.dir.glob(pattern):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
     def fail_interrupted_jobs(self) -> int:
         """On start: jobs a previous process left pending/processing are marked failed."""
         with self.tx() as db:
