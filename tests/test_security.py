@@ -11,17 +11,14 @@ import pytest
 
 pytest.importorskip("starlette")
 
-from tests.e2e.support import Cli, make_image, start
+from tests.e2e.support import make_image, project
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_token_never_leaks_through_a_whole_session(tmp_path: Path) -> None:
-    server = start(tmp_path / "backend", silent_edit_fraction=0.5)
-    try:
-        work = tmp_path / "work"
-        work.mkdir()
-        cli = Cli(server.url, tmp_path / "state", work)
+    with project(tmp_path, silent_edit_fraction=0.5) as cli:
+        work = cli.cwd
         photo = make_image(work / "photo.jpg")
         outputs = []
         for args in (
@@ -52,8 +49,6 @@ def test_token_never_leaks_through_a_whole_session(tmp_path: Path) -> None:
         assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700
         for path in (tmp_path / "state").glob("*.json"):
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    finally:
-        server.stop()
 
 
 def test_no_tls_bypass_and_no_token_literals_in_the_package() -> None:

@@ -7,7 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,15 @@ class Cli:
 def start(data_dir: Path, **overrides: Any) -> LocalServer:
     """The embedded backend on a free loopback port with test-sized defaults."""
     return start_background(data_dir, config=LocalConfig(**{**TEST_CONFIG, **overrides}))
+
+
+@contextmanager
+def project(tmp_path: Path, **overrides: Any) -> Iterator[Cli]:
+    """A backend with ``overrides`` and a CLI in a fresh work folder; stopped afterwards."""
+    server = start(tmp_path / "backend", **overrides)
+    try:
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        yield Cli(server.url, tmp_path / "state", work)
+    finally:
+        server.stop()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.support import Cli, make_image, start
+from tests.e2e.support import Cli, make_image, project
 
 
 def probe(path: Path) -> dict[str, Any]:
@@ -104,11 +104,8 @@ def test_iterative_edits_show_in_the_exported_mp4(cli: Cli, photo: Path) -> None
 
 
 def test_silent_close_reports_the_change(tmp_path: Path) -> None:
-    server = start(tmp_path / "backend", silent_edit_fraction=1.0)
-    try:
-        work = tmp_path / "w"
-        work.mkdir()
-        cli = Cli(server.url, tmp_path / "state", work)
+    with project(tmp_path, silent_edit_fraction=1.0) as cli:
+        work = cli.cwd
         photo = make_image(work / "p.png")
         assert (
             cli(
@@ -120,8 +117,6 @@ def test_silent_close_reports_the_change(tmp_path: Path) -> None:
         assert result.code == 0, result.err
         reply = result.json()
         assert any("music" in c.lower() for c in reply["changes"]), reply
-    finally:
-        server.stop()
 
 
 def test_batch_of_three_with_one_bad_file(cli: Cli) -> None:
@@ -170,11 +165,8 @@ def test_session_not_found_starts_a_new_one_and_says_so(cli: Cli, photo: Path) -
 
 
 def test_out_of_credits_gives_the_bind_url(tmp_path: Path) -> None:
-    server = start(tmp_path / "backend", credits_new_user=0)
-    try:
-        work = tmp_path / "w"
-        work.mkdir()
-        cli = Cli(server.url, tmp_path / "state", work)
+    with project(tmp_path, credits_new_user=0) as cli:
+        work = cli.cwd
         photo = make_image(work / "p.jpg")
         result = cli(
             "--json",
@@ -189,16 +181,11 @@ def test_out_of_credits_gives_the_bind_url(tmp_path: Path) -> None:
         assert "/register?bind=anon_" in error["hint"]
         credits = cli("--json", "credits").json()
         assert credits["available"] == 0 and credits["frozen"] == 0
-    finally:
-        server.stop()
 
 
 def test_free_plan_export_gives_plan_wording(tmp_path: Path) -> None:
-    server = start(tmp_path / "backend", block_free_export=True)
-    try:
-        work = tmp_path / "w"
-        work.mkdir()
-        cli = Cli(server.url, tmp_path / "state", work)
+    with project(tmp_path, block_free_export=True) as cli:
+        work = cli.cwd
         photo = make_image(work / "p.jpg")
         assert (
             cli(
@@ -211,8 +198,6 @@ def test_free_plan_export_gives_plan_wording(tmp_path: Path) -> None:
         error = result.json()["error"]
         assert error["code"] == 402
         assert "upgrade" in error["hint"].lower() and "credit" not in error["hint"].lower()
-    finally:
-        server.stop()
 
 
 def _render_id(cli: Cli, deadline: float) -> str | None:
