@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["cold_start.py", "classify.py", "sse.py", "render.py", "upload.py"]
-SLOW = {"render.py", "upload.py"}
+BENCHES = ["cold_start.py", "classify.py", "sse.py", "render.py", "render_curve.py", "upload.py"]
+SLOW = {"render.py", "render_curve.py", "upload.py"}
 
 
 def main(argv: list[str]) -> int:
