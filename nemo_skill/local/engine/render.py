@@ -128,17 +128,15 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
         resized = cv2.resize(image, target, interpolation=interpolation)
         y0, x0 = (resized.shape[0] - ch) // 2, (resized.shape[1] - cw) // 2
         return resized[y0 : y0 + ch, x0 : x0 + cw].copy(), density
-    # Blur at 1/8 scale and upsample: the same soft fill for a fraction of the cost.
+    # Blur and darken at 1/8 scale, then upsample: the same soft fill for a fraction of the cost.
     small = cv2.resize(image, (max(2, cw // 8), max(2, ch // 8)), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), sigmaX=max(1.0, max(cw, ch) / 480))
+    small = cv2.convertScaleAbs(small, alpha=0.7)
     background = cv2.resize(small, (cw, ch), interpolation=cv2.INTER_LINEAR)
-    background = (background * 0.7).astype(image.dtype)
-    contain = min(cw / iw, ch / ih) / mo.MARGIN * 1.0
-    fw, fh = max(2, round(iw * contain * mo.MARGIN)), max(2, round(ih * contain * mo.MARGIN))
-    fw, fh = min(fw, cw), min(fh, ch)
-    fg = cv2.resize(
-        image, (fw, fh), interpolation=cv2.INTER_AREA if contain < 1 else cv2.INTER_CUBIC
-    )
+    contain = min(cw / iw, ch / ih)  # the whole photo fits inside the canvas
+    fw, fh = min(cw, max(2, round(iw * contain))), min(ch, max(2, round(ih * contain)))
+    interpolation = cv2.INTER_AREA if contain < 1 else cv2.INTER_CUBIC
+    fg = cv2.resize(image, (fw, fh), interpolation=interpolation)
     y0, x0 = (ch - fh) // 2, (cw - fw) // 2
     background[y0 : y0 + fh, x0 : x0 + fw] = fg
     return background, density
