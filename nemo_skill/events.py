@@ -182,9 +182,9 @@ def _flat_event(event: Mapping[str, Any]) -> list[Event]:
         return [TextEvent(str(text))] if text else []
     if kind in ("tool_call", "function_call"):
         name = str(event.get("name") or event.get("tool") or "")
-        if name in QUESTION_TOOLS:
-            return [_question(event)]
         args = _as_dict(event.get("args") or event.get("arguments"))
+        if name in QUESTION_TOOLS:
+            return [_question({"args": args, "id": event.get("id")})]
         return [ToolCallEvent(str(event.get("id") or ""), name, args)]
     if kind in ("tool_result", "tool_response", "function_response"):
         response = _as_dict(event.get("response") or event.get("result"))
@@ -216,7 +216,9 @@ def decode_payload(data: str) -> list[Event]:
             return [_HEARTBEAT]
         return [_protocol("The backend sent an event that is not a JSON object.", data)]
     try:
-        if "type" in event and "content" not in event and "invocationId" not in event:
+        # ADK events carry ``content`` as an object; the flat format may use a string.
+        flat = not isinstance(event.get("content"), Mapping) and "invocationId" not in event
+        if "type" in event and flat:
             return _flat_event(event)
         return _adk_events(event)
     except Exception as exc:  # a malformed event must never end the turn with a traceback
