@@ -149,7 +149,7 @@ async def anonymous_token(request: Request) -> Response:
     backend = _backend(request)
     client_id = request.headers.get("x-client-id", "").strip()
     if not client_id or len(client_id) > 64:
-        raise BackendError(400, "Missing X-Client-Id header.", 400)
+        raise BackendError(400, "Missing or invalid X-Client-Id header (1-64 chars).", 400)
     issued = backend.store.client_token_issued(client_id)
     ttl = backend.config.token_ttl_s
     if issued is not None and time.time() - issued < ttl:
@@ -721,6 +721,12 @@ async def _turn_stream(
     undo_draft: dict[str, Any] | None,
     lock: threading.Lock,
 ) -> AsyncIterator[bytes]:
+    """The turn's SSE frames; settles the frozen credits however the stream ends.
+
+    The cost is charged once the draft has changed (the work is done and kept
+    in the state, as the real service does), and released when nothing was
+    done: an agent error or a client hang-up before the first state change.
+    """
     changed = plan.kind == "undo"
     try:
         for event in agent.stream_turn(
@@ -744,9 +750,13 @@ async def _turn_stream(
             yield b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
     except Exception as exc:  # an agent failure is an error event, as ADK does
         log.exception("agent turn failed")
-        error = {
+        error = {  # ADK's shape; the details stay in the server log
             "error": f"{type(exc).__name__}: turn failed",
-            "error_details": {"error_type": type(exc).__name__},
+            "error_details": {
+                "error_type": type(exc).__name__,
+                "error_message": "turn failed",
+                "timestamp": time.time(),
+            },
         }
         yield b"data: " + json.dumps(error).encode() + b"\n\n"
     finally:

@@ -335,6 +335,11 @@ def test_render_submit_poll_download(api: Api, client_factory: Callable[[], Api]
     assert part.status_code == 206
     assert part.headers["Content-Range"] == f"bytes 100-199/{len(whole.content)}"
     assert part.content == whole.content[100:200]
+    tail = api.http.get(url, headers=api.headers(Range="bytes=-50"))
+    assert (tail.status_code, tail.content) == (206, whole.content[-50:])
+    beyond = api.http.get(url, headers=api.headers(Range=f"bytes={len(whole.content)}-"))
+    assert beyond.status_code == 416
+    assert beyond.headers["Content-Range"] == f"bytes */{len(whole.content)}"
     other = client_factory()
     other.login()
     for path in ("/api/render/proxy/lambda/job-ok", "/api/render/proxy/job-ok/download"):
