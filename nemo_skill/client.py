@@ -413,13 +413,14 @@ class NemoClient:
                 raise ProtocolError(f"The backend's {what} response is not JSON.") from None
         code = Envelope.parse(payload).code if isinstance(payload, Mapping) else 0
         if response.status_code >= 400 or code != 0:
-            raise error_from_response(
+            error = error_from_response(
                 response.status_code,
                 payload,
                 retry_after=response.headers.get("Retry-After"),
                 user_id=self._user_id,
                 web_url=self.settings.web_url,
             )
+            raise _redact(error, self._token)
         return payload
 
 
@@ -513,6 +514,14 @@ def _stream_to_file(response: httpx.Response, dest: Path, progress: ProgressFn |
             raise TransportError(f"The download was interrupted ({type(exc).__name__}).") from exc
         raise
     return dest
+
+
+def _redact(error: NemoError, token: str | None) -> NemoError:
+    """Strip the token from a message the backend wrote (some echo the request back)."""
+    if token and token in error.message:
+        error.message = error.message.replace(token, "***")
+        error.args = (error.message,)
+    return error
 
 
 def _seg(value: str) -> str:
