@@ -1,0 +1,687 @@
+"""``NemoClient`` over ``httpx.MockTransport``: endpoints, errors, auth, headers, retries, download."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from nemo_skill import errors
+from nemo_skill.client import NemoClient
+from nemo_skill.config import CachedToken, Settings, StateStore
+from nemo_skill.events import StateDeltaEvent, TextEvent
+from nemo_skill.models import (
+    AnonymousToken,
+    ClaimToken,
+    Credits,
+    RenderJob,
+    SessionInfo,
+    SessionState,
+    UploadResult,
+)
+
+API = "https://api.test"
+ANON_TOKEN = "nmv_usr_anon_SECRET_aaaa1111"
+ENV_TOKEN = "nmv_usr_env_SECRET_bbbb2222"
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def envelope(data: Any, code: int = 0, message: str = "ok") -> httpx.Response:
+    return httpx.Response(200, json={"code": code, "message": message, "data": data})
+
+
+def anon_ok(request: httpx.Request) -> httpx.Response:
+    return envelope({"token": ANON_TOKEN, "user_id": "anon_42", "expires_at": 4102444800})
+
+
+class Backend:
+    """A mock backend: handlers by (method, path prefix), every request recorded."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.routes: list[tuple[str, str, Handler]] = [
+            ("POST", "/api/auth/anonymous-token", anon_ok)
+        ]
+
+    def on(self, method: str, prefix: str, handler: Handler) -> None:
+        """Route ``method`` + path prefix to ``handler`` (newest route wins)."""
+        self.routes.insert(0, (method, prefix, handler))
+
+    def reply(self, method: str, prefix: str, *answers: httpx.Response) -> None:
+        """Answer successive requests with ``answers`` (the last one repeats)."""
+        queue = list(answers)
+        self.on(method, prefix, lambda r: queue.pop(0) if len(queue) > 1 else queue[0])
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        for method, prefix, handler in self.routes:
+            if request.method == method and request.url.path.startswith(prefix):
+                return handler(request)
+        return httpx.Response(599, text="unrouted")
+
+    def count(self, prefix: str) -> int:
+        """Requests whose path starts with ``prefix``."""
+        return sum(r.url.path.startswith(prefix) for r in self.requests)
+
+
+class Harness:
+    """A client wired to a ``Backend`` and a sleep that only records its waits."""
+
+    def __init__(self, tmp_path: Path, *, token: str | None = None, **settings: Any) -> None:
+        self.backend = Backend()
+        self.waits: list[float] = []
+        self.state_dir = tmp_path / "state"
+        self.settings = Settings(api_url=API, token=token, state_dir=self.state_dir, **settings)
+        self.client = NemoClient(
+            self.settings, transport=httpx.MockTransport(self.backend), sleep=self.waits.append
+        )
+
+    def count(self, prefix: str) -> int:
+        """Requests whose path starts with ``prefix``."""
+        return self.backend.count(prefix)
+
+
+@pytest.fixture
+def h(tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(tmp_path)
+    yield harness
+    harness.client.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(tmp_path, token=ENV_TOKEN)
+    yield harness
+    harness.client.close()
+
+
+# --- endpoints ------------------------------------------------------------------------
+
+
+def test_anonymous_token_endpoint(h: Harness) -> None:
+    token = h.client.anonymous_token()
+    assert isinstance(token, AnonymousToken)
+    assert (token.token, token.user_id) == (ANON_TOKEN, "anon_42")
+    (request,) = h.backend.requests
+    assert request.method == "POST" and request.url.path == "/api/auth/anonymous-token"
+    assert request.headers["X-Client-Id"] == StateStore(h.state_dir).client_id()
+
+
+def test_create_session_endpoint(env: Harness) -> None:
+    env.backend.reply(
+        "POST",
+        "/api/tasks/me/with-session/nemo_agent",
+        envelope({"task_id": 7, "session_id": 5529798706024415232, "user_id": "u_9"}),
+    )
+    info = env.client.create_session(language="de", task_name="clip")
+    assert isinstance(info, SessionInfo)
+    assert (info.task_id, info.session_id) == ("7", "5529798706024415232")
+    assert env.client.user_id == "u_9"
+    assert json.loads(env.backend.requests[0].content) == {"task_name": "clip", "language": "de"}
+
+
+def test_run_sse_endpoint_streams_typed_events(env: Harness) -> None:
+    body = (
+        b'data: {"invocationId":"e","author":"nemo_agent","content":{"parts":[{"text":"hi"}]}}\n\n'
+        b'data: {"invocationId":"e","actions":{"stateDelta":{"draft":{"t":[]}}}}\n\n'
+    )
+    env.backend.reply(
+        "POST",
+        "/run_sse",
+        httpx.Response(200, headers={"Content-Type": "text/event-stream"}, content=body),
+    )
+    events = list(env.client.run_sse("s1", "make it cinematic"))
+    assert events == [TextEvent("hi", "nemo_agent"), StateDeltaEvent({"draft": {"t": []}})]
+    (request,) = env.backend.requests
+    assert request.headers["Accept"] == "text/event-stream"
+    assert json.loads(request.content) == {
+        "app_name": "nemo_agent",
+        "user_id": "me",
+        "session_id": "s1",
+        "new_message": {"role": "user", "parts": [{"text": "make it cinematic"}]},
+    }
+
+
+def test_run_sse_answered_with_json_is_a_protocol_error(env: Harness) -> None:
+    env.backend.reply("POST", "/run_sse", httpx.Response(200, json={"code": 0, "data": {}}))
+    with pytest.raises(errors.ProtocolError):
+        list(env.client.run_sse("s1", "hi"))
+
+
+def test_upload_urls_endpoint(env: Harness) -> None:
+    env.backend.reply(
+        "POST",
+        "/api/upload-video/nemo_agent/me/",
+        envelope({"files": [{"filename": "a.jpg", "width": 640}], "session_state_applied": True}),
+    )
+    result = env.client.upload_urls("s/1", ["https://img.test/a.jpg"])
+    assert isinstance(result, UploadResult)
+    assert result.files[0].width == 640 and result.session_state_applied is True
+    (request,) = env.backend.requests
+    assert request.url.raw_path == b"/api/upload-video/nemo_agent/me/s%2F1"  # id is one segment
+    assert json.loads(request.content) == {
+        "urls": ["https://img.test/a.jpg"],
+        "source_type": "url",
+    }
+
+
+def test_credits_endpoint(env: Harness) -> None:
+    env.backend.reply(
+        "GET", "/api/credits/balance/simple", envelope({"available": 90, "frozen": 10})
+    )
+    credits = env.client.credits()
+    assert isinstance(credits, Credits) and credits.total == 100
+
+
+def test_state_endpoint(env: Harness) -> None:
+    draft = {"t": [{"tt": 0, "sg": [{"d": 5000}]}]}
+    env.backend.reply(
+        "GET",
+        "/api/state/nemo_agent/me/s1/latest",
+        envelope({"session_id": "s1", "state": {"draft": draft}}),
+    )
+    state = env.client.state("s1")
+    assert isinstance(state, SessionState) and state.draft is not None
+    assert state.draft.t[0].sg[0].d == 5000 and state.draft.renderable
+
+
+def test_submit_status_cancel_render(env: Harness) -> None:
+    env.backend.reply("POST", "/api/render/proxy/lambda", envelope({"status": "queued"}))
+    env.backend.reply(
+        "GET", "/api/render/proxy/lambda/r1", envelope({"status": "running", "progress": 40})
+    )
+    env.backend.reply(
+        "POST", "/api/render/proxy/lambda/r1/cancel", envelope({"status": "canceled"})
+    )
+    job = env.client.submit_render("s1", {"t": []}, render_id="r1")
+    assert isinstance(job, RenderJob) and (job.id, job.status) == ("r1", "pending")
+    body = json.loads(env.backend.requests[-1].content)
+    assert (body["id"], body["sessionId"], body["draft"]) == ("r1", "s1", {"t": []})
+    status = env.client.render_status("r1")
+    assert (status.id, status.status, status.progress) == ("r1", "processing", 40)
+    assert env.client.cancel_render("r1").status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"code": 0, "data": {"status": "completed", "output": {"url": "https://cdn.test/v.mp4"}}},
+        {"success": True, "data": {"status": "done", "outputUrl": "https://cdn.test/v.mp4"}},
+        {"taskId": "r9", "status": "completed", "output": {"url": "https://cdn.test/v.mp4"}},
+    ],
+    ids=["data.status", "success-data", "top-level"],
+)
+def test_render_status_variants(env: Harness, payload: dict[str, Any]) -> None:
+    env.backend.reply("GET", "/api/render/proxy/lambda/", httpx.Response(200, json=payload))
+    job = env.client.render_status("r9")
+    assert (job.id, job.status, job.output_url) == ("r9", "completed", "https://cdn.test/v.mp4")
+    assert job.done
+
+
+def test_claim_token_endpoint(env: Harness) -> None:
+    env.backend.reply(
+        "POST", "/api/auth/claim-token", envelope({"claim_token": "clm_1", "expires_in": 60})
+    )
+    claim = env.client.claim_token("t1", "s1")
+    assert isinstance(claim, ClaimToken) and claim.claim_token == "clm_1"
+    assert json.loads(env.backend.requests[0].content) == {"task_id": "t1", "session_id": "s1"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"code": 0, "message": "ok", "data": {"available": 5}},
+        {"code": "0", "data": {"available": 5}},
+        {"success": True, "data": {"available": 5}},
+        {"available": 5},
+    ],
+    ids=["code-data", "string-code", "success-data", "bare"],
+)
+def test_envelope_variants(env: Harness, payload: dict[str, Any]) -> None:
+    env.backend.reply("GET", "/api/credits/", httpx.Response(200, json=payload))
+    assert env.client.credits().available == 5
+
+
+def test_success_false_envelope_is_an_error(env: Harness) -> None:
+    env.backend.reply(
+        "GET",
+        "/api/credits/",
+        httpx.Response(200, json={"success": False, "error": {"code": 1002, "message": "gone"}}),
+    )
+    with pytest.raises(errors.SessionNotFoundError, match="gone"):
+        env.client.credits()
+
+
+def test_a_non_json_success_body_is_a_protocol_error(env: Harness) -> None:
+    env.backend.reply("GET", "/api/credits/", httpx.Response(200, text="<html>hi</html>"))
+    with pytest.raises(errors.ProtocolError):
+        env.client.credits()
+
+
+def test_a_body_of_the_wrong_shape_is_a_protocol_error(env: Harness) -> None:
+    env.backend.reply("POST", "/api/auth/claim-token", envelope({"nothing": 1}))
+    with pytest.raises(errors.ProtocolError, match="claim_token"):
+        env.client.claim_token("t", "s")
+
+
+# --- error codes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "exc", "hint_part"),
+    [
+        (1002, 404, errors.SessionNotFoundError, "session"),
+        (2001, 402, errors.InsufficientCreditsError, "https://nemovideo.com/register?bind=anon_42"),
+        (4001, 415, errors.UnsupportedFileError, "jpg"),
+        (4002, 413, errors.FileTooLargeError, "200 MB"),
+        (400, 400, errors.MissingClientIdError, "client id"),
+        (402, 402, errors.PlanRequiredError, "upgrade"),
+        (1002, 200, errors.SessionNotFoundError, "session"),
+        (500, 500, errors.ServerError, "try again"),
+        (502, 502, errors.ServerError, "try again"),
+        (503, 503, errors.ServerError, "try again"),
+        (9999, 200, errors.ServerError, "try again"),
+    ],
+)  # fmt: skip
+def test_error_codes_map_to_classes(
+    h: Harness, code: int, status: int, exc: type[errors.NemoError], hint_part: str
+) -> None:
+    h.backend.reply("POST", "/api/render/proxy/lambda", httpx.Response(status, json={"code": code}))
+    with pytest.raises(exc) as info:
+        h.client.submit_render("s", {"t": []})
+    assert info.value.code == code
+    assert hint_part.lower() in info.value.hint.lower()
+    assert h.count("/api/render/") == 1 and h.waits == []
+
+
+def test_1001_with_a_user_token_is_an_auth_error(env: Harness) -> None:
+    env.backend.reply("GET", "/api/credits/", httpx.Response(401, json={"code": 1001}))
+    with pytest.raises(errors.AuthError) as info:
+        env.client.credits()
+    assert info.value.code == 1001 and info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("status", "exc", "code"),
+    [
+        (401, errors.AuthError, 1001),
+        (404, errors.SessionNotFoundError, 1002),
+        (413, errors.FileTooLargeError, 4002),
+        (415, errors.UnsupportedFileError, 4001),
+        (402, errors.PlanRequiredError, 402),
+        (500, errors.ServerError, 500),
+        (504, errors.ServerError, 504),
+    ],
+)
+def test_http_status_only_errors(
+    env: Harness, status: int, exc: type[errors.NemoError], code: int
+) -> None:
+    env.backend.reply("POST", "/api/auth/claim-token", httpx.Response(status, text="<html/>"))
+    with pytest.raises(exc) as info:
+        env.client.claim_token("t", "s")
+    assert (info.value.status, info.value.code) == (status, code)
+
+
+@pytest.mark.parametrize(("header", "wait"), [({"Retry-After": "12"}, 12.0), ({}, 30.0)])
+def test_429_waits_the_advised_time_on_idempotent_calls(
+    env: Harness, header: dict[str, str], wait: float
+) -> None:
+    env.backend.reply(
+        "GET",
+        "/api/credits/",
+        httpx.Response(429, json={"code": 429}, headers=header),
+        envelope({"available": 3}),
+    )
+    assert env.client.credits().available == 3
+    assert env.waits == [wait] and env.count("/api/credits/") == 2
+
+
+@pytest.mark.parametrize(("header", "after"), [({"Retry-After": "12"}, 12.0), ({}, None)])
+def test_429_on_a_call_that_creates_work_is_raised_with_its_wait(
+    env: Harness, header: dict[str, str], after: float | None
+) -> None:
+    env.backend.reply(
+        "POST", "/api/render/proxy/lambda", httpx.Response(429, json={"code": 429}, headers=header)
+    )
+    with pytest.raises(errors.RateLimitError) as info:
+        env.client.submit_render("s", {"t": []})
+    assert info.value.retry_after == after and env.waits == []
+    assert env.count("/api/render/") == 1
+
+
+# --- auth flow ------------------------------------------------------------------------
+
+
+def test_nemo_token_is_used_as_is(env: Harness) -> None:
+    env.backend.reply("GET", "/api/credits/", envelope({"available": 1}))
+    env.client.credits()
+    assert env.count("/api/auth/") == 0
+    assert env.backend.requests[0].headers["Authorization"] == f"Bearer {ENV_TOKEN}"
+    assert not StateStore(env.state_dir).token_file.exists()
+
+
+def test_cached_token_is_reused_without_a_call(tmp_path: Path) -> None:
+    StateStore(tmp_path / "state").save_token(
+        API, CachedToken("nmv_usr_cached_SECRET", "anon_7", 4102444800.0)
+    )
+    h = Harness(tmp_path)
+    h.backend.reply("GET", "/api/credits/", envelope({"available": 1}))
+    h.client.credits()
+    assert h.count("/api/auth/") == 0 and h.client.user_id == "anon_7"
+    assert h.backend.requests[0].headers["Authorization"] == "Bearer nmv_usr_cached_SECRET"
+
+
+def test_an_expired_cached_token_is_replaced(tmp_path: Path) -> None:
+    StateStore(tmp_path / "state").save_token(API, CachedToken("nmv_usr_old", "anon_7", 1.0))
+    h = Harness(tmp_path)
+    assert h.client.authenticate() == ANON_TOKEN
+    assert h.count("/api/auth/anonymous-token") == 1
+
+
+def test_anonymous_token_is_cached_0600_in_a_0700_dir(h: Harness) -> None:
+    h.client.authenticate()
+    token_file = h.state_dir / "token.json"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(h.state_dir.stat().st_mode) == 0o700
+    assert json.loads(token_file.read_text())[API]["token"] == ANON_TOKEN
+    assert stat.S_IMODE((h.state_dir / "client_id").stat().st_mode) == 0o600
+
+
+def test_1001_reauthenticates_once_then_succeeds(h: Harness) -> None:
+    h.backend.reply(
+        "GET", "/api/credits/", httpx.Response(401, json={"code": 1001}), envelope({"available": 2})
+    )
+    assert h.client.credits().available == 2
+    assert h.count("/api/auth/anonymous-token") == 2 and h.count("/api/credits/") == 2
+
+
+def test_1001_on_run_sse_reauthenticates_and_resends_once(h: Harness) -> None:
+    h.backend.reply(
+        "POST",
+        "/run_sse",
+        httpx.Response(401, json={"code": 1001}),
+        httpx.Response(200, headers={"Content-Type": "text/event-stream"}, content=b"data:\n\n"),
+    )
+    assert len(list(h.client.run_sse("s", "hi"))) == 1
+    assert h.count("/run_sse") == 2 and h.count("/api/auth/anonymous-token") == 2
+
+
+def test_1001_twice_is_an_auth_error(h: Harness) -> None:
+    h.backend.reply("GET", "/api/credits/", httpx.Response(401, json={"code": 1001}))
+    with pytest.raises(errors.AuthError):
+        h.client.credits()
+    assert h.count("/api/credits/") == 2 and h.count("/api/auth/anonymous-token") == 2
+
+
+def test_a_rejected_nemo_token_is_not_replaced(env: Harness) -> None:
+    env.backend.reply("GET", "/api/credits/", httpx.Response(401, json={"code": 1001}))
+    with pytest.raises(errors.AuthError):
+        env.client.credits()
+    assert env.count("/api/credits/") == 1 and env.count("/api/auth/") == 0
+
+
+def test_missing_client_id_gets_a_new_persisted_id_and_one_retry(h: Harness) -> None:
+    h.backend.reply(
+        "POST",
+        "/api/auth/anonymous-token",
+        httpx.Response(400, json={"code": 400, "message": "missing X-Client-Id"}),
+        anon_ok(httpx.Request("POST", API)),
+    )
+    assert h.client.authenticate() == ANON_TOKEN
+    first, second = (r.headers["X-Client-Id"] for r in h.backend.requests)
+    assert first != second
+    assert (h.state_dir / "client_id").read_text().strip() == second
+
+
+def test_missing_client_id_twice_is_raised(h: Harness) -> None:
+    h.backend.reply("POST", "/api/auth/anonymous-token", httpx.Response(400, json={"code": 400}))
+    with pytest.raises(errors.MissingClientIdError):
+        h.client.authenticate()
+    assert h.count("/api/auth/anonymous-token") == 2
+
+
+@pytest.mark.parametrize(("header", "wait"), [({"Retry-After": "7"}, 7.0), ({}, 30.0)])
+def test_429_on_anonymous_token_waits_then_retries_once(
+    h: Harness, header: dict[str, str], wait: float
+) -> None:
+    h.backend.reply(
+        "POST",
+        "/api/auth/anonymous-token",
+        httpx.Response(429, json={"code": 429}, headers=header),
+        anon_ok(httpx.Request("POST", API)),
+    )
+    assert h.client.authenticate() == ANON_TOKEN
+    assert h.waits == [wait] and h.count("/api/auth/anonymous-token") == 2
+
+
+# --- headers --------------------------------------------------------------------------
+
+
+def test_skill_headers_on_every_call_and_auth_on_all_but_the_anonymous_one(h: Harness) -> None:
+    h.backend.reply("GET", "/api/credits/", envelope({"available": 1}))
+    h.backend.reply("GET", "/api/state/", envelope({"state": {}}))
+    h.client.credits()
+    h.client.state("s")
+    anon, *rest = h.backend.requests
+    assert len(rest) == 2
+    for request in h.backend.requests:
+        assert request.headers["X-Skill-Source"] == h.client.identity.name
+        assert request.headers["X-Skill-Version"] == h.client.identity.version
+        assert request.headers["X-Skill-Platform"] == h.client.identity.platform
+        assert request.headers["User-Agent"].startswith("openai-image-to-video/")
+    assert "Authorization" not in anon.headers
+    assert all(r.headers["Authorization"] == f"Bearer {ANON_TOKEN}" for r in rest)
+    assert all(ANON_TOKEN not in str(r.url) for r in h.backend.requests)
+
+
+# --- retries --------------------------------------------------------------------------
+
+
+def test_get_state_is_retried_at_most_twice_on_503(env: Harness) -> None:
+    env.backend.reply("GET", "/api/state/", httpx.Response(503))
+    with pytest.raises(errors.ServerError):
+        env.client.state("s")
+    assert env.count("/api/state/") == 3 and len(env.waits) == 2
+    assert all(w > 0 for w in env.waits)
+
+
+def test_get_state_recovers_after_a_503(env: Harness) -> None:
+    env.backend.reply("GET", "/api/state/", httpx.Response(503), envelope({"state": {}}))
+    assert env.client.state("s").draft is None
+    assert env.count("/api/state/") == 2
+
+
+@pytest.mark.parametrize("call", ["submit_render", "run_sse", "upload_urls", "upload_files"])
+def test_calls_that_create_work_are_never_resent_on_502(
+    env: Harness, tmp_path: Path, call: str
+) -> None:
+    env.backend.on("POST", "/", lambda r: httpx.Response(502))
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8jpeg")
+    with pytest.raises(errors.ServerError):
+        if call == "submit_render":
+            env.client.submit_render("s", {"t": []})
+        elif call == "run_sse":
+            list(env.client.run_sse("s", "hi"))
+        elif call == "upload_urls":
+            env.client.upload_urls("s", ["https://img.test/a.jpg"])
+        else:
+            env.client.upload_files("s", [photo])
+    assert len(env.backend.requests) == 1 and env.waits == []
+
+
+def _failing(exc_type: type[httpx.TransportError]) -> Handler:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc_type("down", request=request)
+
+    return handler
+
+
+def test_connect_errors_are_retried_for_get(env: Harness) -> None:
+    env.backend.on("GET", "/api/state/", _failing(httpx.ConnectError))
+    with pytest.raises(errors.TransportError) as info:
+        env.client.state("s")
+    assert env.count("/api/state/") == 3 and len(env.waits) == 2
+    assert "ConnectError" in str(info.value)
+
+
+def test_a_connect_error_then_success_for_get(env: Harness) -> None:
+    answers: list[Handler] = [_failing(httpx.ConnectError), lambda r: envelope({"state": {}})]
+    env.backend.on("GET", "/api/state/", lambda r: answers.pop(0)(r))
+    assert env.client.state("s").draft is None
+    assert env.count("/api/state/") == 2
+
+
+def test_a_read_error_on_submit_render_is_not_resent(env: Harness) -> None:
+    env.backend.on("POST", "/api/render/", _failing(httpx.ReadError))
+    with pytest.raises(errors.TransportError):
+        env.client.submit_render("s", {"t": []})
+    assert env.count("/api/render/") == 1 and env.waits == []
+
+
+def test_a_read_timeout_is_a_request_timeout(env: Harness) -> None:
+    env.backend.on("POST", "/api/auth/claim-token", _failing(httpx.ReadTimeout))
+    with pytest.raises(errors.RequestTimeoutError):
+        env.client.claim_token("t", "s")
+
+
+# --- secrets --------------------------------------------------------------------------
+
+
+def _all_text(exc: errors.NemoError) -> str:
+    return " ".join([str(exc), repr(exc), exc.hint, json.dumps(exc.to_dict()), repr(exc.args)])
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        lambda r: httpx.Response(401, json={"code": 1001, "message": "expired"}),
+        lambda r: httpx.Response(500, text="oops"),
+        lambda r: httpx.Response(200, text="not json"),
+        _failing(httpx.ConnectError),
+        _failing(httpx.ReadTimeout),
+    ],
+    ids=["1001", "500", "not-json", "connect", "timeout"],
+)
+def test_the_token_never_appears_in_errors_or_reprs(env: Harness, handler: Handler) -> None:
+    env.backend.on("GET", "/api/credits/", handler)
+    with pytest.raises(errors.NemoError) as info:
+        env.client.credits()
+    assert ENV_TOKEN not in _all_text(info.value)
+    assert ENV_TOKEN not in repr(env.client) and ENV_TOKEN not in repr(env.settings)
+
+
+@pytest.mark.parametrize("status", [401, 500])
+def test_a_backend_echoing_the_token_does_not_leak_it(env: Harness, status: int) -> None:
+    env.backend.on(
+        "GET",
+        "/api/credits/",
+        lambda r: httpx.Response(
+            status, json={"message": f"rejected {r.headers['Authorization']}"}
+        ),
+    )
+    with pytest.raises(errors.NemoError) as info:
+        env.client.credits()
+    assert ENV_TOKEN not in _all_text(info.value)
+    assert "rejected Bearer ***" in str(info.value)
+
+
+def test_the_anonymous_token_is_not_in_reprs(h: Harness) -> None:
+    token = h.client.anonymous_token()
+    assert ANON_TOKEN not in repr(token) and ANON_TOKEN not in repr(h.client)
+
+
+# --- download -------------------------------------------------------------------------
+
+
+class DropsMidway(httpx.SyncByteStream):
+    """Sends part of the body, then the connection resets."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"\x00" * 4096
+        raise httpx.ReadError("connection reset")
+
+
+def test_download_render_from_the_api_carries_auth(env: Harness, tmp_path: Path) -> None:
+    env.backend.reply("GET", "/api/render/proxy/", httpx.Response(200, content=b"MP4DATA"))
+    progress: list[tuple[int, int]] = []
+    dest = env.client.download_render(
+        RenderJob(id="r 1", status="completed"),
+        tmp_path / "clip.mp4",
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    assert dest.read_bytes() == b"MP4DATA" and progress[-1] == (7, 7)
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
+    (request,) = env.backend.requests
+    assert request.url.raw_path == b"/api/render/proxy/r%201/download"
+    assert request.headers["Authorization"] == f"Bearer {ENV_TOKEN}"
+
+
+def test_download_render_sends_no_token_to_a_cdn(env: Harness, tmp_path: Path) -> None:
+    env.backend.on("GET", "/v.mp4", lambda r: httpx.Response(200, content=b"CDN"))
+    job = RenderJob(id="r", status="completed", output_url="https://cdn.other.test/v.mp4")
+    assert env.client.download_render(job, tmp_path / "v.mp4").read_bytes() == b"CDN"
+    (request,) = env.backend.requests
+    assert request.url.host == "cdn.other.test"
+    assert "Authorization" not in request.headers
+    assert not any(name.startswith("x-skill") for name in request.headers)
+
+
+def test_download_render_treats_another_port_as_another_origin(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.on("GET", "/v.mp4", lambda r: httpx.Response(200, content=b"X"))
+    job = RenderJob(id="r", status="completed", output_url="https://api.test:8443/v.mp4")
+    env.client.download_render(job, tmp_path / "v.mp4")
+    assert "Authorization" not in env.backend.requests[0].headers
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://api.test/x.mp4"])
+def test_download_render_refuses_non_http_urls(env: Harness, tmp_path: Path, url: str) -> None:
+    with pytest.raises(errors.ProtocolError):
+        env.client.download_render(
+            RenderJob(id="r", status="completed", output_url=url), tmp_path / "x.mp4"
+        )
+    assert env.backend.requests == [] and list(tmp_path.glob("x.mp4*")) == []
+
+
+def test_download_render_leaves_no_partial_file_when_the_stream_drops(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.on(
+        "GET",
+        "/api/render/",
+        lambda r: httpx.Response(200, headers={"Content-Length": "10000"}, stream=DropsMidway()),
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(errors.TransportError):
+        env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
+    assert list(out.iterdir()) == []
+
+
+def test_download_render_rejects_a_short_body(env: Harness, tmp_path: Path) -> None:
+    env.backend.on(
+        "GET",
+        "/api/render/",
+        lambda r: httpx.Response(200, headers={"Content-Length": "100"}, content=b"x" * 10),
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises((errors.ProtocolError, errors.TransportError)):
+        env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
+    assert list(out.iterdir()) == []
+
+
+def test_download_render_error_status_is_raised_and_writes_nothing(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.reply("GET", "/api/render/", httpx.Response(404, json={"code": 1002}))
+    with pytest.raises(errors.SessionNotFoundError):
+        env.client.download_render(RenderJob(id="r", status="completed"), tmp_path / "c.mp4")
+    assert list(tmp_path.glob("*c.mp4*")) == []
