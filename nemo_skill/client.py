@@ -461,6 +461,8 @@ class MultipartBody:
             len(h) + p.stat().st_size + 2 for h, p in zip(self._heads, self.paths, strict=True)
         ]
         self.length = sum(sizes) + len(self._tail)
+        # Progress counts file bytes only, against their total, so it ends at 100%.
+        self.file_bytes = sum(p.stat().st_size for p in self.paths)
 
     def _head(self, path: Path) -> bytes:
         name = path.name.replace("\\", "_").replace('"', "_").replace("\r", "_").replace("\n", "_")
@@ -484,7 +486,7 @@ class MultipartBody:
                 while chunk := fh.read(UPLOAD_CHUNK):
                     sent += len(chunk)
                     if self.progress:
-                        self.progress(sent, self.length)
+                        self.progress(sent, self.file_bytes)
                     yield chunk
             yield b"\r\n"
         yield self._tail
