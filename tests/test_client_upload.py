@@ -1,0 +1,228 @@
+"""``NemoClient.upload_files``: a 50 MB multipart body streamed in constant memory; local checks."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from nemo_skill import errors
+from nemo_skill.client import NemoClient
+from nemo_skill.config import Settings
+from nemo_skill.errors import SUPPORTED_FORMATS
+
+API = "https://api.test"
+MB = 1024 * 1024
+BIG = 50 * MB
+
+
+class StreamingMockTransport(httpx.MockTransport):
+    """A MockTransport that leaves the body unread: the stock one calls ``request.read()``."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.handler(request)  # type: ignore[return-value]
+
+
+class MultipartSink:
+    """Consumes one multipart upload chunk by chunk: counts bytes, hashes the file part.
+
+    Only the closing delimiter's length is ever held back, so memory stays constant.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.received = 0
+        self.head = b""
+        self.digest = ""
+        self.closing = b""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.path == "/api/auth/anonymous-token":
+            return httpx.Response(200, json={"code": 0, "data": {"token": "nmv_usr_t"}})
+        boundary = re.search(r"boundary=(\S+)", request.headers["Content-Type"])
+        assert boundary is not None
+        self.consume(request.stream, f"\r\n--{boundary.group(1)}--\r\n".encode())  # type: ignore[arg-type]
+        return httpx.Response(200, json={"code": 0, "data": {"files": [{"filename": "big.mp4"}]}})
+
+    def consume(self, stream: Iterator[bytes], closing: bytes) -> None:
+        hasher = hashlib.sha256()
+        keep = len(closing)
+        tail = b""
+        for chunk in stream:
+            self.received += len(chunk)
+            if not self.head:  # the part header arrives whole, as its own first piece
+                header, sep, chunk = chunk.partition(b"\r\n\r\n")
+                self.head = header + sep
+            if len(chunk) >= keep:
+                hasher.update(tail)
+                hasher.update(memoryview(chunk)[:-keep])
+                tail = chunk[-keep:]
+            else:
+                joined = tail + chunk
+                hasher.update(joined[:-keep])
+                tail = joined[-keep:]
+        self.closing = tail
+        self.digest = hasher.hexdigest()
+
+
+def write_big_file(path: Path) -> str:
+    """A 50 MB file of distinct 1 MB blocks, written in chunks; returns its SHA-256."""
+    block = random.Random(7).randbytes(MB)
+    hasher = hashlib.sha256()
+    with path.open("wb") as fh:
+        for i in range(BIG // MB):
+            chunk = i.to_bytes(4, "big") + block[4:]
+            hasher.update(chunk)
+            fh.write(chunk)
+    return hasher.hexdigest()
+
+
+def client_for(tmp_path: Path, handler: httpx.MockTransport) -> NemoClient:
+    return NemoClient(Settings(api_url=API, state_dir=tmp_path / "state"), transport=handler)
+
+
+def test_a_50_mb_upload_streams_in_constant_memory(tmp_path: Path) -> None:
+    big = tmp_path / "big.mp4"
+    expected = write_big_file(big)
+    sink = MultipartSink()
+    progress: list[tuple[int, int]] = []
+    with client_for(tmp_path, StreamingMockTransport(sink)) as client:
+        client.authenticate()  # keep the token call out of the measured window
+        tracemalloc.start()
+        try:
+            result = client.upload_files("s1", [big], progress=lambda d, t: progress.append((d, t)))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    upload = sink.requests[-1]
+    assert upload.method == "POST" and upload.url.path == "/api/upload-video/nemo_agent/me/s1"
+    assert sink.received == int(upload.headers["Content-Length"]) > BIG
+    assert sink.digest == expected
+    assert b'name="files"; filename="big.mp4"' in sink.head
+    assert b"Content-Type: video/mp4" in sink.head
+    assert sink.closing.startswith(b"\r\n--") and sink.closing.endswith(b"--\r\n")
+    assert peak < 10 * MB, f"peak {peak / MB:.1f} MB"
+    assert result.files[0].filename == "big.mp4"
+    assert progress[-1][0] == progress[-1][1] == BIG
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+
+def test_progress_of_a_small_photo_reaches_its_total(tmp_path: Path) -> None:
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8" + b"j" * 998)
+    progress: list[tuple[int, int]] = []
+
+    def ok(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"code": 0, "data": {"token": "t", "files": []}})
+
+    with client_for(tmp_path, httpx.MockTransport(ok)) as client:
+        client.upload_files("s", [photo], progress=lambda d, t: progress.append((d, t)))
+    assert progress[-1] == (1000, 1000)
+
+
+def test_two_files_share_one_request_with_two_parts(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"code": 0, "data": {"token": "t", "files": []}})
+
+    a, b = tmp_path / "a.png", tmp_path / "b.webp"
+    a.write_bytes(b"PNGDATA")
+    b.write_bytes(b"WEBPDATA")
+    with client_for(tmp_path, httpx.MockTransport(record)) as client:
+        client.upload_files("s", [a, b])
+    body = seen[-1].content
+    assert len(body) == int(seen[-1].headers["Content-Length"])
+    assert body.count(b'name="files"') == 2
+    assert b"\r\n\r\nPNGDATA\r\n" in body and b"\r\n\r\nWEBPDATA\r\n" in body
+
+
+# --- local pre-checks: nothing is sent ------------------------------------------------
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no disk space."""
+    with path.open("wb") as fh:
+        fh.truncate(size)
+    return path
+
+
+def bad_file(kind: str, folder: Path) -> Path:
+    """A path that must fail the local checks."""
+    if kind == "missing":
+        return folder / "missing.jpg"
+    if kind == "directory":
+        return folder
+    if kind == "txt":
+        (folder / "notes.txt").write_text("x")
+        return folder / "notes.txt"
+    if kind == "empty":
+        (folder / "empty.jpg").touch()
+        return folder / "empty.jpg"
+    return sparse(folder / "huge.mp4", 200 * MB + 1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "exc", "hint_part"),
+    [
+        ("missing", errors.UsageError, "path"),
+        ("directory", errors.UsageError, ""),
+        ("txt", errors.UnsupportedFileError, ", ".join(SUPPORTED_FORMATS)),
+        ("empty", errors.UnsupportedFileError, "jpg"),
+        ("over-200mb", errors.FileTooLargeError, "200 MB"),
+    ],
+)
+def test_local_prechecks_raise_before_any_request(
+    tmp_path: Path, kind: str, exc: type[errors.NemoError], hint_part: str
+) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    path = bad_file(kind, files)
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(500)
+
+    with client_for(tmp_path, httpx.MockTransport(record)) as client, pytest.raises(exc) as info:
+        client.upload_files("s", [path])
+    assert hint_part.lower() in info.value.hint.lower()
+    assert seen == []
+
+
+def test_exactly_200_mb_is_allowed(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def count(request: httpx.Request) -> httpx.Response:
+        seen.append(1)
+        return httpx.Response(200, json={"code": 0, "data": {"token": "t", "files": []}})
+
+    edge = sparse(tmp_path / "edge.mp4", 200 * MB)
+    with client_for(tmp_path, StreamingMockTransport(count)) as client:
+        client.upload_files("s", [edge])  # the unread body is never produced: fast
+    assert len(seen) == 2  # token + upload
+
+
+def test_one_bad_file_among_good_ones_sends_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good.jpg"
+    good.write_bytes(b"\xff\xd8")
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(500)
+
+    with (
+        client_for(tmp_path, httpx.MockTransport(record)) as client,
+        pytest.raises(errors.UsageError),
+    ):
+        client.upload_files("s", [good, tmp_path / "gone.png"])
+    assert seen == []
