@@ -502,7 +502,7 @@ def _store_checked(backend: Backend, checked: _Checked, user: User, session_id: 
     part = checked.part
     sha = part.sha.hexdigest()
     blob = backend.store.blob_path(sha)
-    blob.parent.mkdir(parents=True, exist_ok=True)
+    blob.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if blob.exists():
         os.unlink(part.tmp)
     else:

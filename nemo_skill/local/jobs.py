@@ -120,6 +120,7 @@ class LocalRenderQueue:
                 completed=time.time(),
             )  # fmt: skip
             return
+        out.chmod(0o600)  # renders are the user's work: owner-only like every state file
         self.store.update_job(
             job_id, status="completed", progress=100, output=str(out), completed=time.time()
         )

@@ -28,6 +28,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _url_host(host: str) -> str:
+    """The host part of a URL that reaches ``host`` from this machine."""
+    if host in ("0.0.0.0", ""):  # noqa: S104 - naming the wildcard, not binding it
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
 def _uvicorn_server(app: Any, host: str, port: int) -> Any:
     import uvicorn
 
@@ -114,7 +123,7 @@ def serve(
             )
         if on_ready is not None:
             bound = server.servers[0].sockets[0].getsockname()
-            on_ready(f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}")
+            on_ready(f"http://{_url_host(host)}:{bound[1]}")
         while thread.is_alive():
             thread.join(timeout=0.5)
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -98,6 +99,9 @@ class Store:
         (self.dir / "renders").mkdir(exist_ok=True, mode=0o700)
         (self.dir / "tmp").mkdir(exist_ok=True, mode=0o700)
         self.path = self.dir / "nemo-local.sqlite3"
+        # Owner-only before SQLite opens it: its -wal/-shm files copy this mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(self.path, 0o600)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row

@@ -69,6 +69,8 @@ def test_token_session_upload_turn_state_export_download(
         assert client.credits().available == 0  # export is free
         out = client.download_render(done, tmp_path / "out.mp4")
 
+    private = [p for p in server.data_dir.rglob("*") if p.is_file() and p.stat().st_mode & 0o077]
+    assert private == []  # database, blobs and renders are owner-only
     meta = deltas[-1]["m"]
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
