@@ -1,19 +1,44 @@
-"""The draft (timeline) in words: a track summary and a diff of two drafts.
+"""The draft (timeline) in words: a track summary, a JSON description and a diff.
 
 Pure functions over the draft as JSON (or a :class:`~nemo_skill.models.Draft`).
+Drafts come from the network, so every field is read defensively: a missing,
+null, non-finite or wrongly typed value falls back to its default.
+
 ``format_summary`` gives the contract's one-line timeline, e.g.
 ``1. Video: city timelapse (0-10s)  2. BGM: Lo-fi (0-10s, 35%)  3. Title: "Urban Dreams" (0-3s)``;
 ``diff`` says what an edit changed when the stream closed without a word.
+Tracks and segments are matched by ``id``, else by track type and position.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, TypeVar
+from urllib.parse import urlsplit
 
-TRACK_KINDS = {0: "video", 1: "audio", 7: "text"}
+TRACK_KINDS: Final = {0: "video", 1: "audio", 7: "text"}
+TEXT_LABELS: Final = {"title": "Title", "caption": "Caption", "subtitle": "Caption"}
+# Segment fields worth a sentence when they change, with their name in words.
+FIELD_WORDS: Final = {
+    "motion": "motion",
+    "speed": "motion speed",
+    "transition": "transition",
+    "position": "position",
+    "size": "text size",
+    "color": "colour",
+    "fade_in": "fade-in",
+    "fade_out": "fade-out",
+    "role": "role",
+}
+# Draft settings (``m``) worth a sentence, besides aspect, size and frame rate.
+SETTING_WORDS: Final = {"fit": "Fit", "title": "Project title"}
+
+T = TypeVar("T")
+
+
+# --- reading the draft -------------------------------------------------------
 
 
 def _as_dict(draft: Any) -> dict[str, Any]:
@@ -26,7 +51,7 @@ def _as_dict(draft: Any) -> dict[str, Any]:
 
 
 def _number(value: Any, default: float = 0.0) -> float:
-    """A finite number from draft data, else ``default`` (drafts come from the network)."""
+    """A finite number from draft data, else ``default``."""
     if isinstance(value, bool):
         return default
     try:
@@ -36,134 +61,361 @@ def _number(value: Any, default: float = 0.0) -> float:
     return number if math.isfinite(number) else default
 
 
-def _seconds(ms: float) -> str:
-    value = round(ms / 1000.0, 2)
-    return f"{value:g}"
+def _ident(value: Any) -> str | None:
+    """An ``id`` usable as a key (drafts from the network may carry anything there)."""
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """``value`` comparable with ``==``: non-finite floats become None (NaN != NaN)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def seconds(ms: float) -> str:
+    """Milliseconds as compact seconds: ``5``, ``2.5``, ``0.25``."""
+    text = f"{ms / 1000.0:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _file_name(src: str) -> str:
+    path = urlsplit(src).path if "://" in src else src
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or src
 
 
 def _style_name(style: str) -> str:
     return {"lo-fi": "Lo-fi", "lofi": "Lo-fi"}.get(style.lower(), style.replace("_", " ").title())
 
 
-@dataclass(frozen=True)
-class SegmentInfo:
-    """One segment placed on the timeline, in plain terms."""
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
-    track_index: int
+
+# --- segments and tracks -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentLine:
+    """One segment in plain terms, with absolute times in ms."""
+
     kind: str
     label: str
+    name: str
     start_ms: int
     end_ms: int
-    volume: float | None
-    text: str | None
-    key: str
+    volume: float | None = None
+    text: str | None = None
+    id: str | None = None
+    fields: tuple[tuple[str, Any], ...] = ()
 
     def span(self) -> str:
         """``0-5s``."""
-        return f"{_seconds(self.start_ms)}-{_seconds(self.end_ms)}s"
+        return f"{seconds(self.start_ms)}-{seconds(self.end_ms)}s"
+
+    def percent(self) -> int | None:
+        """The volume in percent, if the segment has one."""
+        return None if self.volume is None else round(self.volume * 100)
 
 
-def _label(kind: str, segment: Mapping[str, Any]) -> tuple[str, str | None]:
+def _label(kind: str, tt: int, seg: Mapping[str, Any]) -> tuple[str, str]:
+    """``(label, name)``: ``("Video", "photo.jpg")``, ``("BGM", "Lo-fi")``, ``("Title", "")``."""
+    name, src, style = _text(seg.get("name")), _text(seg.get("src")), _text(seg.get("style"))
     if kind == "text":
-        role = str(segment.get("role") or "title").lower()
-        text = str(segment.get("text") or "")
-        return ("Caption" if role == "caption" else "Title"), text
+        return TEXT_LABELS.get(str(seg.get("role") or "title").lower(), "Text"), ""
     if kind == "audio":
-        style = segment.get("style")
-        name = segment.get("name") or (_style_name(str(style)) if style else "Audio")
-        return f"BGM: {name}", None
-    name = segment.get("name") or segment.get("src") or "clip"
-    return f"Video: {str(name).rsplit('/', 1)[-1]}", None
+        label = "Audio" if src and not style else "BGM"
+        shown = (
+            name or (_style_name(style) if style else None) or (_file_name(src) if src else None)
+        )
+        return label, shown or "music"
+    shown = name or (_file_name(src) if src else None) or "clip"
+    return ("Video", shown) if kind == "video" else (f"Track {tt}", shown)
 
 
-def segments(draft: Any) -> list[SegmentInfo]:
-    """Every segment of the draft, in track order, with absolute times."""
-    out: list[SegmentInfo] = []
-    tracks = _as_dict(draft).get("t") or []
-    for t_index, track in enumerate(tracks if isinstance(tracks, list) else []):
-        if not isinstance(track, Mapping):
-            continue
-        kind = TRACK_KINDS.get(int(_number(track.get("tt", 0))), "other")
-        cursor = 0
-        for s_index, seg in enumerate(track.get("sg") or []):
-            if not isinstance(seg, Mapping):
-                continue
-            start = int(_number(seg.get("st", cursor), cursor))
-            end = start + max(0, int(_number(seg.get("d", 0))))
-            cursor = end
-            label, text = _label(kind, seg)
-            volume = _number(seg.get("volume"), -1.0)
-            out.append(
-                SegmentInfo(
-                    track_index=t_index,
-                    kind=kind,
-                    label=label,
-                    start_ms=start,
-                    end_ms=end,
-                    volume=volume if volume >= 0 else None,
-                    text=text,
-                    key=str(seg.get("id") or f"{kind}:{t_index}:{s_index}"),
-                )
-            )
-    return out
+def _segment(kind: str, tt: int, seg: Mapping[str, Any], start: int) -> SegmentLine:
+    label, name = _label(kind, tt, seg)
+    volume = _number(seg.get("volume"), -1.0)
+    return SegmentLine(
+        kind=kind,
+        label=label,
+        name=name,
+        start_ms=start,
+        end_ms=start + max(0, int(_number(seg.get("d")))),
+        volume=volume if kind == "audio" and volume >= 0 else None,
+        text=_text(seg.get("text")) if kind == "text" else None,
+        id=_ident(seg.get("id")),
+        fields=tuple((k, _plain(seg.get(k))) for k in FIELD_WORDS),
+    )
 
 
-def _describe_segment(info: SegmentInfo) -> str:
-    if info.kind == "text":
-        return f'{info.label}: "{info.text}" ({info.span()})'
-    if info.kind == "audio" and info.volume is not None:
-        return f"{info.label} ({info.span()}, {round(info.volume * 100)}%)"
-    return f"{info.label} ({info.span()})"
+@dataclass(frozen=True)
+class TrackLine:
+    """One track of the summary: ``Video: city timelapse (0-10s)``."""
+
+    number: int
+    tt: int
+    kind: str
+    segments: tuple[SegmentLine, ...]
+    id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``Video``, ``BGM``, ``Audio``, ``Title``, ``Caption``, ``Text`` or ``Track <tt>``."""
+        labels = {s.label for s in self.segments}
+        if len(labels) == 1:
+            return labels.pop()
+        return "Text" if self.kind == "text" else self.segments[0].label
+
+    @property
+    def name(self) -> str:
+        """The segments' names (texts quoted), the first three of them."""
+        if self.kind == "text":
+            names = [f'"{s.text or ""}"' for s in self.segments]
+        else:
+            names = [s.name for s in self.segments]
+        more = len(names) - 3
+        return " / ".join(names[:3]) + (f" +{more} more" if more > 0 else "")
+
+    @property
+    def start_ms(self) -> int:
+        """Where the track's first segment starts."""
+        return min(s.start_ms for s in self.segments)
+
+    @property
+    def end_ms(self) -> int:
+        """Where the track's last segment ends."""
+        return max(s.end_ms for s in self.segments)
+
+    @property
+    def volume(self) -> float | None:
+        """The first segment's volume (audio tracks)."""
+        return self.segments[0].volume
+
+    @property
+    def text(self) -> str | None:
+        """The text of a text track (cues joined by `` / ``)."""
+        if self.kind != "text":
+            return None
+        return " / ".join(s.text or "" for s in self.segments)
+
+    def span(self) -> str:
+        """``0-10s``."""
+        return f"{seconds(self.start_ms)}-{seconds(self.end_ms)}s"
+
+    def __str__(self) -> str:
+        details = [self.span()]
+        if self.kind == "audio" and self.segments[0].percent() is not None:
+            details.append(f"{self.segments[0].percent()}%")
+        if len(self.segments) > 1:
+            details.append(f"{len(self.segments)} {'cues' if self.kind == 'text' else 'clips'}")
+        return f"{self.label}: {self.name} ({', '.join(details)})"
 
 
-def _phrase(info: SegmentInfo) -> str:
-    """A segment in a sentence: ``background music Lo-fi (0-5s, 35%)``."""
-    if info.kind == "audio":
-        volume = f", {round(info.volume * 100)}%" if info.volume is not None else ""
-        return f"background music {info.label.removeprefix('BGM: ')} ({info.span()}{volume})"
-    if info.kind == "text":
-        return f'the {info.label.lower()} "{info.text}" ({info.span()})'
-    return f"the video {info.label.removeprefix('Video: ')} ({info.span()})"
+def _track(number: int, track: Mapping[str, Any]) -> TrackLine:
+    tt = int(_number(track.get("tt"), 0.0))
+    kind = TRACK_KINDS.get(tt, "other")
+    raw = track.get("sg")
+    out: list[SegmentLine] = []
+    cursor = 0  # a segment without ``st`` follows the previous one on its track
+    for seg in raw if isinstance(raw, list) else []:
+        if isinstance(seg, Mapping):
+            line = _segment(kind, tt, seg, int(_number(seg.get("st"), cursor)))
+            out.append(line)
+            cursor = line.end_ms
+    return TrackLine(number, tt, kind, tuple(out), _ident(track.get("id")))
+
+
+def _all_tracks(draft: Any) -> list[TrackLine]:
+    raw = _as_dict(draft).get("t")
+    tracks = [t for t in raw if isinstance(t, Mapping)] if isinstance(raw, list) else []
+    return [_track(i, t) for i, t in enumerate(tracks, start=1)]
+
+
+def summarize(draft: Any) -> list[TrackLine]:
+    """The draft's tracks that have segments, numbered from 1 in track order."""
+    shown = [t for t in _all_tracks(draft) if t.segments]
+    return [TrackLine(i, t.tt, t.kind, t.segments, t.id) for i, t in enumerate(shown, start=1)]
 
 
 def format_summary(draft: Any) -> str:
     """``1. Video: ... (0-10s)  2. BGM: Lo-fi (0-10s, 35%)  3. Title: "..." (0-3s)``."""
-    parts = [f"{i}. {_describe_segment(s)}" for i, s in enumerate(segments(draft), start=1)]
-    return "  ".join(parts)
+    return "  ".join(f"{line.number}. {line}" for line in summarize(draft))
+
+
+def _meta(draft: Any) -> Mapping[str, Any]:
+    meta = _as_dict(draft).get("m")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _aspect(meta: Mapping[str, Any]) -> str | None:
+    """``m.aspect``, else the ratio of ``width`` and ``height`` (``1920x1080`` → ``16:9``)."""
+    if isinstance(meta.get("aspect"), str) and meta["aspect"]:
+        return str(meta["aspect"])
+    width, height = int(_number(meta.get("width"))), int(_number(meta.get("height")))
+    if width > 0 and height > 0:
+        common = math.gcd(width, height)
+        return f"{width // common}:{height // common}"
+    return None
+
+
+def duration_ms(draft: Any) -> int:
+    """The draft's length: the end of its video, else of its last segment."""
+    tracks = summarize(draft)
+    videos = [t.end_ms for t in tracks if t.kind == "video"]
+    return max(videos or [t.end_ms for t in tracks] or [0])
 
 
 def describe_draft(draft: Any) -> dict[str, Any] | None:
-    """The timeline as JSON: tracks with type, label, times, volume, text; size and duration."""
-    data = _as_dict(draft)
-    if not data:
+    """The timeline as JSON: tracks (type, label, times, volume, text, segments), size, duration."""
+    if not _as_dict(draft):
         return None
-    infos = segments(data)
-    meta = data.get("m") if isinstance(data.get("m"), Mapping) else {}
-    assert isinstance(meta, Mapping)
+    meta = _meta(draft)
     return {
-        "summary": format_summary(data),
-        "duration": max((s.end_ms for s in infos), default=0) / 1000.0,
+        "summary": format_summary(draft),
+        "duration": duration_ms(draft) / 1000.0,
         "width": meta.get("width"),
         "height": meta.get("height"),
         "fps": meta.get("fps"),
-        "aspect": meta.get("aspect"),
+        "aspect": _aspect(meta),
         "tracks": [
             {
-                "type": s.kind,
-                "label": s.label,
-                "start": s.start_ms / 1000.0,
-                "end": s.end_ms / 1000.0,
-                "volume": s.volume,
-                "text": s.text,
+                "type": line.kind,
+                "label": line.label,
+                "name": line.text if line.kind == "text" else line.name,
+                "start": line.start_ms / 1000.0,
+                "end": line.end_ms / 1000.0,
+                "volume": line.volume,
+                "text": line.text,
+                "segments": len(line.segments),
             }
-            for s in infos
+            for line in summarize(draft)
         ],
     }
 
 
+# --- diff --------------------------------------------------------------------
+
+
+def _subject(label: str) -> str:
+    """How a track is named in a sentence: ``BGM`` → ``Music``."""
+    return {"BGM": "Music"}.get(label, label)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:g}"
+    if isinstance(value, Mapping) and value.get("type"):
+        length = _number(value.get("d"), -1.0)
+        return f"{value['type']} {seconds(length)}s" if length >= 0 else str(value["type"])
+    return str(value)
+
+
+def _added_segment(seg: SegmentLine) -> str:
+    if seg.kind == "audio":
+        volume = f" at {seg.percent()}%" if seg.volume is not None else ""
+        noun = "background music" if seg.label == "BGM" else "audio"
+        return f"{noun}: {seg.name}{volume}"
+    if seg.kind == "text":
+        return f'the {seg.label.lower()} "{seg.text or ""}"'
+    if seg.kind == "video":
+        return f"a video clip: {seg.name} ({seg.span()})"
+    return f"a {seg.label.lower()} segment: {seg.name} ({seg.span()})"
+
+
+def _removed_segment(seg: SegmentLine) -> str:
+    if seg.kind == "audio":
+        return f"the {'background music' if seg.label == 'BGM' else 'audio'} ({seg.name})"
+    if seg.kind == "text":
+        return f'the {seg.label.lower()} "{seg.text or ""}"'
+    if seg.kind == "video":
+        return f"the video clip {seg.name}"
+    return f"the {seg.label.lower()} segment {seg.name}"
+
+
+def _added_track(track: TrackLine) -> str:
+    if len(track.segments) == 1:
+        return _added_segment(track.segments[0])
+    return f"a {track.label} track: {track.name} ({track.span()})"
+
+
+def _removed_track(track: TrackLine) -> str:
+    if len(track.segments) == 1:
+        return _removed_segment(track.segments[0])
+    return f"the {track.label} track ({track.name})"
+
+
+def _changed(change: Change) -> str:
+    old, new, field = change.old, change.new, change.field
+    if field == "text":
+        return f'{change.track} changed from "{old}" to "{new}".'
+    if field == "volume":
+        return f"{change.track} volume changed from {old}% to {new}%."
+    if field == "duration":
+        return f"{change.track} duration changed from {old} to {new}."
+    if field == "start":
+        return f"{change.track} moved from {old} to {new}."
+    if field == "name":
+        return f"{change.track} changed from {old} to {new}."
+    return _from_to(f"{change.track} {FIELD_WORDS.get(field, field)}", old, new)
+
+
+def _from_to(subject: str, old: Any, new: Any, quote: str = "") -> str:
+    """``<subject> changed from X to Y.``, or ``set to`` / ``removed`` when a side is unset."""
+    was, now = f"{quote}{_value(old)}{quote}", f"{quote}{_value(new)}{quote}"
+    if old is None:
+        return f"{subject} set to {now}."
+    if new is None:
+        return f"{subject} removed (was {was})."
+    return f"{subject} changed from {was} to {now}."
+
+
+def _setting(change: Change) -> str:
+    return _from_to(change.track, change.old, change.new, '"' if change.field == "title" else "")
+
+
+def _aspect_sentence(change: Change) -> str:
+    if change.old is None:
+        return f"Aspect ratio set to {change.new}."
+    if change.new is None:
+        return f"Aspect ratio {change.old} removed."
+    return f"Aspect ratio changed from {change.old} to {change.new}."
+
+
+_SENTENCES: Final[dict[str, Callable[[Change], str]]] = {
+    "track_added": lambda c: f"Added {_added_track(c.new)}.",
+    "track_removed": lambda c: f"Removed {_removed_track(c.old)}.",
+    "segment_added": lambda c: f"Added {_added_segment(c.new)}.",
+    "segment_removed": lambda c: f"Removed {_removed_segment(c.old)}.",
+    "segment_changed": _changed,
+    "duration_changed": _changed,
+    "aspect_changed": _aspect_sentence,
+    "size_changed": lambda c: f"Resolution changed from {c.old} to {c.new}.",
+    "fps_changed": lambda c: f"Frame rate changed from {_value(c.old)} to {_value(c.new)} fps.",
+    "setting_changed": _setting,
+}
+
+
 @dataclass(frozen=True)
 class Change:
-    """One difference between two drafts."""
+    """One difference between two drafts.
+
+    ``kind`` is one of ``track_added``, ``track_removed``, ``segment_added``,
+    ``segment_removed``, ``segment_changed``, ``duration_changed``,
+    ``aspect_changed``, ``size_changed``, ``fps_changed``, ``setting_changed``.
+    For added/removed kinds ``new``/``old`` hold the :class:`TrackLine` or
+    :class:`SegmentLine`; otherwise the values before and after.
+    """
 
     kind: str
     track: str
@@ -172,57 +424,126 @@ class Change:
     new: Any = None
 
     def describe(self) -> str:
-        """A short English sentence."""
-        if self.kind == "segment_added":
-            return f"Added {self.new}."
-        if self.kind == "segment_removed":
-            return f"Removed {self.old}."
-        if self.field == "volume":
-            return f"{self.track} volume changed from {self.old}% to {self.new}%."
-        if self.field == "text":
-            return f'{self.track} changed from "{self.old}" to "{self.new}".'
-        if self.field in ("duration", "timing"):
-            return f"{self.track} timing changed from {self.old} to {self.new}."
-        return f"{self.track}: {self.field} changed from {self.old} to {self.new}."
+        """A short English sentence: ``Music volume changed from 35% to 50%.``."""
+        return _SENTENCES[self.kind](self)
 
 
-def _aspect(meta: Mapping[str, Any]) -> str | None:
-    if meta.get("aspect"):
-        return str(meta["aspect"])
-    w, h = meta.get("width"), meta.get("height")
-    return f"{w}x{h}" if w and h else None
+def _pair(
+    old: Sequence[T],
+    new: Sequence[T],
+    ident: Callable[[T], str | None],
+    group: Callable[[T], Hashable],
+) -> tuple[dict[int, int], list[int]]:
+    """``{new index: old index}`` by id, else by position within ``group``; unmatched old."""
+    match: dict[int, int] = {}
+    free = list(range(len(old)))
+    for j, item in enumerate(new):
+        key = ident(item)
+        found = next((i for i in free if key is not None and ident(old[i]) == key), None)
+        if found is not None:
+            match[j] = found
+            free.remove(found)
+    for j, item in enumerate(new):
+        if j in match:
+            continue
+        # Two different ids are two different things; a missing id matches by position.
+        found = next(
+            (i for i in free if group(old[i]) == group(item)
+             and (ident(old[i]) is None or ident(item) is None)),
+            None,
+        )  # fmt: skip
+        if found is not None:
+            match[j] = found
+            free.remove(found)
+    return match, free
+
+
+def _timing(a: SegmentLine, b: SegmentLine, subject: str) -> list[Change]:
+    if a.start_ms == b.start_ms:
+        if a.end_ms == b.end_ms:
+            return []
+        old, new = seconds(a.end_ms - a.start_ms), seconds(b.end_ms - b.start_ms)
+        return [Change("segment_changed", subject, "duration", f"{old}s", f"{new}s")]
+    return [Change("segment_changed", subject, "start", a.span(), b.span())]
+
+
+def _segment_changes(
+    a: SegmentLine, b: SegmentLine, subject: str, totals: tuple[int, int] | None
+) -> list[Change]:
+    out: list[Change] = []
+    if a.text != b.text:
+        out.append(Change("segment_changed", subject, "text", a.text, b.text))
+    if a.name != b.name and b.kind != "text":
+        out.append(Change("segment_changed", subject, "name", a.name, b.name))
+    if a.percent() != b.percent() and a.volume is not None and b.volume is not None:
+        out.append(Change("segment_changed", subject, "volume", a.percent(), b.percent()))
+    # A segment spanning the whole draft before and after follows the video's length,
+    # which ``duration_changed`` already reports.
+    follows = totals is not None and (a.start_ms, a.end_ms, b.start_ms, b.end_ms) == (
+        0, totals[0], 0, totals[1]
+    )  # fmt: skip
+    if not follows:
+        out.extend(_timing(a, b, subject))
+    for (field, old), (_, new) in zip(a.fields, b.fields, strict=True):
+        if old != new:
+            out.append(Change("segment_changed", subject, field, old, new))
+    return out
+
+
+def _track_changes(a: TrackLine, b: TrackLine, totals: tuple[int, int] | None) -> list[Change]:
+    subject = _subject(b.label)
+    match, free = _pair(a.segments, b.segments, lambda s: s.id, lambda s: 0)
+    out = [Change("segment_removed", subject, old=a.segments[i]) for i in free]
+    for j, seg in enumerate(b.segments):
+        if j in match:
+            out.extend(_segment_changes(a.segments[match[j]], seg, subject, totals))
+        else:
+            out.append(Change("segment_added", subject, new=seg))
+    return out
+
+
+def _size(meta: Mapping[str, Any]) -> str | None:
+    width, height = int(_number(meta.get("width"))), int(_number(meta.get("height")))
+    return f"{width}x{height}" if width > 0 and height > 0 else None
+
+
+def _meta_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    out: list[Change] = []
+    aspect = (_aspect(before), _aspect(after))
+    if aspect[0] != aspect[1]:
+        out.append(Change("aspect_changed", "Aspect ratio", "aspect", *aspect))
+    size = (_size(before), _size(after))
+    if size[0] != size[1] and aspect[0] == aspect[1] and None not in size:
+        out.append(Change("size_changed", "Resolution", "size", *size))
+    fps = (_number(before.get("fps")), _number(after.get("fps")))
+    if fps[0] != fps[1] and fps[0] > 0 and fps[1] > 0:
+        out.append(Change("fps_changed", "Frame rate", "fps", *fps))
+    for key, words in SETTING_WORDS.items():
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new:
+            out.append(Change("setting_changed", words, key, old, new))
+    return out
 
 
 def diff(before: Any, after: Any) -> list[Change]:
-    """What changed from ``before`` to ``after`` (segments matched by id, else by position)."""
-    old = {s.key: s for s in segments(before)}
-    new = {s.key: s for s in segments(after)}
+    """What changed from ``before`` to ``after``: settings first, then tracks in order."""
+    old_tracks, new_tracks = summarize(before), summarize(after)
     changes: list[Change] = []
-    for key, info in new.items():
-        if key not in old:
-            changes.append(Change("segment_added", info.label, new=_phrase(info)))
-    for key, info in old.items():
-        if key not in new:
-            changes.append(Change("segment_removed", info.label, old=_phrase(info)))
-    for key in old.keys() & new.keys():
-        a, b = old[key], new[key]
-        name = b.label.split(":")[0]
-        if a.text != b.text:
-            changes.append(Change("segment_changed", name, "text", a.text, b.text))
-        if (a.start_ms, a.end_ms) != (b.start_ms, b.end_ms):
-            changes.append(Change("segment_changed", name, "timing", a.span(), b.span()))
-        if a.volume != b.volume and a.volume is not None and b.volume is not None:
-            changes.append(
-                Change(
-                    "segment_changed", name, "volume", round(a.volume * 100), round(b.volume * 100)
-                )
-            )
-        if a.label != b.label and a.kind != "text":
-            changes.append(Change("segment_changed", name, "content", a.label, b.label))
-    meta_a = _as_dict(before).get("m") or {}
-    meta_b = _as_dict(after).get("m") or {}
-    if isinstance(meta_a, Mapping) and isinstance(meta_b, Mapping) and old:
-        aspect_a, aspect_b = _aspect(meta_a), _aspect(meta_b)
-        if aspect_a != aspect_b and aspect_b:
-            changes.append(Change("aspect_changed", "Video", "aspect ratio", aspect_a, aspect_b))
+    if _as_dict(before) and _as_dict(after):
+        changes.extend(_meta_changes(_meta(before), _meta(after)))
+    totals: tuple[int, int] | None = None
+    if old_tracks and new_tracks and duration_ms(before) != duration_ms(after):
+        totals = (duration_ms(before), duration_ms(after))
+        has_video = any(t.kind == "video" for t in new_tracks)
+        old, new = f"{seconds(totals[0])}s", f"{seconds(totals[1])}s"
+        subject = "Video" if has_video else "Timeline"
+        changes.append(Change("duration_changed", subject, "duration", old, new))
+    match, free = _pair(old_tracks, new_tracks, lambda t: t.id, lambda t: t.tt)
+    changes.extend(Change("track_removed", _subject(old_tracks[i].label), old=old_tracks[i])
+                   for i in free)  # fmt: skip
+    for j, track in enumerate(new_tracks):
+        if j in match:
+            changes.extend(_track_changes(old_tracks[match[j]], track, totals))
+        else:
+            changes.append(Change("track_added", _subject(track.label), new=track))
     return changes

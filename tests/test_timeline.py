@@ -1,10 +1,11 @@
-"""Timeline summary and draft diff."""
+"""Timeline summary, JSON description and draft diff."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,21 +13,22 @@ from nemo_skill import timeline
 from nemo_skill.models import Draft
 
 
-def draft(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "m": {"width": 1080, "height": 1920, "fps": 30, "aspect": "9:16"},
+def draft() -> dict[str, Any]:
+    return {
+        "m": {"width": 1920, "height": 1080, "fps": 30, "aspect": "16:9"},
         "t": [
             {"id": "tv", "tt": 0, "sg": [{"id": "v1", "d": 10000, "name": "city timelapse"}]},
-            {
-                "id": "ta",
-                "tt": 1,
-                "sg": [{"id": "a1", "d": 10000, "style": "lo-fi", "volume": 0.35}],
-            },
-            {"id": "tt", "tt": 7, "sg": [{"id": "x1", "d": 3000, "text": "Urban Dreams"}]},
+            {"id": "ta", "tt": 1, "sg": [{"id": "a1", "d": 10000, "style": "lo-fi", "volume": 0.35}]},
+            {"id": "tx", "tt": 7, "sg": [{"id": "x1", "d": 3000, "text": "Urban Dreams"}]},
         ],
-    }
-    base.update(overrides)
-    return base
+    }  # fmt: skip
+
+
+def sentences(before: Any, after: Any) -> list[str]:
+    return [change.describe() for change in timeline.diff(before, after)]
+
+
+# --- summary -------------------------------------------------------------------
 
 
 def test_summary_matches_the_contract_format() -> None:
@@ -35,97 +37,252 @@ def test_summary_matches_the_contract_format() -> None:
     )
 
 
-def test_summary_of_a_model_and_of_sequential_segments() -> None:
-    d = {"t": [{"tt": 0, "sg": [{"d": 2500, "src": "https://x/y/a.jpg"}, {"d": 2000}]}]}
+def test_segments_without_start_follow_each_other_and_seconds_are_compact() -> None:
+    d = {
+        "t": [{"tt": 0, "sg": [{"d": 2500, "src": "https://cdn.test/u/a.jpg?sig=x"}, {"d": 2000}]}]
+    }
     assert timeline.format_summary(Draft.model_validate(d)) == (
-        "1. Video: a.jpg (0-2.5s)  2. Video: clip (2.5-4.5s)"
+        "1. Video: a.jpg / clip (0-4.5s, 2 clips)"
     )
+    assert timeline.summarize(d)[0].segments[1].span() == "2.5-4.5s"
 
 
-def test_empty_drafts() -> None:
-    assert timeline.format_summary(None) == ""
-    assert timeline.format_summary({}) == ""
-    assert timeline.describe_draft(None) is None
-    assert timeline.diff(None, None) == []
+def test_explicit_start_times_are_used() -> None:
+    d = {"t": [{"tt": 7, "sg": [{"st": 1250, "d": 1000, "text": "hi", "role": "caption"}]}]}
+    assert timeline.format_summary(d) == '1. Caption: "hi" (1.25-2.25s)'
+
+
+@pytest.mark.parametrize(
+    ("track", "line"),
+    [
+        ({"tt": 1, "sg": [{"d": 4000, "src": "/m/song.mp3", "volume": 0.8}]}, "Audio: song.mp3 (0-4s, 80%)"),
+        ({"tt": 1, "sg": [{"d": 4000, "style": "cinematic"}]}, "BGM: Cinematic (0-4s)"),
+        ({"tt": 7, "sg": [{"d": 1000, "text": "x", "role": "sticker"}]}, 'Text: "x" (0-1s)'),
+        ({"tt": 7, "sg": [{"d": 1000, "text": "A"}, {"d": 1000, "text": "B", "role": "caption"}]},
+         'Text: "A" / "B" (0-2s, 2 cues)'),
+        ({"tt": 3, "sg": [{"d": 1000, "name": "sticker"}]}, "Track 3: sticker (0-1s)"),
+    ],
+)  # fmt: skip
+def test_track_labels(track: dict[str, Any], line: str) -> None:
+    assert timeline.format_summary({"t": [track]}) == f"1. {line}"
+
+
+def test_empty_tracks_are_left_out_and_numbering_follows() -> None:
+    d = draft()
+    d["t"].insert(0, {"id": "empty", "tt": 0, "sg": []})
+    assert [(line.number, line.label) for line in timeline.summarize(d)] == [
+        (1, "Video"),
+        (2, "BGM"),
+        (3, "Title"),
+    ]
+
+
+@pytest.mark.parametrize("empty", [None, {}, Draft(), {"t": "nonsense"}, 42])
+def test_empty_drafts(empty: Any) -> None:
+    assert timeline.format_summary(empty) == ""
+    assert timeline.summarize(empty) == []
+    assert timeline.diff(empty, empty) == []
 
 
 def test_describe_draft_json() -> None:
     data = timeline.describe_draft(draft())
     assert data is not None
-    assert data["duration"] == 10.0 and data["aspect"] == "9:16"
-    assert [t["type"] for t in data["tracks"]] == ["video", "audio", "text"]
-    assert data["tracks"][1]["volume"] == 0.35
+    assert data["summary"] == timeline.format_summary(draft())
+    assert (data["duration"], data["width"], data["height"], data["fps"], data["aspect"]) == (
+        10.0, 1920, 1080, 30, "16:9"
+    )  # fmt: skip
+    assert data["tracks"][1] == {
+        "type": "audio", "label": "BGM", "name": "Lo-fi", "start": 0.0, "end": 10.0,
+        "volume": 0.35, "text": None, "segments": 1,
+    }  # fmt: skip
     assert data["tracks"][2]["text"] == "Urban Dreams"
+    assert timeline.describe_draft(None) is None
+
+
+def test_aspect_is_derived_from_the_size_when_missing() -> None:
+    data = timeline.describe_draft({"m": {"width": 1080, "height": 1920}, "t": []})
+    assert data is not None and data["aspect"] == "9:16" and data["duration"] == 0.0
+
+
+# --- diff ----------------------------------------------------------------------
 
 
 def test_no_change_no_diff() -> None:
     assert timeline.diff(draft(), copy.deepcopy(draft())) == []
+    assert timeline.diff(Draft.model_validate(draft()), draft()) == []
 
 
-def test_every_change_kind_is_described() -> None:
+def test_added_music() -> None:
     before = draft()
-    after = copy.deepcopy(before)
-    after["t"][0]["sg"][0]["d"] = 8000
-    after["t"][1]["sg"][0]["volume"] = 0.5
+    del before["t"][1]
+    changes = timeline.diff(before, draft())
+    assert [(c.kind, c.track) for c in changes] == [("track_added", "Music")]
+    assert changes[0].describe() == "Added background music: Lo-fi at 35%."
+
+
+def test_removed_title() -> None:
+    after = draft()
     after["t"][2]["sg"][0]["text"] = "Summer Sale"
-    after["m"]["aspect"] = "16:9"
-    after["t"].append(
-        {"id": "tc", "tt": 7, "sg": [{"id": "c1", "d": 8000, "text": "hi", "role": "caption"}]}
-    )
-    sentences = [c.describe() for c in timeline.diff(before, after)]
-    joined = " ".join(sentences)
-    assert 'Added the caption "hi"' in joined
-    assert "timing changed from 0-10s to 0-8s" in joined
-    assert "volume changed from 35% to 50%" in joined
-    assert 'changed from "Urban Dreams" to "Summer Sale"' in joined
-    assert "aspect ratio changed from 9:16 to 16:9" in joined
-
-
-def test_removed_tracks_are_described() -> None:
-    before = draft()
-    after = copy.deepcopy(before)
-    del after["t"][1]
-    changes = timeline.diff(before, after)
-    assert [c.kind for c in changes] == ["segment_removed"]
-    assert changes[0].describe() == "Removed background music Lo-fi (0-10s, 35%)."
-
-
-def test_added_music_from_nothing() -> None:
-    before = {"t": [{"tt": 0, "sg": [{"d": 5000}]}]}
-    after = {
-        "t": [
-            {"tt": 0, "sg": [{"d": 5000}]},
-            {"tt": 1, "sg": [{"d": 5000, "style": "upbeat", "volume": 0.4}]},
-        ]
-    }
-    assert [c.describe() for c in timeline.diff(before, after)] == [
-        "Added background music Upbeat (0-5s, 40%)."
+    before = copy.deepcopy(after)
+    del after["t"][2]
+    assert [(c.kind, c.describe()) for c in timeline.diff(before, after)] == [
+        ("track_removed", 'Removed the title "Summer Sale".')
     ]
 
 
+def test_title_text_changed() -> None:
+    before, after = draft(), draft()
+    before["t"][2]["sg"][0]["text"], after["t"][2]["sg"][0]["text"] = "A", "B"
+    changes = timeline.diff(before, after)
+    assert [(c.kind, c.field, c.old, c.new) for c in changes] == [
+        ("segment_changed", "text", "A", "B")
+    ]
+    assert changes[0].describe() == 'Title changed from "A" to "B".'
+
+
+def test_video_duration_is_one_sentence_when_music_follows_it() -> None:
+    before, after = draft(), draft()
+    for d, ms in ((before, 5000), (after, 8000)):
+        d["t"][0]["sg"][0]["d"] = d["t"][1]["sg"][0]["d"] = ms
+    changes = timeline.diff(before, after)
+    assert [c.kind for c in changes] == ["duration_changed"]
+    assert changes[0].describe() == "Video duration changed from 5s to 8s."
+
+
+def test_a_segment_that_does_not_follow_the_video_reports_its_own_timing() -> None:
+    before, after = draft(), draft()
+    after["t"][2]["sg"][0]["st"] = 2000
+    after["t"][1]["sg"][0]["d"] = 6000
+    assert sentences(before, after) == [
+        "Music duration changed from 10s to 6s.",
+        "Title moved from 0-3s to 2-5s.",
+    ]
+
+
+def test_volume_changed() -> None:
+    after = draft()
+    after["t"][1]["sg"][0]["volume"] = 0.5
+    assert sentences(draft(), after) == ["Music volume changed from 35% to 50%."]
+
+
+def test_music_style_changed() -> None:
+    after = draft()
+    after["t"][1]["sg"][0]["style"] = "upbeat"
+    assert sentences(draft(), after) == ["Music changed from Lo-fi to Upbeat."]
+
+
+def test_aspect_size_fps_and_settings() -> None:
+    after = draft()
+    after["m"].update(aspect="9:16", width=1080, height=1920, fps=60, fit="crop", title="Trip")
+    assert sentences(draft(), after) == [
+        "Aspect ratio changed from 16:9 to 9:16.",
+        "Frame rate changed from 30 to 60 fps.",
+        "Fit set to crop.",
+        'Project title set to "Trip".',
+    ]
+    smaller = draft()
+    smaller["m"].update(width=1280, height=720)
+    assert [(c.kind, c.describe()) for c in timeline.diff(draft(), smaller)] == [
+        ("size_changed", "Resolution changed from 1920x1080 to 1280x720.")
+    ]
+
+
+def test_segment_fields_in_words() -> None:
+    before, after = draft(), draft()
+    before["t"][0]["sg"][0]["motion"] = "kenburns"
+    after["t"][0]["sg"][0].update(motion="zoom_in", transition={"type": "crossfade", "d": 500})
+    assert sentences(before, after) == [
+        "Video motion changed from kenburns to zoom_in.",
+        "Video transition set to crossfade 0.5s.",
+    ]
+    assert sentences(after, before)[1] == "Video transition removed (was crossfade 0.5s)."
+
+
+def test_clips_added_and_removed_within_a_track() -> None:
+    before = draft()
+    after = copy.deepcopy(before)
+    after["t"][0]["sg"].append({"id": "v2", "st": 10000, "d": 5000, "name": "beach.jpg"})
+    assert [(c.kind, c.describe()) for c in timeline.diff(before, after)] == [
+        ("duration_changed", "Video duration changed from 10s to 15s."),
+        ("segment_added", "Added a video clip: beach.jpg (10-15s)."),
+    ]
+    assert [(c.kind, c.describe()) for c in timeline.diff(after, before)][1] == (
+        "segment_removed",
+        "Removed the video clip beach.jpg.",
+    )
+
+
+def test_tracks_are_matched_by_id_not_position() -> None:
+    shuffled = draft()
+    shuffled["t"].reverse()
+    assert timeline.diff(draft(), shuffled) == []
+
+
+def test_different_ids_on_one_track_type_are_a_removal_and_an_addition() -> None:
+    after = draft()
+    after["t"][2] = {"id": "other", "tt": 7, "sg": [{"id": "x9", "d": 3000, "text": "New"}]}
+    assert [c.kind for c in timeline.diff(draft(), after)] == ["track_removed", "track_added"]
+
+
+def test_without_ids_tracks_match_by_type_and_index() -> None:
+    before = {"t": [{"tt": 7, "sg": [{"d": 1000, "text": "A"}]}, {"tt": 0, "sg": [{"d": 1000}]}]}
+    after = copy.deepcopy(before)
+    after["t"].reverse()
+    after["t"][1]["sg"][0]["text"] = "B"
+    assert sentences(before, after) == ['Title changed from "A" to "B".']
+
+
+def test_diff_from_nothing_lists_every_track() -> None:
+    assert sentences(None, draft()) == [
+        "Added a video clip: city timelapse (0-10s).",
+        "Added background music: Lo-fi at 35%.",
+        'Added the title "Urban Dreams".',
+    ]
+
+
+# --- properties ------------------------------------------------------------------
+
+odd_numbers = st.one_of(
+    st.integers(-10, 60000), st.floats(allow_nan=True, allow_infinity=True), st.none(), st.text()
+)
 segment = st.fixed_dictionaries(
-    {"d": st.integers(0, 60000)},
+    {"d": odd_numbers},
     optional={
-        "id": st.text(min_size=1, max_size=5),
+        "id": st.one_of(st.sampled_from(["a", "b"]), st.integers(0, 2), st.none()),
+        "st": odd_numbers,
         "text": st.text(max_size=10),
-        "volume": st.floats(0, 1),
+        "volume": odd_numbers,
         "style": st.sampled_from(["lo-fi", "calm"]),
+        "speed": odd_numbers,
+        "role": st.sampled_from(["title", "caption", "x"]),
     },
 )
 drafts = st.fixed_dictionaries(
     {
         "t": st.lists(
             st.fixed_dictionaries(
-                {"tt": st.sampled_from([0, 1, 7]), "sg": st.lists(segment, max_size=3)}
+                {"tt": st.sampled_from([0, 1, 7, 3]), "sg": st.lists(segment, max_size=3)},
+                optional={"id": st.sampled_from(["t1", "t2"])},
             ),
             max_size=3,
         )
-    }
+    },
+    optional={
+        "m": st.dictionaries(st.sampled_from(["aspect", "width", "fps", "fit"]), odd_numbers)
+    },
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(drafts)
 def test_diff_of_a_draft_with_itself_is_empty(d: dict[str, Any]) -> None:
     assert timeline.diff(d, copy.deepcopy(d)) == []
-    assert isinstance(timeline.format_summary(d), str)
+
+
+@settings(max_examples=150, deadline=None)
+@given(drafts, drafts)
+def test_any_two_drafts_diff_into_sentences(a: dict[str, Any], b: dict[str, Any]) -> None:
+    for change in timeline.diff(a, b):
+        sentence = change.describe()
+        assert sentence[:1].isupper() and sentence.endswith((".", '."')), sentence
+    assert isinstance(timeline.format_summary(b), str)
