@@ -62,7 +62,10 @@ def plan_turn(
         return TurnPlan("undo", cost_edit if draft else 0, instr)
     used = _sources(draft)
     new_image = latest is not None and source_url(latest) not in used
-    if draft is None or (new_image and (instr.generate or not instr.is_edit)):
+    # A bare "generate/animate" on an existing video is a paid re-generation (as on the
+    # real service); with settings attached ("animate it again, 3 s") it edits the video.
+    regenerate = instr.generate and not instr.is_edit
+    if draft is None or (new_image and (instr.generate or not instr.is_edit)) or regenerate:
         if latest is None:
             return TurnPlan("question", 0, instr)
         base = plan_from_prompt(

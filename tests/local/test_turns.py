@@ -42,6 +42,24 @@ def test_each_turn_is_charged_once_by_kind(make_server: Factory, bodies: list[by
         api.close()
 
 
+def test_explicit_regeneration_is_a_new_paid_generation(
+    make_server: Factory, bodies: list[bytes]
+) -> None:
+    api = rich_api(make_server, bodies)
+    try:
+        sid = generated(api, "animate this, 1 second, add calm music")
+        first = api.state(sid)["state"]["draft"]
+        calls = [p["functionCall"]["name"] for p in parts(api.turn(sid, "regenerate the video"))
+                 if "functionCall" in p]  # fmt: skip
+        assert calls == ["generate_video"]
+        again = api.state(sid)["state"]["draft"]
+        assert again["id"] != first["id"]
+        assert [t["tt"] for t in again["t"]] == [0]
+        assert api.credits()["available"] == 800
+    finally:
+        api.close()
+
+
 def test_silent_edits_close_after_the_last_tool(make_server: Factory, bodies: list[bytes]) -> None:
     api = rich_api(make_server, bodies, silent_edit_fraction=1.0)
     try:
