@@ -19,6 +19,7 @@ from nemo_skill.events import (
     ToolCallEvent,
     ToolResponseEvent,
 )
+from nemo_skill.gui import translate
 from nemo_skill.models import SessionState
 
 VIDEO = {"t": [{"id": "v", "tt": 0, "sg": [{"id": "s", "d": 5000, "name": "p.jpg"}]}]}
@@ -97,7 +98,7 @@ def test_normal_turn_translates_text_and_reports_tools() -> None:
     result, client, lines, _ = turn(script, [None])
     assert result.messages == [
         "Got it!",
-        'Your video is ready! Say "export" to render and download it.',
+        translate("Your video is ready! Click Export to download."),
     ]
     assert lines == ["generating video…", "adding music…"]
     assert result.tool_calls == ["generate_video", "add_bgm"]
