@@ -7,8 +7,21 @@ from typing import Any
 
 import pytest
 
-from nemo_skill.conversation import STILL_WORKING, run_turn
-from nemo_skill.errors import RequestTimeoutError, ServerError, StreamInterruptedError
+from nemo_skill.conversation import (
+    NOTHING_CHANGED,
+    STILL_WORKING,
+    TurnResult,
+    run_turn,
+    tool_phrase,
+)
+from nemo_skill.errors import (
+    ProtocolError,
+    RequestTimeoutError,
+    ServerError,
+    SessionNotFoundError,
+    StreamInterruptedError,
+    TransportError,
+)
 from nemo_skill.events import (
     ErrorEvent,
     Event,
@@ -19,20 +32,17 @@ from nemo_skill.events import (
     ToolCallEvent,
     ToolResponseEvent,
 )
-from nemo_skill.gui import translate
 from nemo_skill.models import SessionState
 
 VIDEO = {"t": [{"id": "v", "tt": 0, "sg": [{"id": "s", "d": 5000, "name": "p.jpg"}]}]}
-WITH_MUSIC = {
-    "t": [
-        *VIDEO["t"],
-        {"id": "a", "tt": 1, "sg": [{"id": "m", "d": 5000, "style": "lo-fi", "volume": 0.35}]},
-    ]
-}
+MUSIC = {"id": "a", "tt": 1, "sg": [{"id": "m", "d": 5000, "style": "lo-fi", "volume": 0.35}]}
+WITH_MUSIC = {"t": [*VIDEO["t"], MUSIC]}
+ADDED_MUSIC = "Added background music: Lo-fi at 35%."
+SAY_EXPORT = 'Say "export" (or run `nemo-skill export`) to render and download it.'
 
 
 class Clock:
-    """A clock that advances only when told (or when the fake sleeps)."""
+    """A clock that advances only when the script or the fake sleep says so."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -47,185 +57,318 @@ class Clock:
 
 
 class FakeClient:
-    """Scripted run_sse events (with clock advances) and a sequence of states."""
+    """run_sse yields a script (numbers advance the clock, exceptions raise); state() replays
+    a list of drafts (or exceptions), repeating the last one."""
 
-    def __init__(
-        self, script: list[Any], states: list[dict[str, Any] | None], clock: Clock
-    ) -> None:
-        self.script = script
-        self.states = list(states)
-        self.clock = clock
+    def __init__(self, script: list[Any], states: list[Any], clock: Clock) -> None:
+        self.script, self.states, self.clock = script, states, clock
         self.sent: list[str] = []
         self.state_calls = 0
+        self.closed = False
 
     def run_sse(self, session_id: str, text: str) -> Iterator[Event]:
         self.sent.append(text)
-        for item in self.script:
-            if isinstance(item, (int, float)):
-                self.clock.now += item
-            elif isinstance(item, Exception):
-                raise item
-            else:
-                yield item
+        try:
+            for item in self.script:
+                if isinstance(item, int | float):
+                    self.clock.now += item
+                elif isinstance(item, Exception):
+                    raise item
+                else:
+                    yield item
+        finally:
+            self.closed = True
 
     def state(self, session_id: str) -> SessionState:
-        draft = self.states[min(self.state_calls, len(self.states) - 1)]
+        item = self.states[min(self.state_calls, len(self.states) - 1)]
         self.state_calls += 1
-        return SessionState.model_validate({"state": {"draft": draft}})
+        if isinstance(item, Exception):
+            raise item
+        return SessionState.model_validate({"state": {"draft": item}})
 
 
-def turn(
-    script: list[Any], states: list[dict[str, Any] | None]
-) -> tuple[Any, FakeClient, list[str], Clock]:
-    clock = Clock()
-    client = FakeClient(script, states, clock)
-    lines: list[str] = []
-    result = run_turn(client, "sid", "hello", progress=lines.append, clock=clock,  # type: ignore[arg-type]
-                      sleep=clock.sleep)  # fmt: skip
-    return result, client, lines, clock
+class Run:
+    """One scripted turn: the client, the progress lines (with their fake times) and the clock."""
+
+    def __init__(self, script: list[Any], states: list[Any], text: str = "hello") -> None:
+        self.clock = Clock()
+        self.client = FakeClient(script, states, self.clock)
+        self.lines: list[tuple[float, str]] = []
+        self.text = text
+
+    def __call__(self) -> TurnResult:
+        return run_turn(
+            self.client,  # type: ignore[arg-type]
+            "sid",
+            self.text,
+            progress=lambda line: self.lines.append((self.clock.now, line)),
+            clock=self.clock,
+            sleep=self.clock.sleep,
+        )
+
+    def said(self) -> list[str]:
+        return [line for _, line in self.lines]
+
+    def notices(self) -> list[float]:
+        return [at for at, line in self.lines if line == STILL_WORKING]
+
+
+def tool(call_id: str, name: str, status: str = "success") -> list[Event]:
+    return [ToolCallEvent(call_id, name, {}), ToolResponseEvent(call_id, name, {"status": status})]
+
+
+def heartbeats(every: float, until: float) -> list[Any]:
+    script: list[Any] = []
+    for _ in range(int(until // every)):
+        script += [every, HeartbeatEvent()]
+    return script
+
+
+# --- a normal turn -----------------------------------------------------------------
 
 
 def test_normal_turn_translates_text_and_reports_tools() -> None:
-    script = [
-        TextEvent("Got it!"),
-        ToolCallEvent("1", "generate_video", {}),
-        ToolResponseEvent("1", "generate_video", {"status": "success"}),
-        StateDeltaEvent({"draft": VIDEO}),
-        ToolCallEvent("2", "add_bgm", {}),
-        ToolResponseEvent("2", "add_bgm", {"status": "success"}),
-        TextEvent("Your video is ready! Click Export to download."),
-    ]
-    result, client, lines, _ = turn(script, [None])
-    assert result.messages == [
-        "Got it!",
-        translate("Your video is ready! Click Export to download."),
-    ]
-    assert lines == ["generating video…", "adding music…"]
+    run = Run(
+        [TextEvent("Got it!"), *tool("1", "generate_video"), StateDeltaEvent({"draft": VIDEO}),
+         *tool("2", "add_bgm"), StateDeltaEvent({"draft": WITH_MUSIC}),
+         TextEvent("Your video is ready! Click Export to download.")],
+        [VIDEO],
+    )  # fmt: skip
+    result = run()
+    assert result.action == "chat"
+    assert result.messages == ["Got it!", f"Your video is ready! {SAY_EXPORT}"]
+    assert run.said() == ["generating video…", "adding music…"]
     assert result.tool_calls == ["generate_video", "add_bgm"]
-    assert result.changes == []
-    assert client.sent == ["hello"]
+    assert result.changes == [] and result.question is None and not result.recovered
+    assert result.state is not None and result.state["summary"].startswith("1. Video: p.jpg")
+    assert run.client.sent == ["hello"]
+    assert run.client.state_calls == 1  # the draft came with the stream: no second fetch
+
+
+def test_without_a_draft_in_the_stream_the_state_is_fetched_after_the_turn() -> None:
+    run = Run([*tool("1", "add_bgm"), TextEvent("Added music.")], [VIDEO, WITH_MUSIC])
+    result = run()
+    assert run.client.state_calls == 2
+    assert result.state is not None and [t["type"] for t in result.state["tracks"]] == [
+        "video",
+        "audio",
+    ]
+
+
+def test_repeated_tool_phrases_are_said_once_in_a_row() -> None:
+    run = Run([*tool("1", "add_text"), *tool("2", "add_title"), *tool("3", "add_bgm"),
+               TextEvent("ok")], [None])  # fmt: skip
+    run()
+    assert run.said() == ["adding text…", "adding music…"]
 
 
 def test_partial_text_is_replaced_by_the_final_text() -> None:
-    script = [
-        TextEvent("Your vid", partial=True),
-        TextEvent("eo is", partial=True),
-        TextEvent("Your video is ready."),
-    ]
-    result, *_ = turn(script, [None])
-    assert result.messages == ["Your video is ready."]
+    run = Run([TextEvent("Your vid", partial=True), TextEvent("eo is", partial=True),
+               TextEvent("Your video is ready.")], [None])  # fmt: skip
+    assert run().messages == ["Your video is ready."]
+
+
+def test_partial_text_without_a_final_event_is_kept() -> None:
+    run = Run([TextEvent("Half ", partial=True), TextEvent("done.", partial=True)], [None])
+    assert run().messages == ["Half done."]
+
+
+def test_the_language_of_the_message_is_detected() -> None:
+    assert Run([TextEvent("好的")], [None], text="把这张照片做成视频")().language == "zh"
+    assert Run([TextEvent("ok")], [None], text="make a video of this photo")().language == "en"
 
 
 def test_ask_question_ends_the_turn_with_a_question() -> None:
-    script = [TextEvent("I need an image."), QuestionEvent("Which image?", ["Upload a photo"], "q")]
-    result, *_ = turn(script, [None])
-    assert result.question == "Which image?"
-    assert result.options == ["Upload a photo"]
+    run = Run([TextEvent("I need an image."),
+               QuestionEvent("Which image?", ["Upload a photo", "Use a URL"], "q")], [None])  # fmt: skip
+    result = run()
+    assert (result.question, result.options) == ("Which image?", ["Upload a photo", "Use a URL"])
+    assert result.messages == ["I need an image."] and result.changes == []
 
 
-def test_error_event_raises_a_clear_error() -> None:
-    with pytest.raises(ServerError, match="render node unavailable"):
-        turn([ErrorEvent("RuntimeError: render node unavailable", "agent_error")], [None])
+def test_a_question_alone_is_not_a_silent_close() -> None:
+    run = Run([QuestionEvent("Which image?", [], "q")], [VIDEO])
+    result = run()
+    assert result.question == "Which image?" and result.changes == []
 
 
-def test_model_error_code_suggests_rephrasing() -> None:
+# --- errors ------------------------------------------------------------------------
+
+
+def test_error_event_raises_a_clear_error_and_closes_the_stream() -> None:
+    run = Run([ErrorEvent("RuntimeError: render node unavailable", "agent_error"),
+               TextEvent("never read")], [None])  # fmt: skip
+    with pytest.raises(ServerError, match="render node unavailable") as info:
+        run()
+    assert info.value.code == "agent_error" and "nemo-skill state" in info.value.hint
+    assert run.client.closed
+
+
+def test_malformed_function_call_says_so_and_suggests_rephrasing() -> None:
     with pytest.raises(ServerError) as info:
-        turn([ErrorEvent("bad call", "MALFORMED_FUNCTION_CALL")], [None])
+        Run([ErrorEvent("bad call", "MALFORMED_FUNCTION_CALL")], [None])()
+    assert "malformed tool call" in info.value.message
+    assert info.value.code == "MALFORMED_FUNCTION_CALL"
     assert "rephras" in info.value.hint.lower()
 
 
-def test_protocol_errors_are_tolerated() -> None:
-    result, *_ = turn(
-        [ErrorEvent("garbage", "protocol", protocol=True), TextEvent("Done.")], [None]
-    )
-    assert result.messages == ["Done."]
+def test_protocol_errors_are_tolerated_among_real_events() -> None:
+    run = Run([ErrorEvent("garbage", "protocol", protocol=True), TextEvent("Done.")], [None])
+    assert run().messages == ["Done."]
+
+
+def test_only_protocol_errors_is_a_protocol_error() -> None:
+    run = Run([ErrorEvent("garbage", "protocol", protocol=True)] * 2, [VIDEO])
+    with pytest.raises(ProtocolError, match="2 event"):
+        run()
+
+
+def test_a_lost_session_before_the_turn_is_raised_without_sending() -> None:
+    run = Run([TextEvent("never")], [SessionNotFoundError("Session not found", code=1002)])
+    with pytest.raises(SessionNotFoundError):
+        run()
+    assert run.client.sent == []
+
+
+# --- silent close ------------------------------------------------------------------
 
 
 def test_silent_close_reports_the_state_diff() -> None:
-    script = [
-        ToolCallEvent("1", "add_bgm", {}),
-        ToolResponseEvent("1", "add_bgm", {"status": "success"}),
-    ]
-    result, client, *_ = turn(script, [VIDEO, WITH_MUSIC])
+    run = Run(tool("1", "add_bgm"), [VIDEO, WITH_MUSIC])
+    result = run()
     assert result.messages == []
-    assert result.changes == ["Added background music Lo-fi (0-5s, 35%)."]
-    assert client.state_calls == 2
+    assert result.changes == [ADDED_MUSIC]
+    assert run.client.state_calls == 2
+    assert result.state is not None and len(result.state["tracks"]) == 2
 
 
 def test_silent_close_without_change_says_so() -> None:
-    result, *_ = turn([], [VIDEO, VIDEO])
-    assert result.changes == ["The backend finished without changing the timeline."]
+    assert Run([], [VIDEO, VIDEO])().changes == [NOTHING_CHANGED]
+
+
+def test_silent_close_when_the_state_before_was_unreadable_shows_the_timeline() -> None:
+    run = Run(tool("1", "add_bgm"), [TransportError("down"), WITH_MUSIC])
+    (change,) = run().changes
+    assert change.startswith("The backend finished without a reply. The timeline now: 1. Video")
+
+
+def test_silent_close_uses_the_fetched_state_even_with_a_draft_in_the_stream() -> None:
+    run = Run([*tool("1", "add_bgm"), StateDeltaEvent({"draft": VIDEO})], [VIDEO, WITH_MUSIC])
+    assert run().changes == [ADDED_MUSIC]
+
+
+# --- the temporary-issue text --------------------------------------------------------
 
 
 def test_trailing_temporary_issue_is_dropped_after_successful_tools() -> None:
-    script = [
-        TextEvent("Added music."),
-        ToolCallEvent("1", "add_bgm", {}),
-        ToolResponseEvent("1", "add_bgm", {"status": "success"}),
-        TextEvent("I encountered a temporary issue. Please try again."),
-    ]
-    result, *_ = turn(script, [VIDEO])
-    assert result.messages == ["Added music."]
+    run = Run([TextEvent("Added music."), *tool("1", "add_bgm"),
+               TextEvent("I encountered a temporary issue. Please try again.")], [VIDEO])  # fmt: skip
+    assert run().messages == ["Added music."]
 
 
-def test_temporary_issue_is_kept_when_no_tool_succeeded() -> None:
-    result, *_ = turn([TextEvent("I encountered a temporary issue.")], [VIDEO])
-    assert result.messages == ["I encountered a temporary issue."]
+def test_a_lone_temporary_issue_after_tools_becomes_a_silent_close() -> None:
+    run = Run([*tool("1", "add_bgm"), TextEvent("I encountered a temporary issue.")],
+              [VIDEO, WITH_MUSIC])  # fmt: skip
+    result = run()
+    assert result.messages == [] and result.changes == [ADDED_MUSIC]
 
 
-def test_still_working_every_two_minutes_of_heartbeats() -> None:
-    script: list[Any] = []
-    for _ in range(9):  # 9 × 30 s = 270 s of heartbeats only
-        script += [30.0, HeartbeatEvent()]
-    script += [TextEvent("Done.")]
-    result, _, lines, _ = turn(script, [None])
-    assert lines.count(STILL_WORKING) == 2  # at 120 s and 240 s
+@pytest.mark.parametrize("tools", [[], tool("1", "add_bgm", status="error")])
+def test_temporary_issue_is_kept_unless_the_tools_succeeded(tools: list[Event]) -> None:
+    run = Run([*tools, TextEvent("I encountered a temporary issue.")], [VIDEO])
+    assert run().messages == ["I encountered a temporary issue."]
+
+
+# --- heartbeats ------------------------------------------------------------------
+
+
+def test_still_working_exactly_every_two_minutes_of_heartbeats() -> None:
+    run = Run([*heartbeats(every=10, until=590), TextEvent("Done.")], [None])
+    result = run()
+    assert run.notices() == [120, 240, 360, 480]
     assert result.messages == ["Done."]
 
 
-def test_real_events_reset_the_heartbeat_clock() -> None:
-    script: list[Any] = [
-        100.0,
-        HeartbeatEvent(),
-        1.0,
-        ToolCallEvent("1", "x", {}),
-        100.0,
-        HeartbeatEvent(),
-    ]
-    _, _, lines, _ = turn([*script, TextEvent("ok")], [None])
-    assert STILL_WORKING not in lines
+def test_irregular_heartbeats_do_not_drift_the_notices() -> None:
+    run = Run([*heartbeats(every=50, until=550), TextEvent("Done.")], [None])
+    run()
+    assert run.notices() == [150, 250, 400, 500]  # first heartbeat at or after 120, 240, ...
+
+
+def test_real_events_restart_the_quiet_period() -> None:
+    script = [*heartbeats(every=20, until=100), 1.0, *tool("1", "add_bgm"),
+              *heartbeats(every=20, until=140), TextEvent("ok")]  # fmt: skip
+    run = Run(script, [None])
+    run()
+    assert run.notices() == [241]  # 101 s (the tool call) + 120 s, at the next heartbeat
 
 
 def test_ten_minutes_of_heartbeats_is_a_timeout_without_resend() -> None:
-    script: list[Any] = []
-    for _ in range(25):
-        script += [30.0, HeartbeatEvent()]
+    run = Run([*heartbeats(every=30, until=900), TextEvent("too late")], [None])
     with pytest.raises(RequestTimeoutError) as info:
-        turn(script, [None])
-    assert "not re-sent" in info.value.hint
+        run()
+    assert run.clock.now == 600
+    assert "not re-sent" in info.value.hint and "nemo-skill state" in info.value.hint
+    assert run.client.sent == ["hello"] and run.client.closed
+    assert run.clock.sleeps == []
+
+
+# --- a dropped connection --------------------------------------------------------
 
 
 def test_dropped_stream_recovers_from_state_without_resending() -> None:
-    script = [TextEvent("Working on it."), StreamInterruptedError("dropped")]
-    clock_states: list[dict[str, Any] | None] = [VIDEO, VIDEO, WITH_MUSIC]
-    result, client, _, clock = turn(script, clock_states)
-    assert client.sent == ["hello"]  # never re-sent
+    run = Run([TextEvent("Working on it."), StreamInterruptedError("dropped")],
+              [VIDEO, VIDEO, WITH_MUSIC])  # fmt: skip
+    result = run()
+    assert run.client.sent == ["hello"]
     assert result.recovered
-    assert result.changes == ["Added background music Lo-fi (0-5s, 35%)."]
-    assert clock.sleeps == [30.0, 60.0]
+    assert result.changes == [ADDED_MUSIC]
+    assert result.messages == ["Working on it."]
+    assert run.clock.sleeps == [30.0, 60.0]
+    assert "not re-sent" in run.said()[0]
+
+
+def test_a_read_timeout_recovers_the_same_way() -> None:
+    run = Run([RequestTimeoutError("read timeout")], [VIDEO, WITH_MUSIC])
+    result = run()
+    assert result.recovered and result.changes == [ADDED_MUSIC]
+    assert run.clock.sleeps == [30.0]
+
+
+def test_failed_polls_count_as_unchanged() -> None:
+    run = Run([StreamInterruptedError("dropped")],
+              [VIDEO, TransportError("down"), TransportError("down"), WITH_MUSIC])  # fmt: skip
+    assert run().changes == [ADDED_MUSIC]
+    assert run.clock.sleeps == [30.0, 60.0, 60.0]
 
 
 def test_dropped_stream_gives_up_after_five_unchanged_polls() -> None:
+    run = Run([StreamInterruptedError("dropped")], [VIDEO])
     with pytest.raises(StreamInterruptedError) as info:
-        turn([StreamInterruptedError("dropped")], [VIDEO])
-    assert "not re-sent" in info.value.hint
+        run()
+    assert "not re-sent" in info.value.hint and "nemo-skill state" in info.value.hint
+    assert run.clock.sleeps == [30.0, 60.0, 60.0, 60.0, 60.0]
+    assert run.client.sent == ["hello"]
+    assert run.client.state_calls == 6  # the state before + 5 polls
 
 
-def test_give_up_waits_thirty_then_sixty_seconds_four_times() -> None:
-    clock = Clock()
-    client = FakeClient([StreamInterruptedError("dropped")], [VIDEO], clock)
-    with pytest.raises(StreamInterruptedError):
-        run_turn(client, "sid", "hi", clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
-    assert clock.sleeps == [30.0, 60.0, 60.0, 60.0, 60.0]
-    assert client.sent == ["hi"]
-    assert client.state_calls == 6  # the "before" state + 5 polls
+# --- tool phrases ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("generate_video", "generating video…"),
+        ("generate_video_with_seedance", "generating video…"),
+        ("add_bgm", "adding music…"),
+        ("set_music_volume", "adding music…"),
+        ("add_text", "adding text…"),
+        ("remove_track", "removing a track…"),
+        ("edit_multitrack", "editing the timeline…"),
+        ("frobnicate", "working (frobnicate)…"),
+        ("<script>", "working (script)…"),
+        ("", "working…"),
+    ],
+)
+def test_tool_phrases(name: str, phrase: str) -> None:
+    assert tool_phrase(name) == phrase
