@@ -321,37 +321,28 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _added_segment(seg: SegmentLine) -> str:
+def _segment_phrase(seg: SegmentLine, *, added: bool) -> str:
+    """``background music: Lo-fi at 35%`` when added, ``the background music (Lo-fi)`` if not."""
+    if seg.kind == "text":
+        return f'the {seg.label.lower()} "{seg.text or ""}"'
     if seg.kind == "audio":
-        volume = f" at {seg.percent()}%" if seg.volume is not None else ""
         noun = "background music" if seg.label == "BGM" else "audio"
-        return f"{noun}: {seg.name}{volume}"
-    if seg.kind == "text":
-        return f'the {seg.label.lower()} "{seg.text or ""}"'
-    if seg.kind == "video":
-        return f"a video clip: {seg.name} ({seg.span()})"
-    return f"a {seg.label.lower()} segment: {seg.name} ({seg.span()})"
-
-
-def _removed_segment(seg: SegmentLine) -> str:
-    if seg.kind == "audio":
-        return f"the {'background music' if seg.label == 'BGM' else 'audio'} ({seg.name})"
-    if seg.kind == "text":
-        return f'the {seg.label.lower()} "{seg.text or ""}"'
-    if seg.kind == "video":
-        return f"the video clip {seg.name}"
-    return f"the {seg.label.lower()} segment {seg.name}"
+        if not added:
+            return f"the {noun} ({seg.name})"
+        return f"{noun}: {seg.name}" + (f" at {seg.percent()}%" if seg.volume is not None else "")
+    what = "video clip" if seg.kind == "video" else f"{seg.label.lower()} segment"
+    return f"a {what}: {seg.name} ({seg.span()})" if added else f"the {what} {seg.name}"
 
 
 def _added_track(track: TrackLine) -> str:
     if len(track.segments) == 1:
-        return _added_segment(track.segments[0])
+        return _segment_phrase(track.segments[0], added=True)
     return f"a {track.label} track: {track.name} ({track.span()})"
 
 
 def _removed_track(track: TrackLine) -> str:
     if len(track.segments) == 1:
-        return _removed_segment(track.segments[0])
+        return _segment_phrase(track.segments[0], added=False)
     return f"the {track.label} track ({track.name})"
 
 
@@ -395,8 +386,8 @@ def _aspect_sentence(change: Change) -> str:
 _SENTENCES: Final[dict[str, Callable[[Change], str]]] = {
     "track_added": lambda c: f"Added {_added_track(c.new)}.",
     "track_removed": lambda c: f"Removed {_removed_track(c.old)}.",
-    "segment_added": lambda c: f"Added {_added_segment(c.new)}.",
-    "segment_removed": lambda c: f"Removed {_removed_segment(c.old)}.",
+    "segment_added": lambda c: f"Added {_segment_phrase(c.new, added=True)}.",
+    "segment_removed": lambda c: f"Removed {_segment_phrase(c.old, added=False)}.",
     "segment_changed": _changed,
     "duration_changed": _changed,
     "aspect_changed": _aspect_sentence,
