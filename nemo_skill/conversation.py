@@ -11,23 +11,27 @@
 - A trailing "I encountered a temporary issue" after successful tool calls
   is dropped.
 
-Clock and sleep are injectable so the timing rules are tested without sleeping.
+I/O stays at the edges (the client); clock and sleep are injectable so the
+timing rules are tested without sleeping.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from nemo_skill import gui, timeline
 from nemo_skill.errors import (
     NemoError,
+    ProtocolError,
     RequestTimeoutError,
     ServerError,
+    SessionNotFoundError,
     StreamInterruptedError,
-    TransportError,
 )
 from nemo_skill.events import (
     ErrorEvent,
@@ -38,41 +42,72 @@ from nemo_skill.events import (
     ToolCallEvent,
     ToolResponseEvent,
 )
+from nemo_skill.intents import detect_language
 
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
 
-STILL_WORKING = "⏳ Still working..."
+Progress = Callable[[str], None]
 
-# tool name (or a word in it) → progress line
-TOOL_PHRASES: tuple[tuple[str, str], ...] = (
-    ("generate", "generating video…"),
-    ("bgm", "adding music…"),
-    ("music", "adding music…"),
-    ("audio", "adding music…"),
-    ("text", "adding text…"),
-    ("title", "adding text…"),
-    ("caption", "adding text…"),
-    ("undo", "undoing the last change…"),
-    ("remove", "removing a track…"),
-    ("edit", "editing the timeline…"),
-    ("upload", "processing the upload…"),
+STILL_WORKING: Final = "⏳ Still working..."
+NOTHING_CHANGED: Final = "The backend finished without a reply, and the timeline did not change."
+
+# Tool name pattern → progress line; first match wins, then a generic line.
+TOOL_PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(pattern, re.IGNORECASE), phrase)
+    for pattern, phrase in (
+        (r"generat\w*?_?(?:video|clip)|seedance|animate|image_?to_?video|i2v", "generating video…"),
+        (r"bgm|music|audio|sound|song", "adding music…"),
+        (r"text|title|caption|subtitle", "adding text…"),
+        (r"remove|delete", "removing a track…"),
+        (r"undo|revert", "undoing the last change…"),
+        (r"upload|import|ingest", "processing the upload…"),
+        (r"analy[sz]", "analysing the media…"),
+        (r"render|export", "rendering…"),
+        (
+            r"edit|timeline|track|trim|cut|aspect|resize|crop|speed|duration",
+            "editing the timeline…",
+        ),
+        (r"generat", "generating…"),
+    )
 )
+
+# ADK ``errorCode`` values (the model's finish reasons) → (message, hint).
+ERROR_CODES: Final[dict[str, tuple[str, str]]] = {
+    "MALFORMED_FUNCTION_CALL": (
+        "The backend's model made a malformed tool call and stopped.",
+        "Try rephrasing the request, one change at a time.",
+    ),
+    "SAFETY": (
+        "The backend's safety filter blocked this request.",
+        "Try rephrasing the request.",
+    ),
+    "PROHIBITED_CONTENT": (
+        "The backend refused this request as prohibited content.",
+        "Try rephrasing the request.",
+    ),
+    "MAX_TOKENS": (
+        "The backend's reply was cut off before it finished.",
+        "Ask for a smaller change; check `nemo-skill state` first to see what was done.",
+    ),
+}
+_REPHRASE_CODES: Final = frozenset({"BLOCKLIST", "SPII", "RECITATION", "LANGUAGE"})
 
 
 def tool_phrase(name: str) -> str:
-    """The progress line shown for a tool call."""
-    lowered = name.lower()
-    for word, phrase in TOOL_PHRASES:
-        if word in lowered:
+    """The progress line shown for a tool call: ``add_bgm`` → ``adding music…``."""
+    for pattern, phrase in TOOL_PHRASES:
+        if pattern.search(name):
             return phrase
-    return f"working ({name})…"
+    shown = re.sub(r"[^\w.-]", "", name)[:40]
+    return f"working ({shown})…" if shown else "working…"
 
 
 @dataclass
 class TurnResult:
-    """What one turn produced."""
+    """What one turn produced (``messages`` are already GUI-translated)."""
 
+    action: str = "chat"
     messages: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     question: str | None = None
@@ -80,6 +115,15 @@ class TurnResult:
     tool_calls: list[str] = field(default_factory=list)
     state: dict[str, Any] | None = None
     recovered: bool = False
+    language: str = "en"
+
+
+@dataclass
+class _Before:
+    """The draft before the turn; ``known`` is False when it could not be fetched."""
+
+    known: bool
+    draft: Any = None
 
 
 @dataclass
@@ -89,43 +133,126 @@ class _Turn:
     result: TurnResult
     texts: list[str] = field(default_factory=list)
     partial: str = ""
-    tool_ok: bool = False
+    tools_ok: int = 0
+    tools_failed: int = 0
     draft: Any = None
     protocol_errors: int = 0
+    events: int = 0  # everything but heartbeats and undecodable input
+
+    def final_texts(self) -> list[str]:
+        """The final texts, plus streamed partial text that never got its final event."""
+        texts = [t for t in self.texts if t.strip()]
+        return [*texts, self.partial] if self.partial.strip() else texts
 
 
-def _fetch_draft(client: NemoClient, session_id: str) -> Any:
+class _SilenceError(Exception):
+    """Only heartbeats for too long (internal: becomes a RequestTimeoutError)."""
+
+
+class _Watch:
+    """Heartbeat timing: a notice every ``notice_s`` of quiet, a timeout after ``timeout_s``."""
+
+    def __init__(
+        self, clock: Callable[[], float], progress: Progress, notice_s: float, timeout_s: float
+    ) -> None:
+        self.clock, self.progress = clock, progress
+        self.notice_s, self.timeout_s = notice_s, timeout_s
+        self.real_event()
+
+    def real_event(self) -> None:
+        """Something other than a keep-alive arrived: the quiet period starts again."""
+        self.quiet_since = self.clock()
+        self.next_notice = self.quiet_since + self.notice_s
+
+    def heartbeat(self) -> None:
+        """A keep-alive arrived: maybe say we are still working, or give up."""
+        now = self.clock()
+        if now - self.quiet_since >= self.timeout_s:
+            raise _SilenceError
+        if now >= self.next_notice:
+            self.progress(STILL_WORKING)
+            # Notices stay on the grid quiet_since + k × notice_s, one per heartbeat.
+            missed = math.floor((now - self.next_notice) / self.notice_s)
+            self.next_notice += (missed + 1) * self.notice_s
+
+
+def _fetch_draft(client: NemoClient, session_id: str) -> _Before:
+    """The latest draft; a failure is not fatal, except a lost session (the caller renews it)."""
     try:
-        return client.state(session_id).draft
+        return _Before(True, client.state(session_id).draft)
+    except SessionNotFoundError:
+        raise
     except NemoError:
-        return None
+        return _Before(False)
 
 
-def _handle(event: object, turn: _Turn, progress: Callable[[str], None]) -> None:
+def _raise_for(event: ErrorEvent) -> None:
+    code = (event.code or "").upper()
+    if code in ERROR_CODES:
+        message, hint = ERROR_CODES[code]
+        raise ServerError(f"{message} ({event.message})", code=code, hint=hint)
+    if code in _REPHRASE_CODES:
+        raise ServerError(
+            f"The backend stopped: {event.message} ({code}).", code=code,
+            hint="Try rephrasing the request.",
+        )  # fmt: skip
+    raise ServerError(
+        f"The backend could not finish: {event.message}",
+        code="agent_error",
+        hint="Check `nemo-skill state` to see what was done before sending the message again.",
+    )
+
+
+def _is_failure(response: dict[str, Any]) -> bool:
+    status = str(response.get("status", "")).lower()
+    return bool(response.get("error")) or status in ("error", "failed", "failure")
+
+
+def _handle(event: object, turn: _Turn, progress: Progress) -> None:
+    """Fold one non-heartbeat event into ``turn``."""
     if isinstance(event, TextEvent):
         if event.partial:
             turn.partial += event.text
-        else:
+        else:  # the final event repeats the partial chunks in full
             turn.partial = ""
             turn.texts.append(event.text)
     elif isinstance(event, ToolCallEvent):
+        phrase = tool_phrase(event.name)
+        last = tool_phrase(turn.result.tool_calls[-1]) if turn.result.tool_calls else None
+        if phrase != last:
+            progress(phrase)
         turn.result.tool_calls.append(event.name)
-        progress(tool_phrase(event.name))
     elif isinstance(event, ToolResponseEvent):
-        status = str(event.response.get("status", "success")).lower()
-        turn.tool_ok = turn.tool_ok or status not in ("error", "failed")
+        if _is_failure(event.response):
+            turn.tools_failed += 1
+        else:
+            turn.tools_ok += 1
     elif isinstance(event, StateDeltaEvent):
-        if "draft" in event.delta:
+        if isinstance(event.delta.get("draft"), dict):
             turn.draft = event.delta["draft"]
     elif isinstance(event, QuestionEvent):
         turn.result.question = event.question
         turn.result.options = list(event.options)
     elif isinstance(event, ErrorEvent):
-        if event.protocol:
-            turn.protocol_errors += 1
-            return
-        hint = "Try rephrasing the request." if event.code not in (None, "agent_error") else None
-        raise ServerError(f"The backend could not finish: {event.message}", hint=hint)
+        _raise_for(event)
+
+
+def _consume(events: Iterator[object], turn: _Turn, watch: _Watch, progress: Progress) -> None:
+    try:
+        for event in events:
+            if isinstance(event, HeartbeatEvent):
+                watch.heartbeat()
+            elif isinstance(event, ErrorEvent) and event.protocol:
+                turn.protocol_errors += 1  # undecodable input: tolerated, not a sign of life
+                watch.heartbeat()
+            else:
+                turn.events += 1
+                watch.real_event()
+                _handle(event, turn, progress)
+    finally:
+        close = getattr(events, "close", None)
+        if callable(close):
+            close()  # leaving early (error, timeout) must release the connection
 
 
 def run_turn(
@@ -133,7 +260,7 @@ def run_turn(
     session_id: str,
     text: str,
     *,
-    progress: Callable[[str], None] = lambda message: None,
+    progress: Progress = lambda message: None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     heartbeat_notice_s: float = 120.0,
@@ -142,84 +269,115 @@ def run_turn(
     recovery_poll_s: float = 60.0,
     recovery_polls: int = 5,
 ) -> TurnResult:
-    """Send ``text`` once and return what the backend did."""
+    """Send ``text`` once and return what the backend did. The message is never re-sent."""
     before = _fetch_draft(client, session_id)
-    turn = _Turn(TurnResult())
-    last_real = last_notice = clock()
-    timed_out = False
+    turn = _Turn(TurnResult(language=detect_language(text)))
+    watch = _Watch(clock, progress, heartbeat_notice_s, heartbeat_timeout_s)
     try:
-        for event in client.run_sse(session_id, text):
-            now = clock()
-            if not isinstance(event, HeartbeatEvent):
-                last_real = last_notice = now
-                _handle(event, turn, progress)
-            elif now - last_real >= heartbeat_timeout_s:
-                timed_out = True
-                break
-            elif now - last_notice >= heartbeat_notice_s:
-                progress(STILL_WORKING)
-                last_notice = now
-    except TransportError as exc:  # dropped stream or read timeout: recover, never re-send
-        return _recover(client, session_id, before, turn, progress, sleep, exc,
-                        recovery_wait_s, recovery_poll_s, recovery_polls)  # fmt: skip
-    if timed_out:
+        _consume(iter(client.run_sse(session_id, text)), turn, watch, progress)
+    except _SilenceError:
+        minutes = f"{heartbeat_timeout_s / 60:g}"
         raise RequestTimeoutError(
-            f"The backend sent only keep-alives for {int(heartbeat_timeout_s // 60)} minutes.",
-            hint="The message was not re-sent. Check `nemo-skill state` in a few minutes "
-            "to see whether the work finished.",
-        )
+            f"The backend sent only keep-alives for {minutes} minutes.",
+            hint="The message was not re-sent (that could charge twice). The backend may still "
+            "be working: check `nemo-skill state` in a few minutes before sending it again.",
+        ) from None
+    except (StreamInterruptedError, RequestTimeoutError) as exc:
+        recovery = _Recovery(client, session_id, progress, sleep,
+                             recovery_wait_s, recovery_poll_s, recovery_polls)  # fmt: skip
+        return recovery.run(before, turn, exc)
     return _finish(client, session_id, before, turn)
 
 
-def _finish(client: NemoClient, session_id: str, before: Any, turn: _Turn) -> TurnResult:
+def _finish(client: NemoClient, session_id: str, before: _Before, turn: _Turn) -> TurnResult:
     result = turn.result
-    texts = [t for t in turn.texts if t.strip()]
-    if turn.partial.strip():
-        texts.append(turn.partial)
-    if texts and turn.tool_ok and gui.is_temporary_issue(texts[-1]):
+    texts = turn.final_texts()
+    tools_succeeded = turn.tools_ok > 0 and turn.tools_failed == 0
+    if texts and tools_succeeded and gui.is_temporary_issue(texts[-1]):
         texts.pop()
+    if turn.protocol_errors and not turn.events:
+        raise ProtocolError(
+            f"The backend sent {turn.protocol_errors} event(s) this skill could not read "
+            "and nothing else.",
+            hint="Check `nemo-skill state` to see whether anything changed before sending "
+            "the message again.",
+        )
     result.messages = [gui.translate(t) for t in texts]
-    after = _fetch_draft(client, session_id) if (not texts or turn.draft is None) else turn.draft
-    if after is None:
-        after = turn.draft
-    result.state = timeline.describe_draft(after)
-    if not texts and not result.question:
-        changes = [c.describe() for c in timeline.diff(before, after)]
-        result.changes = changes or ["The backend finished without changing the timeline."]
+    silent = not texts and result.question is None
+    if silent or turn.draft is None:
+        after = _fetch_draft(client, session_id)
+    else:
+        after = _Before(True, turn.draft)
+    latest = after.draft if after.known else turn.draft
+    result.state = timeline.describe_draft(latest)
+    if silent:
+        result.changes = _describe_changes(before, after)
     return result
 
 
-def _recover(
-    client: NemoClient,
-    session_id: str,
-    before: Any,
-    turn: _Turn,
-    progress: Callable[[str], None],
-    sleep: Callable[[float], None],
-    error: NemoError,
-    wait_s: float,
-    poll_s: float,
-    polls: int,
-) -> TurnResult:
+def _describe_changes(before: _Before, after: _Before) -> list[str]:
+    """Sentences for what changed; plain words when nothing did or we cannot tell."""
+    if not after.known:
+        return ["The backend finished without a reply, and the timeline could not be read; "
+                "check `nemo-skill state`."]  # fmt: skip
+    if not before.known:
+        summary = timeline.format_summary(after.draft) or "empty"
+        return [f"The backend finished without a reply. The timeline now: {summary}"]
+    changes = [c.describe() for c in timeline.diff(before.draft, after.draft)]
+    return changes or [NOTHING_CHANGED]
+
+
+@dataclass
+class _Recovery:
     """The stream dropped: never re-send; watch the state for the result instead."""
-    progress("The connection dropped; not re-sending. Checking the project for the result…")
-    sleep(wait_s)
-    for attempt in range(polls):
-        if attempt:
-            sleep(poll_s)
-        draft = _fetch_draft(client, session_id)
-        changes = timeline.diff(before, draft) if draft is not None else []
-        if changes:
-            result = turn.result
-            result.messages = [gui.translate(t) for t in turn.texts if t.strip()]
-            result.changes = [c.describe() for c in changes]
-            result.state = timeline.describe_draft(draft)
-            result.recovered = True
-            return result
-        progress(STILL_WORKING)
-    raise StreamInterruptedError(
-        f"The connection dropped and the project did not change in {polls} checks "
-        f"({error.message}).",
-        hint="The message was not re-sent, to avoid charging twice. Check `nemo-skill state` "
-        "later; send the message again only if nothing changed.",
-    )
+
+    client: NemoClient
+    session_id: str
+    progress: Progress
+    sleep: Callable[[float], None]
+    wait_s: float
+    poll_s: float
+    polls: int
+
+    def run(self, before: _Before, turn: _Turn, error: NemoError) -> TurnResult:
+        """Poll the state until the draft differs from ``before``, or give up with advice."""
+        self.progress(
+            "The connection dropped. The message was not re-sent (that could charge twice); "
+            f"checking the project in {self.wait_s:g} s…"
+        )
+        self.sleep(self.wait_s)
+        baseline = before
+        for attempt in range(1, self.polls + 1):
+            if attempt > 1:
+                self.sleep(self.poll_s)
+            now = _fetch_draft_quietly(self.client, self.session_id)
+            if now.known and baseline.known:
+                changes = timeline.diff(baseline.draft, now.draft)
+                if changes:
+                    return self._recovered(turn, now, [c.describe() for c in changes])
+            elif now.known:
+                baseline = now  # the draft before is unknown: compare from the first good read
+            self.progress(f"⏳ No change yet (check {attempt} of {self.polls})…")
+        raise StreamInterruptedError(
+            f"The connection dropped ({error.message}) and the timeline did not change "
+            f"in {self.polls} checks.",
+            hint="The message was not re-sent (that could charge twice). The backend may still "
+            "be working: check `nemo-skill state` later, and send the message again only if "
+            "you are sure nothing happened.",
+        )
+
+    def _recovered(self, turn: _Turn, now: _Before, changes: list[str]) -> TurnResult:
+        result = turn.result
+        result.messages = [gui.translate(t) for t in turn.final_texts()]
+        result.changes = changes
+        result.state = timeline.describe_draft(now.draft)
+        result.recovered = True
+        return result
+
+
+def _fetch_draft_quietly(client: NemoClient, session_id: str) -> _Before:
+    """Like :func:`_fetch_draft`, but any failure only means "not known yet"."""
+    try:
+        return _fetch_draft(client, session_id)
+    except NemoError:
+        return _Before(False)

@@ -300,7 +300,7 @@ def test_real_events_restart_the_quiet_period() -> None:
               *heartbeats(every=20, until=140), TextEvent("ok")]  # fmt: skip
     run = Run(script, [None])
     run()
-    assert run.notices() == [241]  # 101 s (the tool call) + 120 s, at the next heartbeat
+    assert run.notices() == [221]  # 101 s (the tool call) + 120 s; not 121 (0 + 120)
 
 
 def test_ten_minutes_of_heartbeats_is_a_timeout_without_resend() -> None:
