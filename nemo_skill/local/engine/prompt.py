@@ -66,6 +66,11 @@ _MINUTES = _rx(r"(\d+(?:\.\d+)?)\s*(?:-|\s)?\s*(?:minutes?|mins?|分钟)")
 _PERCENT = _rx(r"(\d{1,3})\s*(?:%|percent|％)")
 _VOLUME_WORD = _rx(r"\b(?:volume|音量)\b")
 _TITLE = _rx(r"(?:title|heading|标题)\s*(?:that\s+says|saying|reading|of|:|：|为|是)?\s*" + _QUOTED)
+# Unquoted: "with a title Summer Sale and ..." (case-sensitive: the title starts with a capital or digit)
+_TITLE_BARE = re.compile(
+    r"\b(?:[Ww]ith|[Aa]dd)\s+(?:a|the)\s+title\s+(?:that\s+says\s+|saying\s+|of\s+|:\s*)?"
+    r"([A-Z0-9][^,.;!?\n]{0,60}?)(?=\s+and\s|\s*[,.;!?]|\s*$)"
+)
 _CAPTION = _rx(
     r"(?:caption|subtitle|text|字幕|文字)\s*(?:that\s+says|saying|reading|of|:|：|为|是)?\s*"
     + _QUOTED
@@ -140,9 +145,11 @@ def _aspect(text: str) -> str | None:
 def parse_instruction(text: str) -> Instruction:
     """Read what ``text`` asks for (pure; unknown words are ignored)."""
     found: dict[str, Any] = {}
-    title = _TITLE.search(text)
+    title = _TITLE.search(text) or _TITLE_BARE.search(text)
     caption = None if title else _CAPTION.search(text)
     unquoted = re.sub(_QUOTED, " ", text)
+    if title is not None and title.re is _TITLE_BARE:  # the title's own words are not commands
+        unquoted = unquoted.replace(title.group(1), " ")
     for pattern, values in _WORDS:
         if values and pattern.search(unquoted):
             for key, value in values.items():
