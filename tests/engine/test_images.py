@@ -152,3 +152,43 @@ def test_bad_files_raise_only_nemo_errors(kind: str, tmp_path: Path) -> None:
     assert isinstance(probed.value, expected)
     with pytest.raises(expected):
         load_image(path, max_side=200)
+
+
+def test_reduced_alpha_has_no_dark_fringe(tmp_path: Path) -> None:
+    # Opaque red beside transparent pixels stored as black; the border falls inside a
+    # reduction box, so averaging without premultiplied alpha would give a dark pink seam.
+    rgba = np.zeros((40, 400, 4), dtype=np.uint8)
+    rgba[:, :202] = (255, 0, 0, 255)
+    path = tmp_path / "logo.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    pixels = load_image(path, max_side=100)
+    assert pixels.shape == (10, 100, 3)
+    assert pixels[..., 0].min() >= 250  # red stays red, white stays white: no seam
+    assert pixels[:, :45, 1].max() <= 5
+    assert pixels[:, 55:].min() >= 250
+
+
+def test_strip_reduction_equals_whole_image_reduction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nemo_skill.local.engine import images
+
+    rng = np.random.default_rng(5)
+    path = tmp_path / "noise.png"
+    Image.fromarray(rng.integers(0, 255, (301, 211, 3), dtype=np.uint8)).save(path)
+    whole = load_image(path, max_side=100)  # factor 3, one strip
+    monkeypatch.setattr(images, "STRIP_ROWS", 7)  # many strips, the last one partial
+    strips = load_image(path, max_side=100)
+    assert np.array_equal(whole, strips)
+
+
+def test_exif_rotated_png_probe_and_load_agree(tmp_path: Path) -> None:
+    path = tmp_path / "rotated.png"
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "rotate 90° counter-clockwise to display"
+    _gradient().save(path, exif=exif.tobytes())
+    assert probe_image(path) == (SIZE[1], SIZE[0])
+    pixels = load_image(path, max_side=1000)
+    assert pixels.shape[:2] == (SIZE[0], SIZE[1])
+    # ROTATE_90 puts the original right edge (bright) at the top.
+    assert pixels[:10].mean() - pixels[-10:].mean() > 40
