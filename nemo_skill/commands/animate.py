@@ -112,6 +112,12 @@ def run(ctx: Context) -> int:
 
     args = ctx.args
     image = Path(args.image).expanduser()
+    if Path(args.output).expanduser().is_dir():
+        # -o names the file to write; guessing a name inside a folder hides mistakes
+        raise UsageError(
+            f"Output path is a folder: {args.output}",
+            hint="Give a file name, e.g. -o clip.mp4.",
+        )
     out = resolve_output(args.output, "clip", force=args.force)
     size = probe_image(image)
     draft = plan_from_prompt(

@@ -75,6 +75,10 @@ PARSE_CASES: list[tuple[str, dict[str, Any]]] = [
     ("crop", {"fit": "crop"}),
     ("blur background", {"fit": "blur"}),
     ("hello there", {}),
+    ("make the music louder", {"volume_step": 0.15}),  # the level only, never a new style
+    ("turn the music down", {"volume_step": -0.15}),
+    ("音乐小声一点", {"volume_step": -0.15}),
+    ("turn this photo into a clip", {"generate": True}),
 ]  # fmt: skip
 
 
@@ -182,3 +186,17 @@ def test_frame_size_even_and_oriented(
         assert h % 2 == 0
         assert (w > h) is landscape
         assert abs(max(w, h) - long_side) <= 1
+
+
+def test_louder_and_quieter_change_only_the_level() -> None:
+    draft = apply_instruction(_draft(), parse_instruction("cinematic music"))
+    louder = apply_instruction(draft, parse_instruction("make the music louder"))
+    quieter = apply_instruction(draft, parse_instruction("quieter"))
+    before = next(t for t in draft["t"] if t["tt"] == 1)["sg"][0]
+    for edited, sign in ((louder, 1), (quieter, -1)):
+        seg = next(t for t in edited["t"] if t["tt"] == 1)["sg"][0]
+        assert seg["style"] == before["style"] == "cinematic"
+        assert seg["id"] == before["id"]
+        assert seg["volume"] == pytest.approx(before["volume"] + sign * 0.15)
+    silent = plan_from_prompt("zoom in", image_size=(800, 600))
+    assert apply_instruction(silent, parse_instruction("louder")) == silent  # no track added

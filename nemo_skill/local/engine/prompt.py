@@ -45,6 +45,7 @@ class Instruction:
     remove_caption: bool = False
     undo: bool = False
     fit: str | None = None
+    volume_step: float | None = None  # "louder" +0.15, "quieter" -0.15 on the current music
 
     @property
     def is_edit(self) -> bool:
@@ -113,9 +114,19 @@ _REMOVE = _rx(
 )
 _TITLE_WORD = _rx(r"\b(?:title|heading)\b|标题")
 _CAPTION_WORD = _rx(r"\b(?:caption|subtitles?|text)\b|字幕|文字")
+VOLUME_STEP = 0.15
+_LOUDER = _rx(
+    r"\b(?:louder|turn\s+(?:the\s+\w+\s+)?up|raise\s+the\s+(?:music|volume))\b"
+    r"|大声|调高音量|音量(?:调)?大一?点|加大音量"
+)
+_QUIETER = _rx(
+    r"\b(?:quieter|softer|turn\s+(?:the\s+\w+\s+)?down|lower\s+the\s+(?:music|volume))\b"
+    r"|小声|调低音量|音量(?:调)?小一?点|降低音量"
+)
 _UNDO = _rx(r"\b(?:undo|revert|go\s+back|previous\s+version)\b|撤销|撤回|恢复上一步")
 _GENERATE = _rx(
-    r"\b(?:animate|animated|animation|generate|create|make\s+(?:a|an|it\s+into|this\s+into)|turn|"
+    r"\b(?:animate|animated|animation|generate|create|make\s+(?:a|an|it\s+into|this\s+into)|"
+    r"turn\s+(?:\w+\s+){0,3}into|"
     r"bring\s+(?:it|this)\s+to\s+life|video|clip)\b|动画|生成|做成|制作|动起来|视频"
 )
 _FPS = _rx(r"\b(24|25|30|60)\s*(?:fps|frames?\s+per\s+second)\b|(24|25|30|60)\s*帧")
@@ -162,7 +173,9 @@ def parse_instruction(text: str) -> Instruction:
     volume = None
     if (percent := _PERCENT.search(unquoted)) and (music or _VOLUME_WORD.search(unquoted)):
         volume = min(100, int(percent.group(1))) / 100.0
-    if music and not remove_music and "music_style" not in found:
+    step = _volume_step(unquoted) if volume is None else None
+    if music and not remove_music and "music_style" not in found and step is None:
+        # "add music" means the default style; "music volume 50%" only changes the level
         found["music_style"] = (
             "lo-fi" if volume is None or not _VOLUME_WORD.search(unquoted) else None
         )
@@ -184,7 +197,16 @@ def parse_instruction(text: str) -> Instruction:
         remove_caption=remove_caption,
         undo=bool(_UNDO.search(unquoted)),
         fit=found.get("fit"),
+        volume_step=step,
     )
+
+
+def _volume_step(text: str) -> float | None:
+    if _LOUDER.search(text):
+        return VOLUME_STEP
+    if _QUIETER.search(text):
+        return -VOLUME_STEP
+    return None
 
 
 def _new_id(prefix: str) -> str:
@@ -294,6 +316,13 @@ def _music(draft: dict[str, Any], style: str | None, volume: float | None) -> No
     draft.setdefault("t", []).append({"id": _new_id("trk"), "tt": 1, "sg": [seg]})
 
 
+def _step_volume(draft: dict[str, Any], step: float) -> None:
+    """Louder/quieter changes existing music only; it never adds a track."""
+    for seg in (s for t in _tracks(draft, 1) for s in t.get("sg", [])):
+        level = float(seg.get("volume", DEFAULT_VOLUME)) + step
+        seg["volume"] = round(max(0.0, min(1.0, level)), 2)
+
+
 def _style_label(style: str) -> str:
     return {"lo-fi": "Lo-fi"}.get(style, style.title())
 
@@ -333,6 +362,8 @@ def apply_instruction(
         out["t"] = [t for t in out["t"] if t.get("tt") != 1]
     elif instr.music_style or instr.music_volume is not None:
         _music(out, instr.music_style, instr.music_volume)
+    if instr.volume_step and not instr.remove_music:
+        _step_volume(out, instr.volume_step)
     if instr.remove_title:
         _remove_text(out, "title")
     if instr.remove_caption:
