@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Mapping
@@ -13,53 +14,95 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import ImageFont
 
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
-_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
-_PREFERRED = (
-    "NotoSansCJK-Bold",
-    "NotoSansCJK",
-    "NotoSansSC",
-    "WenQuanYi",
-    "DejaVuSans-Bold",
-    "DejaVuSans",
-    "LiberationSans-Bold",
-    "FreeSansBold",
+FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+    Path("/System/Library/Fonts"),  # macOS
+    Path("/Library/Fonts"),
+    Path("C:/Windows/Fonts"),
 )
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+# Bold sans faces first; CJK families are only chosen when the text needs them (coverage test).
+_PREFERRED = (
+    "DejaVuSans-Bold",
+    "NotoSans-Bold",
+    "LiberationSans-Bold",
+    "Arial Bold",
+    "FreeSansBold",
+    "NotoSansCJK-Bold",
+    "NotoSansSC-Bold",
+    "SourceHanSans",
+    "wqy-zenhei",
+    "WenQuanYi",
+    "PingFang",
+    "msyh",
+    "DejaVuSans",
+)
+_PROBE_SIZE = 24
+MIN_FONT_PX = 10
+_MISSING = "\U0010fffd"  # a private-use code point no font draws: its glyph is the "tofu" box
 
 
 @functools.cache
 def _font_files() -> tuple[Path, ...]:
     found: list[Path] = []
     for base in FONT_DIRS:
-        if base.is_dir():
-            found += [p for p in base.rglob("*") if p.suffix.lower() in (".ttf", ".otf", ".ttc")]
+        with contextlib.suppress(OSError):
+            if base.is_dir():
+                found += [
+                    p for p in base.rglob("*") if p.suffix.lower() in (".ttf", ".otf", ".ttc")
+                ]
     rank = {name.lower(): i for i, name in enumerate(_PREFERRED)}
 
-    def score(p: Path) -> int:
+    def score(p: Path) -> tuple[int, str]:
         stem = p.stem.lower()
-        return min((i for n, i in rank.items() if stem.startswith(n)), default=len(rank))
+        return min((i for n, i in rank.items() if stem.startswith(n)), default=len(rank)), stem
 
     return tuple(sorted(found, key=score))
 
 
-def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A font with the glyphs ``text`` needs (CJK when available), else Pillow's default."""
+@functools.cache
+def _probe_font(path: Path) -> ImageFont.FreeTypeFont | None:
     from PIL import ImageFont
 
-    wants_cjk = bool(_CJK.search(text))
+    try:
+        return ImageFont.truetype(str(path), _PROBE_SIZE)
+    except OSError:  # unreadable or not really a font
+        return None
+
+
+@functools.cache
+def _covers(path: Path, char: str) -> bool:
+    """Whether the font at ``path`` has a real glyph for ``char`` (not the tofu box)."""
+    font = _probe_font(path)
+    if font is None:
+        return False
+    try:
+        glyph, tofu = font.getmask(char), font.getmask(_MISSING)
+    except (OSError, ValueError):
+        return False
+    return bool(glyph.getbbox()) and (glyph.size != tofu.size or bytes(glyph) != bytes(tofu))
+
+
+def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The preferred font covering every character of ``text`` (CJK included when one is
+    installed), else the one covering most, else Pillow's built-in scalable font."""
+    from PIL import ImageFont
+
+    chars = sorted({c for c in text if not c.isspace()})
+    best: tuple[int, Path] | None = None
     for path in _font_files():
-        is_cjk = any(k in path.stem.lower() for k in ("cjk", "sc", "wenquanyi", "noto sans jp"))
-        if wants_cjk and not is_cjk:
-            continue
-        try:
-            return ImageFont.truetype(str(path), size)
-        except OSError:
-            continue
-    for path in _font_files():  # CJK wanted but no CJK font: draw what we can
-        try:
-            return ImageFont.truetype(str(path), size)
-        except OSError:
-            continue
+        covered = sum(_covers(path, c) for c in chars)
+        if covered == len(chars):
+            best = (covered, path)
+            break
+        if covered and (best is None or covered > best[0]):
+            best = (covered, path)
+    if best is not None:
+        with contextlib.suppress(OSError):
+            return ImageFont.truetype(str(best[1]), size)
     return ImageFont.load_default(size=size)
 
 
@@ -133,6 +176,32 @@ def _hex(color: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    font: Any
+    lines: list[str]
+    boxes: list[tuple[float, float, float, float]]
+    stroke: int
+    line_h: float
+
+
+def _layout(text: str, px: int, size: tuple[int, int], draw: Any) -> _Layout:
+    """Font, wrapped lines and metrics; the font shrinks until the block fits the frame
+    (a long unbreakable word or many lines would otherwise be cut off at the edges)."""
+    width, height = size
+    while True:
+        font = font_for(text, px)
+        stroke = max(1, round(px * 0.08))
+        lines = _wrap(text, font, int(width * 0.86), draw)
+        boxes = [draw.textbbox((0, 0), line, font=font, stroke_width=stroke) for line in lines]
+        line_h = max(b[3] - b[1] for b in boxes) + stroke
+        widest = max(b[2] - b[0] for b in boxes) + stroke
+        fit = min(width * 0.94 / widest, height * 0.84 / (line_h * len(lines)))
+        if fit >= 1 or px <= MIN_FONT_PX:
+            return _Layout(font, lines, boxes, stroke, line_h)
+        px = max(MIN_FONT_PX, min(px - 1, int(px * fit)))
+
+
 def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -> Overlay | None:
     """Draw one text segment; ``None`` when it has no text."""
     import numpy as np
@@ -144,25 +213,29 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
     width, height = size
     role = str(seg.get("role") or "title")
     rel = float(seg.get("size") or (0.08 if role == "title" else 0.05))
-    font = font_for(text, max(10, int(height * min(0.3, max(0.02, rel)))))
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
-    lines = _wrap(text, font, int(width * 0.86), draw)
-    stroke = max(1, int(height * rel * 0.08))
-    boxes = [draw.textbbox((0, 0), line, font=font, stroke_width=stroke) for line in lines]
-    line_h = max(b[3] - b[1] for b in boxes) + stroke
-    block_h = line_h * len(lines)
+    px = max(MIN_FONT_PX, int(height * min(0.3, max(0.02, rel))))
+    lay = _layout(text, px, size, draw)
+    block_h = lay.line_h * len(lay.lines)
     position = str(seg.get("position") or ("center" if role == "title" else "bottom"))
     top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
         position, (height - block_h) / 2
     )
+    top = max(0.0, min(top, height - block_h))
     fill = (*_hex(str(seg.get("color") or "#FFFFFF")), 255)
-    for i, (line, box) in enumerate(zip(lines, boxes, strict=True)):
+    for i, (line, box) in enumerate(zip(lay.lines, lay.boxes, strict=True)):
         x = (width - (box[2] - box[0])) / 2 - box[0]
-        y = top + i * line_h - box[1]
-        draw.text((x + stroke, y + stroke), line, font=font, fill=(0, 0, 0, 140))  # shadow
+        y = top + i * lay.line_h - box[1]
+        shadow = (x + lay.stroke, y + lay.stroke)
+        draw.text(shadow, line, font=lay.font, fill=(0, 0, 0, 140))
         draw.text(
-            (x, y), line, font=font, fill=fill, stroke_width=stroke, stroke_fill=(0, 0, 0, 220)
+            (x, y),
+            line,
+            font=lay.font,
+            fill=fill,
+            stroke_width=lay.stroke,
+            stroke_fill=(0, 0, 0, 220),
         )
     bbox = canvas.getbbox()
     if bbox is None:
