@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nemo_skill.errors import RenderError
+from nemo_skill.errors import RenderError, UnsupportedFileError
 from nemo_skill.local.engine import motion as mo
 from nemo_skill.local.engine.render import render_draft
 from tests.engine.conftest import textured
@@ -281,3 +281,63 @@ def test_ease_endpoints() -> None:
     assert mo.ease(0.5) == pytest.approx(0.5)
     assert mo.ease(-1) == 0
     assert mo.ease(2) == pytest.approx(1)
+
+
+def _encoded_tone(path: Path, codec: str, container_format: str, seconds: float = 0.4) -> Path:
+    """A 440 Hz tone encoded with PyAV (mp3, m4a, aac), shorter than the clip."""
+    rate = 44_100
+    tone = (0.5 * np.sin(2 * np.pi * 440 * np.arange(int(rate * seconds)) / rate)).astype(
+        np.float32
+    )
+    with av.open(str(path), "w", format=container_format) as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        size = stream.codec_context.frame_size or 1152
+        fmt = stream.codec_context.format.name
+        for start in range(0, len(tone), size):
+            chunk = tone[start : start + size]
+            if len(chunk) < size:
+                chunk = np.pad(chunk, (0, size - len(chunk)))
+            if fmt.startswith(("s16", "s32")):  # integer sample formats (mp3: s32p)
+                kind = np.int16 if fmt.startswith("s16") else np.int32
+                data = (chunk * np.iinfo(kind).max).astype(kind)[None, :]
+            else:
+                data = chunk[None, :]
+            frame = av.AudioFrame.from_ndarray(data, format=fmt, layout="mono")
+            frame.sample_rate = rate
+            frame.pts = start
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "container_format"),
+    [("tone.mp3", "libmp3lame", "mp3"), ("tone.m4a", "aac", "ipod"), ("tone.aac", "aac", "adts")],
+)
+def test_supplied_music_formats_are_decoded_and_looped(
+    name: str, codec: str, container_format: str, photo: Path, tmp_path: Path
+) -> None:
+    music = _encoded_tone(tmp_path / name, codec, container_format)
+    seg = {"id": "seg_a", "st": 0, "d": 1000, "src": str(music), "volume": 1.0,
+           "fade_in": 0, "fade_out": 0}  # fmt: skip
+    out = tmp_path / "out.mp4"
+    render_draft(draft(video_track(clip(photo)), {"id": "trk_a", "tt": 1, "sg": [seg]}), out)
+    with av.open(str(out)) as container:
+        assert container.streams.audio[0].codec_context.name == "aac"
+        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+    # The 0.4 s tone loops: the last quarter of the 1 s clip still sounds.
+    tail = samples[-len(samples) // 4 :]
+    assert np.abs(tail).max() > 0.2
+
+
+def test_unreadable_music_is_refused_and_leaves_nothing(photo: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "song.mp3"
+    bad.write_text("not audio\n")
+    seg = {"id": "seg_a", "st": 0, "d": 1000, "src": str(bad)}
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(UnsupportedFileError):
+        render_draft(draft(video_track(clip(photo)), {"id": "trk_a", "tt": 1, "sg": [seg]}),
+                     folder / "x.mp4")  # fmt: skip
+    assert list(folder.iterdir()) == []

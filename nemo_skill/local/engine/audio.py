@@ -76,6 +76,8 @@ def load_audio(path: Path, seconds: float) -> np.ndarray:
     import numpy as np
 
     chunks: list[np.ndarray] = []
+    need = max(1, int(seconds * RATE))
+    got = 0
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
@@ -84,7 +86,8 @@ def load_audio(path: Path, seconds: float) -> np.ndarray:
             for frame in container.decode(audio=0):
                 for out in resampler.resample(frame):
                     chunks.append(out.to_ndarray())
-                if sum(c.shape[1] for c in chunks) > seconds * RATE:
+                    got += chunks[-1].shape[1]
+                if got >= need:  # a long song is decoded only as far as the clip needs
                     break
     except UnsupportedFileError:
         raise
@@ -96,7 +99,6 @@ def load_audio(path: Path, seconds: float) -> np.ndarray:
     if not chunks:
         raise UnsupportedFileError(f"The music file {path.name} has no samples.")
     track = np.concatenate(chunks, axis=1).astype(np.float32)
-    need = max(1, int(seconds * RATE))
     reps = -(-need // track.shape[1])
     return np.tile(track, (1, reps))[:, :need]
 
