@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nemo_skill.errors import UnsupportedFileError
+from nemo_skill.local.engine import fields
 
 if TYPE_CHECKING:
     import numpy as np
@@ -109,15 +110,14 @@ def music_for(seg: Mapping[str, Any], seconds: float, resolve: Any) -> np.ndarra
 
     src = seg.get("src")
     samples = (
-        load_audio(resolve(str(src)), seconds)
-        if src
-        else synthesize(str(seg.get("style") or "lo-fi"), seconds)
+        load_audio(resolve(src), seconds)
+        if isinstance(src, str) and src
+        else synthesize(fields.text(seg, "style", "lo-fi"), seconds)
     )
-    volume = float(seg.get("volume", 0.35))
-    samples = samples * max(0.0, min(1.0, volume))
+    samples = samples * fields.number(seg, "volume", 0.35, lo=0.0, hi=1.0)
     n = samples.shape[1]
-    fade_in = min(n, int(float(seg.get("fade_in", 500)) / 1000 * RATE))
-    fade_out = min(n, int(float(seg.get("fade_out", 1000)) / 1000 * RATE))
+    fade_in = min(n, fields.ms(seg, "fade_in", 500) * RATE // 1000)
+    fade_out = min(n, fields.ms(seg, "fade_out", 1000) * RATE // 1000)
     if fade_in:
         samples[:, :fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)
     if fade_out:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nemo_skill.errors import NemoError, RenderError, UnsupportedFileError
+from nemo_skill.local.engine import fields
 from nemo_skill.local.engine import motion as mo
 from nemo_skill.local.engine.prompt import frame_size
 
@@ -35,6 +36,7 @@ PRESET = "veryfast"
 CRF = 21
 FPS_CHOICES = (24, 25, 30, 60)
 MAX_DURATION_MS = 60_000
+QUEUE_FRAMES = 6  # frames between producer and encoder: overlap without memory growth
 MAX_DENSITY = 1.1  # canvas pixels per output pixel: headroom for zooms without blurring
 Resolver = Callable[[str], Path]
 
@@ -70,32 +72,46 @@ class _Clip:
 def _segments(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
     """(start ms, segment) of every segment on tracks of type ``tt``."""
     out: list[tuple[int, Mapping[str, Any]]] = []
-    for track in draft.get("t") or []:
-        if not isinstance(track, Mapping) or int(track.get("tt", 0) or 0) != tt:
+    tracks = draft.get("t")
+    for track in tracks if isinstance(tracks, list) else []:
+        if not isinstance(track, Mapping) or fields.number(track, "tt", 0) != tt:
             continue
         cursor = 0
-        for seg in track.get("sg") or []:
-            if isinstance(seg, Mapping) and int(seg.get("d") or 0) > 0:
-                start = int(seg.get("st", cursor) or 0)
+        segments = track.get("sg")
+        for seg in segments if isinstance(segments, list) else []:
+            if isinstance(seg, Mapping) and fields.ms(seg, "d") > 0:
+                start = fields.ms(seg, "st", cursor)
                 out.append((start, seg))
-                cursor = start + int(seg["d"])
+                cursor = start + fields.ms(seg, "d")
     return out
 
 
 def _output_geometry(
     draft: Mapping[str, Any], first_image: tuple[int, int] | None
 ) -> tuple[int, int, int]:
-    meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
-    assert isinstance(meta, Mapping)
-    fps = int(meta.get("fps") or 30)
-    fps = min(FPS_CHOICES, key=lambda f: abs(f - fps))
-    width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
+    meta = fields.mapping(draft, "m")
+    fps_wanted = fields.number(meta, "fps", 30)
+    fps = min(FPS_CHOICES, key=lambda f: abs(f - fps_wanted))
+    width, height = round(fields.number(meta, "width", 0)), round(fields.number(meta, "height", 0))
     if width <= 0 or height <= 0:
-        long_side = int(meta.get("long_side") or 1920)
-        width, height = frame_size(str(meta.get("aspect") or "original"), first_image, long_side)
+        long_side = round(fields.number(meta, "long_side", 1920, lo=16, hi=1920))
+        aspect = fields.text(meta, "aspect", "original")
+        width, height = frame_size(aspect, first_image, long_side)
     scale = min(1.0, 1920 / max(width, height))
     width, height = max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
     return width, height, fps
+
+
+def _source_size(meta: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``m.source_size`` when it is two positive numbers (else the image is probed)."""
+    value = meta.get("source_size")
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    try:
+        size = (round(float(value[0])), round(float(value[1])))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return size if min(size) > 0 else None
 
 
 def _subject(image: np.ndarray) -> tuple[float, float]:
@@ -151,23 +167,23 @@ def _clips(
     width, height = out
     for start, seg in _segments(draft, 0):
         src = seg.get("src")
-        if not src:
+        if not src or not isinstance(src, str):
             raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
         image = load_image(resolve(str(src)), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
         canvas, density = _frame_canvas(image, out, fit)
         planes = _yuv_planes(canvas)
-        transition = seg.get("transition") if isinstance(seg.get("transition"), Mapping) else {}
-        assert isinstance(transition, Mapping)
         clips.append(
             _Clip(
                 start_ms=start,
-                end_ms=start + int(seg["d"]),
+                end_ms=start + fields.ms(seg, "d"),
                 planes=planes,
                 density=density,
-                motion=str(seg.get("motion") or "kenburns"),
-                speed=float(seg.get("speed") or 1.0),
+                motion=fields.text(seg, "motion", "kenburns"),
+                speed=fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
                 subject=_subject(image),
-                fade_in_ms=int(transition.get("d") or 0),
+                fade_in_ms=fields.ms(
+                    fields.mapping(seg, "transition"), "d", owner=seg, label="transition.d"
+                ),
             )
         )
     return clips
@@ -188,9 +204,10 @@ def _yuv_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _new_frame(
-    out: tuple[int, int],
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+Frame = tuple["np.ndarray", tuple["np.ndarray", "np.ndarray", "np.ndarray"]]
+
+
+def _new_frame(out: tuple[int, int]) -> Frame:
     """An I420 buffer (as the encoder takes it) and views of its three planes."""
     import numpy as np
 
@@ -228,25 +245,31 @@ def _warp(clip: _Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray,
     w, h = out
     for index, (plane, target) in enumerate(zip(clip.planes, dst, strict=True)):
         size = (w, h) if index == 0 else (w // 2, h // 2)
-        target[...] = cv2.warpAffine(
+        # Into the caller's buffer: a fresh output array per frame costs page faults.
+        cv2.warpAffine(
             plane,
             full if index == 0 else half,
             size,
+            dst=target,
             flags=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REFLECT,
         )
 
 
 def _compose(
-    clips: list[_Clip], overlays: list[Overlay], t_ms: float, out: tuple[int, int]
+    clips: list[_Clip],
+    overlays: list[Overlay],
+    t_ms: float,
+    out: tuple[int, int],
+    target: Frame | None = None,
 ) -> np.ndarray:
-    """One output frame as an I420 array of shape (h * 3 / 2, w)."""
+    """One output frame as an I420 array of shape (h * 3 / 2, w), in ``target`` if given."""
     import numpy as np
 
     active = [c for c in clips if c.start_ms <= t_ms < c.end_ms] or [
         min(clips, key=lambda c: abs(c.end_ms - t_ms))
     ]
-    frame, planes = _new_frame(out)
+    frame, planes = target or _new_frame(out)
     current = active[-1]
     _warp(current, t_ms, out, planes)
     if current.fade_in_ms and t_ms < current.start_ms + current.fade_in_ms:
@@ -271,7 +294,7 @@ def _audio(draft: Mapping[str, Any], seconds: float, resolve: Resolver) -> np.nd
         start_s = start / 1000.0
         if start_s >= seconds:
             continue
-        length = min(int(seg["d"]) / 1000.0, seconds - start_s)
+        length = min(fields.ms(seg, "d") / 1000.0, seconds - start_s)
         samples = music_for(seg, length, resolve)
         if mix is None:
             mix = np.zeros((2, int(seconds * RATE)), dtype=np.float32)
@@ -306,18 +329,17 @@ def render_draft(
             "The timeline has no video segment to render.",
             hint="Send an image and describe the clip first.",
         )
-    meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
-    assert isinstance(meta, Mapping)
-    source_size = meta.get("source_size")
-    first = (int(source_size[0]), int(source_size[1])) if isinstance(source_size, list) else None
-    if first is None and videos[0][1].get("src"):
+    meta = fields.mapping(draft, "m")
+    first = _source_size(meta)
+    first_src = videos[0][1].get("src")
+    if first is None and isinstance(first_src, str) and first_src:
         # "original" means the first image's shape, also for drafts made without source_size
         from nemo_skill.local.engine.images import probe_image
 
-        first = probe_image(resolve(str(videos[0][1]["src"])))
+        first = probe_image(resolve(first_src))
     width, height, fps = _output_geometry(draft, first)
-    duration_ms = min(MAX_DURATION_MS, max(s + int(seg["d"]) for s, seg in videos))
-    fit = str(meta.get("fit") or "blur")
+    duration_ms = min(MAX_DURATION_MS, max(s + fields.ms(seg, "d") for s, seg in videos))
+    fit = fields.text(meta, "fit", "blur")
     clips = _clips(draft, (width, height), resolve, fit)
     from nemo_skill.local.engine.text import make_overlay
 
@@ -363,15 +385,21 @@ def _encode(
 
     width, height = size
     total = max(1, round(duration_ms * fps / 1000))
-    frames: queue.Queue[Any] = queue.Queue(maxsize=6)
+    frames: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_FRAMES)
+    # Reused buffers: the producer fills a free one, the encoder copies it and hands it back.
+    free: queue.Queue[Frame] = queue.Queue()
+    for _ in range(QUEUE_FRAMES + 2):
+        free.put(_new_frame(size))
     stop = threading.Event()
 
     def produce() -> None:
         try:
             for index in range(total):
-                if stop.is_set():
+                buffer = _take(free, stop)
+                if buffer is None:
                     return
-                frames.put(_compose(clips, overlays, index * 1000.0 / fps, size))
+                _compose(clips, overlays, index * 1000.0 / fps, size, buffer)
+                frames.put(buffer)
             frames.put(None)
         except BaseException as exc:  # handed to the encoder thread, which raises it
             frames.put(exc)
@@ -396,7 +424,8 @@ def _encode(
                 item = frames.get()
                 if isinstance(item, BaseException):
                     raise item
-                frame = av.VideoFrame.from_ndarray(item, format="yuv420p")
+                frame = av.VideoFrame.from_ndarray(item[0], format="yuv420p")  # copies
+                free.put(item)
                 frame.pts = index
                 container.mux(stream.encode(frame))
                 if audio_stream is not None and audio is not None:
@@ -420,6 +449,14 @@ def _encode(
         if producer.is_alive():
             producer.join(timeout=5)
     return total
+
+
+def _take(free: queue.Queue[Frame], stop: threading.Event) -> Frame | None:
+    """A free frame buffer, or ``None`` once the encoder has stopped."""
+    while not stop.is_set():
+        with contextlib.suppress(queue.Empty):
+            return free.get(timeout=0.1)
+    return None
 
 
 def _mux_audio(container: Any, stream: Any, audio: np.ndarray, start: int, stop: int) -> int:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemo_skill.local.engine import fields
+
 if TYPE_CHECKING:
     import numpy as np
     from PIL import ImageFont
@@ -207,23 +209,23 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
     import numpy as np
     from PIL import Image, ImageDraw
 
-    text = str(seg.get("text") or "").strip()
+    text = fields.text(seg, "text", "").strip()
     if not text:
         return None
     width, height = size
-    role = str(seg.get("role") or "title")
-    rel = float(seg.get("size") or (0.08 if role == "title" else 0.05))
+    role = fields.text(seg, "role", "title")
+    rel = fields.number(seg, "size", 0.08 if role == "title" else 0.05, lo=0.02, hi=0.3)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
-    px = max(MIN_FONT_PX, int(height * min(0.3, max(0.02, rel))))
+    px = max(MIN_FONT_PX, int(height * rel))
     lay = _layout(text, px, size, draw)
     block_h = lay.line_h * len(lay.lines)
-    position = str(seg.get("position") or ("center" if role == "title" else "bottom"))
+    position = fields.text(seg, "position", "center" if role == "title" else "bottom")
     top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
         position, (height - block_h) / 2
     )
     top = max(0.0, min(top, height - block_h))
-    fill = (*_hex(str(seg.get("color") or "#FFFFFF")), 255)
+    fill = (*_hex(fields.text(seg, "color", "#FFFFFF")), 255)
     for i, (line, box) in enumerate(zip(lay.lines, lay.boxes, strict=True)):
         x = (width - (box[2] - box[0])) / 2 - box[0]
         y = top + i * lay.line_h - box[1]
@@ -267,7 +269,7 @@ def _to_overlay(
         planes=(luma * alpha, u * alpha_half, v * alpha_half),
         alphas=(alpha, alpha_half),
         start_ms=start_ms,
-        end_ms=start_ms + int(seg.get("d") or 0),
-        fade_in_ms=int(seg.get("fade_in") or 0),
-        fade_out_ms=int(seg.get("fade_out") or 0),
+        end_ms=start_ms + fields.ms(seg, "d"),
+        fade_in_ms=fields.ms(seg, "fade_in"),
+        fade_out_ms=fields.ms(seg, "fade_out"),
     )
