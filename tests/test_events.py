@@ -206,6 +206,56 @@ def test_flat_format(payload: dict[str, object], expected: Event) -> None:
     assert decode(f"data: {json.dumps(payload)}\n", "\n") == [expected]
 
 
+def test_one_event_with_several_parts_keeps_their_order_then_the_state_delta() -> None:
+    event = {
+        "invocationId": "e",
+        "author": "nemo_agent",
+        "partial": True,
+        "content": {
+            "parts": [
+                {"functionResponse": {"id": "c0", "name": "probe", "response": {"ok": 1}}},
+                {"text": "thinking...", "thought": True},
+                {"text": "Trimming now."},
+                {"functionCall": {"id": "c1", "name": "trim", "args": {"end": 3}}},
+            ]
+        },
+        "actions": {"stateDelta": {"draft": {"t": []}}},
+        "nodeInfo": {"path": "root/agent"},
+    }
+    assert decode(f"data: {json.dumps(event)}\n", "\n") == [
+        ToolResponseEvent("c0", "probe", {"ok": 1}),
+        TextEvent("Trimming now.", "nemo_agent", partial=True),
+        ToolCallEvent("c1", "trim", {"end": 3}),
+        StateDeltaEvent({"draft": {"t": []}}),
+    ]
+
+
+def test_an_empty_state_delta_is_not_an_event() -> None:
+    event = {"invocationId": "e", "actions": {"stateDelta": {}, "artifactDelta": {}}}
+    assert decode(f"data: {json.dumps(event)}\n", "\n") == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"type": "state", "delta": {"draft": {"t": []}}}, StateDeltaEvent({"draft": {"t": []}})),
+        ({"type": "ask_question", "text": "Which?", "choices": ["a", "b"], "id": "q"},
+         QuestionEvent("Which?", ["a", "b"], "q")),
+        ({"type": "tool_call", "name": "ask_question", "args": {"prompt": "Sure?"}},
+         QuestionEvent("Sure?", [], "")),
+        ({"type": "something_new"}, None),
+    ],
+)  # fmt: skip
+def test_flat_state_and_question_shapes(payload: dict[str, object], expected: Event | None) -> None:
+    assert decode(f"data: {json.dumps(payload)}\n", "\n") == ([expected] if expected else [])
+
+
+def test_a_data_field_without_a_colon_is_an_empty_line_of_data() -> None:
+    assert decode('data: {"type":"text",\n', "data\n", 'data: "text":"x"}\n', "\n") == [
+        TextEvent("x")
+    ]
+
+
 def test_flat_text_without_text_yields_nothing() -> None:
     assert decode('data: {"type":"text","text":""}\n', "\n") == []
 
@@ -308,10 +358,47 @@ def test_iter_events_over_the_capture_streamed_in_small_chunks() -> None:
     assert stream_events(ChunkedStream(body)) == (ADK_2_13_EVENTS, None)
 
 
-def test_iter_events_heartbeats_over_http() -> None:
-    # httpx-sse consumes ': ping' comments itself; the data keep-alives reach the caller.
+def test_iter_events_heartbeats_over_http_including_comment_pings() -> None:
     body = b': ping\n\ndata:\n\ndata: heartbeat\n\ndata: {"type":"heartbeat"}\n\n'
-    assert stream_events(ChunkedStream(body, chunk=5)) == ([HeartbeatEvent()] * 3, None)
+    assert stream_events(ChunkedStream(body, chunk=5)) == ([HeartbeatEvent()] * 4, None)
+
+
+def test_a_stream_of_only_comment_pings_is_alive_not_empty() -> None:
+    assert stream_events(ChunkedStream(b": ping\r\n" * 3, chunk=3)) == (
+        [HeartbeatEvent()] * 3,
+        None,
+    )
+
+
+def test_json_line_separators_inside_a_payload_do_not_split_the_line() -> None:
+    # U+2028, U+0085 and a form feed are line breaks to str.splitlines, not to SSE.
+    text = "one\u2028two\x85three\x0cfour"
+    payload = json.dumps({"type": "text", "text": text}, ensure_ascii=False)
+    body = f"data: {payload}\n\n".encode()
+    assert stream_events(ChunkedStream(body, chunk=4)) == ([TextEvent(text)], None)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64])
+def test_cr_crlf_and_lf_endings_split_anywhere_frame_the_same(chunk: int) -> None:
+    body = b'data: {"type":"text","text":"a"}\r\n\r\ndata: {"type":"text",\rdata: "text":"b"}\r\r'
+    body += 'data: {"type":"text","text":"\u00e9\u2603"}\n\n'.encode()
+    assert stream_events(ChunkedStream(body, chunk=chunk)) == (
+        [TextEvent("a"), TextEvent("b"), TextEvent("\u00e9\u2603")],
+        None,
+    )
+
+
+def test_payload_is_utf8_whatever_charset_the_response_claims() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = 'data: {"type":"text","text":"caf\u00e9"}\n\n'.encode()
+        return httpx.Response(200, headers={"content-type": "text/event-stream; charset=latin-1"},
+                              content=body)  # fmt: skip
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(handler)) as client,
+        client.stream("POST", "http://127.0.0.1/run_sse") as response,
+    ):
+        assert list(iter_events(response)) == [TextEvent("caf\u00e9")]
 
 
 def test_read_error_mid_stream_raises_stream_interrupted() -> None:
@@ -320,6 +407,17 @@ def test_read_error_mid_stream_raises_stream_interrupted() -> None:
     seen, exc = stream_events(ChunkedStream(body, fail=httpx.ReadError("connection reset")))
     assert isinstance(exc, StreamInterruptedError)
     assert seen == ADK_2_13_EVENTS[:4]  # what arrived before the drop was still delivered
+
+
+@pytest.mark.parametrize(
+    "error",
+    [httpx.RemoteProtocolError("peer closed"), httpx.DecodingError("bad gzip")],
+    ids=["remote-protocol", "decoding"],
+)
+def test_other_mid_stream_failures_raise_stream_interrupted(error: Exception) -> None:
+    seen, exc = stream_events(ChunkedStream(b'data: {"type":"text","text":"x"}\n\n', fail=error))
+    assert seen == [TextEvent("x")]
+    assert isinstance(exc, StreamInterruptedError) and exc.__cause__ is error
 
 
 def test_read_timeout_mid_stream_raises_request_timeout() -> None:
