@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nemo_skill.commands import add_files_option
 
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
     from nemo_skill.skill import ChatResult
+
+# A repeated --turn-id call whose turn still runs elsewhere waits this long for it.
+RETRY_WAIT_S = 15 * 60.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -56,43 +59,77 @@ def run(ctx: Context) -> int:
 
 
 def _run_once(ctx: Context, turn_id: str) -> int:
-    import time
-
+    """Run the turn of ``turn_id`` unless it exists; then report the recorded turn."""
     from nemo_skill.errors import NemoError
-    from nemo_skill.skill import ChatResult
-    from nemo_skill.turns import RUNNING, TurnStore, finished_fields
+    from nemo_skill.turns import RUNNING, TurnStore, check_turn_id, unsent
+    from nemo_skill.workspace import workspace_key
 
     store = TurnStore(ctx.settings.state_dir)
-    record, created = store.begin(turn_id, message=ctx.args.message, files=ctx.args.files)
+    record, created = store.begin(
+        check_turn_id(turn_id),
+        workspace=workspace_key(getattr(ctx.args, "session", None)),
+        message=ctx.args.message,
+        files=ctx.args.files,
+    )
     if created:
         try:
             result = ctx.skill().chat(
                 ctx.args.message, ctx.args.files, output=ctx.args.output, force=ctx.args.force
             )
         except NemoError as exc:
-            store.update(turn_id, turn_state="failed", error=exc.to_dict())
+            store.fail(turn_id, exc, retryable=unsent(exc))
             raise
-        record = store.update(turn_id, **finished_fields(result.to_dict()))
+        # Any other exit leaves the record running: once this process is gone it
+        # reads as failed (dead owner), and a retry does not re-send.
+        record = store.finish(turn_id, result.to_dict())
     else:
-        ctx.progress(f"Turn {turn_id} was already sent; not sending it again.")
-        deadline = time.monotonic() + 900
-        while record.get("turn_state") == RUNNING and time.monotonic() < deadline:
-            time.sleep(1.0)
-            record = store.load(turn_id) or record
-    if record.get("error") and not record.get("result"):
-        error = NemoError(
-            record["error"]["message"],
-            code=record["error"].get("code"),
-            hint=record["error"].get("hint"),
+        _say_already_sent(ctx, record)
+        if record.get("turn_state") == RUNNING:
+            record = store.wait(turn_id, RETRY_WAIT_S) or record
+    return _report(ctx, record)
+
+
+def _say_already_sent(ctx: Context, record: dict[str, Any]) -> None:
+    from nemo_skill.turns import RUNNING
+
+    turn_id = record.get("turn_id")
+    ctx.progress(f"Turn {turn_id} was already sent; not sending it again.")
+    if record.get("message") != ctx.args.message:
+        ctx.progress(f"Note: turn {turn_id} was sent with a different message: showing that one.")
+    if record.get("turn_state") == RUNNING:
+        ctx.progress("It is still running; waiting for it to finish…")
+
+
+def _report(ctx: Context, record: dict[str, Any]) -> int:
+    """Print a recorded turn: its result, its error (raised), or that it still runs."""
+    from nemo_skill.errors import NemoError
+    from nemo_skill.turns import FAILED, RUNNING
+
+    turn_id, state = record.get("turn_id"), record.get("turn_state")
+    if state == FAILED and not record.get("result"):
+        error = record.get("error") or {}
+        raise NemoError(
+            str(error.get("message") or "The turn failed."),
+            code=error.get("code"),
+            hint=error.get("hint"),
         )
-        raise error
-    data = dict(record.get("result") or {})
-    data.update(turn_id=turn_id, turn_state=record.get("turn_state"))
-    known = ChatResult.__dataclass_fields__
-    result = ChatResult(**{k: v for k, v in data.items() if k in known and k != "export"})
-    text = render_text(result)
-    export = data.get("export") or {}
-    if export.get("path"):
-        text += f"\nMEDIA:{export['path']}"
-    ctx.emit(data, text)
+    if state == RUNNING:
+        data = {k: record.get(k) for k in ("messages", "changes", "question", "options")}
+        data.update(turn_id=turn_id, turn_state=state, progress=record.get("progress", []))
+        ctx.emit(data, f"Turn {turn_id} is still running in another process; "
+                       "run the same command again later for its result.")  # fmt: skip
+        return 0
+    data = {**(record.get("result") or {}), "turn_id": turn_id, "turn_state": state}
+    ctx.emit(data, render_text(_chat_result(data)))
     return 0
+
+
+def _chat_result(data: dict[str, Any]) -> ChatResult:
+    """A :class:`ChatResult` back from its ``to_dict()`` form."""
+    from nemo_skill.skill import ChatResult, ExportResult
+
+    known = set(ChatResult.__dataclass_fields__) - {"export"}
+    result = ChatResult(**{k: v for k, v in data.items() if k in known})
+    if isinstance(data.get("export"), dict):
+        result.export = ExportResult(**data["export"])
+    return result
