@@ -1,12 +1,16 @@
-"""The skill as MCP tools (stdio), for hosts that speak MCP (extra ``[mcp]``).
+"""The skill as MCP tools on stdio, for hosts that speak MCP (extra ``[mcp]``).
 
 Hosts often cut a tool call off after about a minute and a generation takes
-longer, so a chat is a *turn with an id*: ``chat`` returns at once (or as soon
-as the turn ends within a few seconds) with ``turn_state`` running /
-awaiting_input / stopped / failed, and ``get_turn`` polls it. A repeated
-``turn_id`` returns the earlier turn and never re-sends the message (the same
-:class:`~nemo_skill.turns.TurnStore` backs ``nemo-skill chat --turn-id``).
-Errors are tool errors carrying the hint; tokens never appear.
+longer, so long work is a *turn with an id*: ``chat`` (and the batch
+``generate``) starts the turn in a background thread and returns at once, or
+as soon as the turn ends within a few seconds, with ``turn_state`` running /
+awaiting_input / stopped / failed; ``get_turn`` polls it. A repeated
+``turn_id`` returns the earlier turn and never re-sends the message: the same
+:class:`~nemo_skill.turns.TurnStore` backs ``nemo-skill chat --turn-id``.
+
+Tool failures are MCP tool errors carrying the message and the hint, never a
+traceback or a token. Progress lines go out as progress notifications when
+the host asked for them.
 """
 
 from __future__ import annotations
@@ -15,211 +19,381 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from typing_extensions import TypedDict
 
-from nemo_skill.errors import NemoError
+from nemo_skill import __version__, timeline
+from nemo_skill.config import DEFAULT_PROMPT
+from nemo_skill.errors import NemoError, UsageError
 from nemo_skill.paths import resolve_output
-from nemo_skill.render import ExportJob
-from nemo_skill.skill import Skill
-from nemo_skill.turns import FAILED, RUNNING, TurnStore, finished_fields
+from nemo_skill.render import ExportJob, new_render_id
+from nemo_skill.skill import GenerateItem, Skill
+from nemo_skill.turns import FAILED, RUNNING, Record, TurnStore, check_turn_id, unsent
 
-WAIT_S = 5.0
+Progress = Callable[[str], None]
+# (workspace key, progress sink) -> a Skill on the server's one client
+SkillFactory = Callable[[str, Progress], Skill]
 T = TypeVar("T")
+
+FIRST_WAIT_S = 5.0  # chat/generate return as soon as the turn ends within this
+MAX_POLL_WAIT_S = 30.0  # get_turn's longest wait, well under a host's ~60 s cut-off
+TICK_S = 0.2
+BATCH_SUFFIX = "#batch"  # batches get their own sessions, leaving the chat project alone
+CANCEL_NOTE = (
+    "A message already sent to the backend cannot be un-sent: cancelling stops waiting "
+    "for it, and the backend may still finish (and charge for) it."
+)
+
+
+class ErrorInfo(TypedDict):
+    """A failure: the backend or local code, what happened, what to do."""
+
+    code: int | str
+    message: str
+    hint: str
+
+
+class TurnView(TypedDict):
+    """What ``chat``, ``generate``, ``get_turn`` and ``cancel_turn`` return."""
+
+    turn_id: str
+    kind: str
+    turn_state: str
+    messages: list[str]
+    question: str | None
+    options: list[str]
+    changes: list[str]
+    progress: list[str]
+    error: ErrorInfo | None
+    result: dict[str, Any] | None
+    note: str | None
 
 
 class TurnRunner:
-    """Runs chat turns in threads and keeps their records in the turn store."""
+    """Runs turns in background threads and serves their records from the turn store."""
 
-    def __init__(
-        self, skill_factory: Callable[[Callable[[str], None]], Skill], store: TurnStore
-    ) -> None:
-        self.skill_factory = skill_factory
+    def __init__(self, factory: SkillFactory, store: TurnStore, workspace: str) -> None:
+        self.factory = factory
         self.store = store
-        self._cursors: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._threads: dict[str, threading.Thread] = {}
+        self.workspace = workspace
+        self.active: str | None = None  # the turn this server is running, if any
+        self._thread: threading.Thread | None = None
+        self._seen: dict[str, tuple[int, int]] = {}  # turn id -> (messages, progress) shown
 
-    def start(self, message: str, files: list[str], turn_id: str | None) -> dict[str, Any]:
-        """Begin a turn (or return the existing one with that id)."""
-        turn_id = turn_id or f"turn_{uuid.uuid4().hex[:16]}"
-        record, created = self.store.begin(turn_id, message=message, files=files)
+    def start(
+        self,
+        kind: str,
+        turn_id: str | None,
+        work: Callable[[Skill], dict[str, Any]],
+        *,
+        message: str,
+        files: Sequence[str],
+    ) -> tuple[Record, bool]:
+        """Begin a turn running ``work`` in a thread, or return the turn that has the id."""
+        tid = check_turn_id(turn_id) if turn_id is not None else f"turn_{uuid.uuid4().hex}"
+        self._refuse_if_busy(tid)
+        workspace = self.workspace + (BATCH_SUFFIX if kind == "generate" else "")
+        record, created = self.store.begin(
+            tid, kind=kind, workspace=workspace, message=message, files=files
+        )
         if created:
-            thread = threading.Thread(target=self._run, args=(turn_id, message, files), daemon=True)
-            self._threads[turn_id] = thread
-            thread.start()
+            self.active = tid
+            self._seen.pop(tid, None)
+            args = (tid, workspace, work)
+            self._thread = threading.Thread(target=self._run, args=args, daemon=True)
+            self._thread.start()
+        return record, created
+
+    def _refuse_if_busy(self, tid: str) -> None:
+        """One turn at a time: the backend runs one turn per session."""
+        active = self.active
+        if active is None or active == tid:
+            return
+        known = self.store.load(tid)
+        if known is not None and not known.get("retryable"):
+            return  # a known turn is only looked up, never run again
+        if (self.store.load(active) or {}).get("cancelled"):
+            hint = "It was cancelled, but the backend is still working on it; try again shortly."
+        else:
+            hint = f"Poll get_turn with turn_id {active} until it ends, then send this."
+        raise UsageError(f"Turn {active} is still running.", hint=hint)
+
+    def _run(self, tid: str, workspace: str, work: Callable[[Skill], dict[str, Any]]) -> None:
+        try:
+            skill = self.factory(workspace, lambda line: self.store.add_progress(tid, line))
+            self.store.finish(tid, work(skill))
+        except NemoError as exc:
+            self.store.fail(tid, exc, retryable=unsent(exc))
+        except Exception as exc:  # a bug must still end the turn, never leave it running
+            self.store.fail(tid, _unexpected(exc))
+        finally:
+            self.active = None
+
+    def join(self, timeout_s: float) -> None:
+        """Wait up to ``timeout_s`` for the running turn's thread to end."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def load(self, tid: str) -> Record:
+        """The record of ``tid``, or a :class:`UsageError` naming the unknown id."""
+        record = self.store.load(check_turn_id(tid))
+        if record is None:
+            raise UsageError(
+                f"There is no turn with id {tid}.",
+                hint="Start one with the chat tool; finished turns are kept for 7 days.",
+            )
         return record
 
-    def _run(self, turn_id: str, message: str, files: list[str]) -> None:
-        def progress(line: str) -> None:
-            with self._lock:
-                record = self.store.load(turn_id) or {}
-                self.store.update(turn_id, progress=[*record.get("progress", []), line])
+    def view(self, tid: str, *, full: bool = False, note: str | None = None) -> TurnView:
+        """The turn; unless ``full``, only the messages and progress new since the last view."""
+        record = self.load(tid)
+        messages = list(record.get("messages") or [])
+        progress = list(record.get("progress") or [])
+        seen_messages, seen_progress = (0, 0) if full else self._seen.get(tid, (0, 0))
+        self._seen[tid] = (len(messages), len(progress))
+        error = record.get("error")
+        return TurnView(
+            turn_id=tid,
+            kind=str(record.get("kind") or "chat"),
+            turn_state=str(record.get("turn_state")),
+            messages=messages[seen_messages:],
+            question=record.get("question"),
+            options=list(record.get("options") or []),
+            changes=list(record.get("changes") or []),
+            progress=progress[seen_progress:],
+            error=_error_info(error) if isinstance(error, dict) else None,
+            result=record.get("result"),
+            note=note,
+        )
 
-        try:
-            result = self.skill_factory(progress).chat(message, files)
-            with self._lock:
-                self.store.update(turn_id, **finished_fields(result.to_dict()))
-        except NemoError as exc:
-            with self._lock:
-                self.store.update(turn_id, turn_state=FAILED, error=exc.to_dict())
-        except Exception as exc:  # a bug must still end the turn, never leave it running
-            with self._lock:
-                self.store.update(
-                    turn_id,
-                    turn_state=FAILED,
-                    error={"code": "error", "message": f"{type(exc).__name__}: {exc}", "hint": ""},
-                )
-
-    def wait(self, turn_id: str, seconds: float) -> None:
-        """Block up to ``seconds`` for the turn's thread."""
-        thread = self._threads.get(turn_id)
-        if thread is not None:
-            thread.join(timeout=seconds)
-
-    def view(self, turn_id: str, *, since_last: bool = False) -> dict[str, Any]:
-        """The public shape of a turn; ``since_last`` returns only new progress lines."""
-        record = self.store.load(turn_id)
-        if record is None:
-            raise NemoError(
-                f"No turn with id {turn_id}.",
-                code="turn_not_found",
-                hint="Start one with the chat tool.",
-            )
-        progress = list(record.get("progress", []))
-        if since_last:
-            start = self._cursors.get(turn_id, 0)
-            self._cursors[turn_id] = len(progress)
-            progress = progress[start:]
-        return {
-            "turn_id": turn_id,
-            "turn_state": record.get("turn_state"),
-            "messages": record.get("messages", []),
-            "question": record.get("question"),
-            "options": record.get("options", []),
-            "changes": record.get("changes", []),
-            "progress": progress,
-            "error": record.get("error"),
-        }
-
-    def cancel(self, turn_id: str) -> dict[str, Any]:
-        """Stop following a turn. A message already sent cannot be taken back."""
-        view = self.view(turn_id)
-        if view["turn_state"] == RUNNING:
-            self.store.update(
-                turn_id,
-                turn_state=FAILED,
-                error={
-                    "code": "cancelled",
-                    "message": "Stopped following this turn.",
-                    "hint": "The backend may still finish it: check the state tool in a minute.",
-                },
-            )
-        return {
-            **self.view(turn_id),
-            "note": "A message already sent to the backend is not "
-            "un-sent; cancelling stops waiting for it.",
-        }
+    async def follow(self, ctx: Context, tid: str, seconds: float) -> None:
+        """Wait up to ``seconds`` for the turn to end, relaying its progress lines."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, seconds)
+        record = self.load(tid)
+        relayed = len(record.get("progress") or [])
+        while record.get("turn_state") == RUNNING and loop.time() < deadline:
+            await asyncio.sleep(TICK_S)
+            record = self.load(tid)
+            lines = list(record.get("progress") or [])
+            for number, line in enumerate(lines[relayed:], start=relayed + 1):
+                await ctx.report_progress(number, None, line)
+            relayed = len(lines)
 
 
-def build_server(
-    skill_factory: Callable[[Callable[[str], None]], Skill], state_dir: Path
-) -> MCPServer[Any]:
-    """The MCPServer with every tool registered."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # no per-request chatter on stderr
-    runner = TurnRunner(skill_factory, TurnStore(state_dir))
-    skill = skill_factory(lambda line: None)
-    server = MCPServer(
-        "openai-image-to-video",
-        instructions=(
-            "Turn still images into short animated MP4 clips. Call chat with the user's words "
-            "(and image paths); poll get_turn until turn_state is not 'running'; export with "
-            "export_start / export_status / export_download."
-        ),
+def tool_error(error: NemoError) -> ToolError:
+    """The MCP tool error for ``error``: message, code and hint, nothing else."""
+    text = f"{error.message} (code {error.code})"
+    return ToolError(f"{text}\nHint: {error.hint}" if error.hint else text)
+
+
+def _error_info(error: dict[str, Any]) -> ErrorInfo:
+    return ErrorInfo(
+        code=error.get("code") or "error",
+        message=str(error.get("message") or ""),
+        hint=str(error.get("hint") or ""),
     )
 
-    def guarded(call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except NemoError as exc:
-            raise ToolError(f"{exc.message} {exc.hint}".strip()) from None
 
+def _error_from(error: Any) -> NemoError:
+    """The :class:`NemoError` of a recorded ``{code, message, hint}``."""
+    info = _error_info(error if isinstance(error, dict) else {})
+    return NemoError(info["message"] or "The turn failed.", code=info["code"], hint=info["hint"])
+
+
+def _unexpected(exc: Exception) -> NemoError:
+    return NemoError(
+        f"Unexpected error: {type(exc).__name__}: {exc}",
+        hint="This is a bug in the skill; please report it with the steps that led here.",
+    )
+
+
+def guarded(call: Callable[[], T]) -> T:
+    """Run ``call``, turning every failure into a :class:`ToolError` with its hint."""
+    try:
+        return call()
+    except NemoError as exc:
+        raise tool_error(exc) from None
+    except Exception as exc:  # never let a traceback reach the host
+        raise tool_error(_unexpected(exc)) from None
+
+
+async def in_thread(call: Callable[[], T]) -> T:
+    """``guarded(call)`` in a worker thread, so the event loop keeps answering the host."""
+    return await asyncio.to_thread(guarded, call)
+
+
+def batch_result(items: Sequence[GenerateItem]) -> dict[str, Any]:
+    """A batch's turn result: one message per clip plus the per-file results."""
+    made = [i for i in items if i.path]
+    messages = [f"Made {len(made)} of {len(items)} clips."]
+    for item in items:
+        failure = (item.error or {}).get("message", "failed")
+        messages.append(f"{item.input}: {item.path}" if item.path else f"{item.input}: {failure}")
+    return {"messages": messages, "results": [i.to_dict() for i in items]}
+
+
+def build_server(factory: SkillFactory, state_dir: Path, workspace: str) -> MCPServer[Any]:
+    """The MCPServer with every tool registered, for the project ``workspace``."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no per-request chatter on stderr
+    runner = TurnRunner(factory, TurnStore(state_dir), workspace)
+    skill = factory(workspace, lambda line: None)
+    server: MCPServer[Any] = MCPServer(
+        "openai-image-to-video",
+        version=__version__,
+        log_level="WARNING",
+        instructions=(
+            "Turn still images into short animated MP4 clips. Call chat with the user's words "
+            "and image paths (pass a turn_id you can retry with); while turn_state is "
+            "'running', poll get_turn. Then export_start, export_status until 'completed', "
+            "export_download. Retrying with the same turn_id never sends a message twice."
+        ),
+    )
+    _register_turn_tools(server, runner)
+    _register_project_tools(server, skill)
+    _register_export_tools(server, skill)
+    return server
+
+
+async def _start_turn(
+    ctx: Context,
+    runner: TurnRunner,
+    kind: str,
+    turn_id: str | None,
+    work: Callable[[Skill], dict[str, Any]],
+    **fields: Any,
+) -> TurnView:
+    """Start (or find) a turn and wait briefly for it; a new turn refused up front is an error."""
+    record, created = guarded(lambda: runner.start(kind, turn_id, work, **fields))
+    tid = str(record["turn_id"])
+    note = None
+    if not created:
+        note = "This turn_id was used before: this is that turn; nothing was sent again."
+        if record.get("message") != fields["message"]:
+            note += " It was sent with a different message, shown in its result."
+    await runner.follow(ctx, tid, FIRST_WAIT_S)
+    if created:
+        current = guarded(lambda: runner.load(tid))
+        if current.get("turn_state") == FAILED and current.get("retryable"):
+            raise tool_error(_error_from(current.get("error")))  # nothing was sent: fix, retry
+    return guarded(lambda: runner.view(tid, full=True, note=note))
+
+
+def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
     @server.tool()
     async def chat(
         message: str, ctx: Context, files: list[str] | None = None, turn_id: str | None = None
-    ) -> dict[str, Any]:
-        """Send one user message (uploading files first); returns a turn to poll with get_turn."""
-        record = guarded(lambda: runner.start(message, list(files or []), turn_id))
-        tid = record["turn_id"]
-        for step in range(int(WAIT_S / 0.25)):
-            if runner.view(tid)["turn_state"] != RUNNING:
-                break
-            await ctx.report_progress(step, WAIT_S / 0.25, "working")
-            await asyncio.sleep(0.25)
-        return guarded(lambda: runner.view(tid, since_last=True))
+    ) -> TurnView:
+        """Send one user message (uploading files, local paths or URLs, first).
+
+        Returns the turn: poll get_turn while turn_state is 'running'. Reusing a
+        turn_id returns that turn and never sends the message again. A message
+        that could not be sent (bad file, no credits) is a tool error.
+        """
+        names = list(files or [])
+        return await _start_turn(
+            ctx,
+            runner,
+            "chat",
+            turn_id,
+            lambda skill: skill.chat(message, names).to_dict(),
+            message=message,
+            files=names,
+        )
 
     @server.tool()
-    def get_turn(turn_id: str) -> dict[str, Any]:
-        """The turn's state, messages, question and the progress since the last poll."""
-        return guarded(lambda: runner.view(turn_id, since_last=True))
+    async def generate(
+        files: list[str],
+        output_dir: str,
+        ctx: Context,
+        prompt: str = DEFAULT_PROMPT,
+        turn_id: str | None = None,
+    ) -> TurnView:
+        """Batch: one clip per image, each in its own session and render, into output_dir.
+
+        A batch is a turn: poll get_turn; its result lists each file's clip or error.
+        """
+        names = list(files)
+        return await _start_turn(
+            ctx,
+            runner,
+            "generate",
+            turn_id,
+            lambda skill: batch_result(skill.generate(names, prompt, output=output_dir)),
+            message=prompt,
+            files=names,
+        )
 
     @server.tool()
-    def cancel_turn(turn_id: str) -> dict[str, Any]:
-        """Stop following a turn (the backend may still finish it)."""
-        return guarded(lambda: runner.cancel(turn_id))
+    async def get_turn(
+        turn_id: str, ctx: Context, wait_seconds: float = 0.0, all_messages: bool = False
+    ) -> TurnView:
+        """A turn's state, with the messages and progress lines new since the last poll.
 
+        wait_seconds (at most 30) waits for the turn to end first; all_messages
+        returns every message instead of only the new ones.
+        """
+        await runner.follow(ctx, turn_id, min(wait_seconds, MAX_POLL_WAIT_S))
+        return guarded(lambda: runner.view(turn_id, full=all_messages))
+
+    @server.tool()
+    def cancel_turn(turn_id: str) -> TurnView:
+        """Stop waiting for a running turn. A message already sent cannot be un-sent."""
+        guarded(lambda: runner.load(turn_id))
+        guarded(lambda: runner.store.cancel(turn_id))
+        return guarded(lambda: runner.view(turn_id, full=True, note=CANCEL_NOTE))
+
+
+def _register_project_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
     async def upload(paths: list[str]) -> dict[str, Any]:
         """Upload images, video or audio (local paths or URLs) to the project."""
-        files = await asyncio.to_thread(guarded, lambda: skill.upload(paths))
+        files = await in_thread(lambda: skill.upload(paths))
         return {"files": [f.model_dump(mode="json") for f in files]}
 
     @server.tool()
     async def state() -> dict[str, Any]:
         """The project's timeline: a one-line summary and the tracks."""
-        from nemo_skill import timeline
-
-        current = await asyncio.to_thread(guarded, skill.state)
+        current = await in_thread(skill.state)
+        draft = current.draft
         return {
-            "summary": timeline.format_summary(current.draft),
-            "timeline": timeline.describe_draft(current.draft),
+            "session_id": current.session_id,
+            "summary": timeline.format_summary(draft) if draft else "",
+            "timeline": timeline.describe_draft(draft) if draft else None,
         }
 
     @server.tool()
     async def credits() -> dict[str, Any]:
         """Available, frozen and total credits (and the bind URL for anonymous users)."""
-        result: dict[str, Any] = await asyncio.to_thread(guarded, skill.credits)
-        return result
+        return await in_thread(skill.credits)
 
-    @server.tool()
-    async def generate(
-        files: list[str], output_dir: str, prompt: str | None = None
-    ) -> dict[str, Any]:
-        """Batch: one clip per image into output_dir (each file gets its own render)."""
-        items = await asyncio.to_thread(
-            guarded,
-            lambda: skill.generate(
-                files,
-                prompt or "turn this image into a 5-second animated video clip",
-                output=output_dir,
-            ),
-        )
-        return {"results": [i.to_dict() for i in items]}
 
+def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
-    async def export_start() -> dict[str, Any]:
-        """Start rendering the timeline; returns the job id to poll with export_status."""
-        job = await asyncio.to_thread(guarded, skill.start_export)
-        return {"job_id": job.render_id, "status": job.last.status if job.last else "pending"}
+    async def export_start(output: str | None = None, force: bool = False) -> dict[str, Any]:
+        """Start rendering the timeline (free); poll export_status with the job_id.
+
+        output (a file or folder) is checked now and used by export_download.
+        """
+
+        def start() -> dict[str, Any]:
+            render_id = new_render_id()
+            dest = resolve_output(output, render_id, force=force) if output else None
+            job = skill.start_export(render_id, dest)
+            status = job.last.status if job.last else "pending"
+            return {"job_id": job.render_id, "status": status, "output": dest and str(dest)}
+
+        return await in_thread(start)
 
     @server.tool()
     async def export_status(job_id: str) -> dict[str, Any]:
-        """Status and progress (0-100) of a render."""
-        job = await asyncio.to_thread(guarded, ExportJob(skill.client, job_id).reload)
+        """A render's status (pending, processing, completed, failed, cancelled) and progress."""
+        job = await in_thread(ExportJob(skill.client, job_id).reload)
         return {
             "job_id": job_id,
             "status": job.status,
@@ -229,20 +403,30 @@ def build_server(
         }
 
     @server.tool()
-    async def export_download(job_id: str, output: str, force: bool = False) -> dict[str, Any]:
-        """Download a completed render to output (a file path or a folder)."""
+    async def export_download(
+        job_id: str, output: str | None = None, force: bool = False
+    ) -> dict[str, Any]:
+        """Save a completed render as MP4 (output: a file or folder; default: export_start's)."""
 
-        def download() -> str:
-            dest = resolve_output(output, job_id, force=force)
-            return str(ExportJob(skill.client, job_id).download(dest))
+        def download() -> dict[str, Any]:
+            job = ExportJob(skill.client, job_id)
+            current = job.reload()
+            if not current.done:
+                raise UsageError(
+                    f"Render {job_id} is still {current.status} ({int(current.progress)}%).",
+                    hint="Poll export_status until it is completed, then download.",
+                )
+            project = skill.project
+            pending = project.render_id == job_id
+            target = output or (project.render_out if pending else None)
+            path = job.download(resolve_output(target, job_id, force=force))
+            if pending:  # done with it: `export --resume` must not pick it up again
+                skill.workspaces.update(skill.key, render_id=None, render_out=None)
+            return {"job_id": job_id, "path": str(path), "media": f"MEDIA:{path}"}
 
-        path = await asyncio.to_thread(guarded, download)
-        return {"job_id": job_id, "path": path, "media": f"MEDIA:{path}"}
+        return await in_thread(download)
 
     @server.tool()
     async def export_cancel(job_id: str) -> dict[str, Any]:
-        """Cancel a render."""
-        job = await asyncio.to_thread(guarded, ExportJob(skill.client, job_id).cancel)
-        return {"job_id": job_id, "status": job.status}
-
-    return server
+        """Ask the backend to cancel a render."""
+        return (await in_thread(lambda: skill.cancel_export(job_id))).to_dict()

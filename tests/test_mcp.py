@@ -1,115 +1,342 @@
-"""The MCP server over stdio with the SDK's client, against the embedded backend."""
+"""The MCP server: turns in-process with a scripted skill, then over stdio with the SDK client.
+
+The stdio tests spawn ``nemo-skill mcp`` as a host would and drive it with the
+SDK's ``ClientSession`` against the embedded backend: a slow turn polled to
+the end, a repeated turn_id charged once, tool errors with hints, an export
+decoded with PyAV, a batch.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 pytest.importorskip("mcp")
-pytest.importorskip("cv2")
 
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.server.mcpserver.exceptions import ToolError
 
-from tests.e2e.support import make_image
+from nemo_skill.errors import UnsupportedFileError
+from nemo_skill.mcp_server import TurnRunner, guarded
+from nemo_skill.skill import Skill
+from nemo_skill.turns import FAILED, RUNNING, STOPPED, TurnStore
+
+TOOLS = {
+    "chat", "get_turn", "cancel_turn", "upload", "state", "credits", "generate",
+    "export_start", "export_status", "export_download", "export_cancel",
+}  # fmt: skip
+PROMPT = "turn this image into a 2-second animated video clip"
+BOUND_S = 10.0  # the longest any in-process wait may take
 
 
-async def _session_run(tmp: Path, body: Any) -> Any:
-    params = StdioServerParameters(
-        command=sys.executable,
-        args=[
-            "-m",
-            "nemo_skill.cli",
-            "--api-url",
-            "local",
-            "--state-dir",
-            str(tmp / "state"),
-            "mcp",
-        ],
-        cwd=str(tmp),
+# --- in-process: the turn runner with a scripted skill ------------------------------------
+
+
+class ScriptedSkill:
+    """Stands in for :class:`Skill`: each chat waits for the test's go-ahead."""
+
+    def __init__(self, progress: Callable[[str], None], script: Script) -> None:
+        self.progress, self.script = progress, script
+
+    def chat(self, message: str, files: list[str]) -> Any:
+        self.script.calls.append(message)
+        assert self.script.go.wait(BOUND_S)
+        for line in self.script.lines:
+            self.progress(line)
+        if self.script.error is not None:
+            raise self.script.error
+        return _Result({"messages": [f"did: {message}"], "question": None})
+
+
+class _Result:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+class Script:
+    """What the scripted skill does, and what it was asked."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.lines = ["uploading…", "generating video…"]
+        self.error: BaseException | None = None
+        self.calls: list[str] = []
+
+
+class Notes:
+    """A stand-in MCP context that keeps the progress notifications it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, str | None]] = []
+
+    async def report_progress(self, progress: float, total: float | None, message: str) -> None:
+        self.sent.append((progress, message))
+
+
+@pytest.fixture
+def script() -> Script:
+    return Script()
+
+
+@pytest.fixture
+def runner(tmp_path: Path, script: Script) -> Iterator[TurnRunner]:
+    def factory(workspace: str, progress: Callable[[str], None]) -> Skill:
+        return cast(Skill, ScriptedSkill(progress, script))
+
+    yield TurnRunner(factory, TurnStore(tmp_path), "dir:/project")
+    script.go.set()  # never leave a turn thread waiting
+
+
+def _chat(runner: TurnRunner, message: str, turn_id: str | None = "t1") -> tuple[str, bool]:
+    record, created = runner.start(
+        "chat", turn_id, lambda skill: skill.chat(message, []).to_dict(), message=message, files=[]
     )
+    return str(record["turn_id"]), created
+
+
+def _settled(runner: TurnRunner, tid: str) -> dict[str, Any]:
+    record = runner.store.wait(tid, BOUND_S, interval_s=0.01)
+    assert record is not None and record["turn_state"] != RUNNING
+    return record
+
+
+def test_follow_relays_progress_and_polls_return_only_what_is_new(
+    runner: TurnRunner, script: Script
+) -> None:
+    tid, created = _chat(runner, PROMPT)
+    notes = Notes()
+
+    async def follow_while_it_runs() -> None:
+        task = asyncio.ensure_future(runner.follow(cast(Any, notes), tid, BOUND_S))
+        await asyncio.sleep(0)  # the follower reads the record before the turn goes on
+        script.go.set()
+        await task
+
+    asyncio.run(follow_while_it_runs())
+    assert created and notes.sent == [(1, "uploading…"), (2, "generating video…")]
+    first = runner.view(tid)
+    assert first["turn_state"] == STOPPED and first["messages"] == [f"did: {PROMPT}"]
+    assert first["progress"] == script.lines and first["kind"] == "chat"
+    second = runner.view(tid)
+    assert second["messages"] == [] and second["progress"] == []
+    assert runner.view(tid, full=True)["messages"] == first["messages"]
+
+
+def test_a_repeated_turn_id_never_runs_the_message_again(
+    runner: TurnRunner, script: Script
+) -> None:
+    script.go.set()
+    tid, created = _chat(runner, PROMPT)
+    _settled(runner, tid)
+    again, created_again = _chat(runner, "something else")
+    assert (again, created, created_again) == (tid, True, False)
+    assert script.calls == [PROMPT]
+    fresh, created_fresh = _chat(runner, "another message", turn_id=None)
+    _settled(runner, fresh)
+    assert created_fresh and fresh != tid and script.calls == [PROMPT, "another message"]
+
+
+def test_one_turn_at_a_time_but_known_turns_are_always_answered(runner: TurnRunner) -> None:
+    tid, _ = _chat(runner, PROMPT)
+    with pytest.raises(ToolError, match=f"Turn {tid} is still running"):
+        guarded(lambda: _chat(runner, "next", turn_id="t2"))
+    assert _chat(runner, PROMPT) == (tid, False)
+    assert runner.store.load("t2") is None  # the refused message left no record
+
+
+def test_cancel_stops_waiting_and_the_late_result_is_kept(
+    runner: TurnRunner, script: Script
+) -> None:
+    tid, _ = _chat(runner, PROMPT)
+    runner.store.cancel(tid)
+    view = runner.view(tid)
+    assert view["turn_state"] == FAILED and view["error"] is not None
+    assert view["error"]["code"] == "cancelled"
+    with pytest.raises(ToolError, match="cancelled, but the backend is still working"):
+        guarded(lambda: _chat(runner, "next", turn_id="t2"))
+    script.go.set()
+    runner.join(BOUND_S)
+    late = runner.view(tid)
+    assert late["turn_state"] == FAILED and late["messages"] == [f"did: {PROMPT}"]
+    assert runner.active is None and _chat(runner, "next", turn_id="t2")[1]
+
+
+def test_a_turn_refused_before_sending_can_be_retried_with_its_id(
+    runner: TurnRunner, script: Script
+) -> None:
+    script.go.set()
+    script.error = UnsupportedFileError("Unsupported file type: .txt", code=4001, hint="Use a JPG")
+    tid, _ = _chat(runner, PROMPT)
+    failed = _settled(runner, tid)
+    assert failed["turn_state"] == FAILED and failed["retryable"]
+    assert failed["error"] == {"code": 4001, "message": "Unsupported file type: .txt",
+                               "hint": "Use a JPG"}  # fmt: skip
+    script.error = None
+    assert _chat(runner, PROMPT) == (tid, True)
+    assert _settled(runner, tid)["turn_state"] == STOPPED and len(script.calls) == 2
+
+
+def test_a_bug_ends_the_turn_as_failed_without_a_traceback(
+    runner: TurnRunner, script: Script
+) -> None:
+    script.go.set()
+    script.error = KeyError("draft")
+    tid, _ = _chat(runner, PROMPT)
+    record = _settled(runner, tid)
+    error = record["error"]
+    assert record["turn_state"] == FAILED and not record["retryable"]
+    assert error["message"] == "Unexpected error: KeyError: 'draft'" and error["hint"]
+    assert "Traceback" not in str(record)
+
+
+def test_unknown_turn_ids_are_tool_errors_with_a_hint(runner: TurnRunner) -> None:
+    with pytest.raises(ToolError) as caught:
+        guarded(lambda: runner.view("nope"))
+    assert str(caught.value).startswith("There is no turn with id nope.")
+    assert "\nHint: Start one with the chat tool" in str(caught.value)
+
+
+# --- over stdio, against the embedded backend ------------------------------------------
+
+
+Body = Callable[[ClientSession], Awaitable[Any]]
+
+
+async def _serve(tmp: Path, api_url: str, body: Body) -> Any:
+    """Spawn ``nemo-skill mcp`` like a host, run ``body`` against it, bounded."""
+    state = str(tmp / "state")
+    args = ["-m", "nemo_skill.cli", "--api-url", api_url, "--state-dir", state, "mcp"]
+    params = StdioServerParameters(command=sys.executable, args=args, cwd=str(tmp))
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-        await session.initialize()
-        return await asyncio.wait_for(body(session), timeout=120)
+        await asyncio.wait_for(session.initialize(), timeout=30)
+        return await asyncio.wait_for(body(session), timeout=60)
 
 
-async def _poll(session: ClientSession, turn_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        result = await session.call_tool("get_turn", {"turn_id": turn_id})
-        data: dict[str, Any] = result.structured_content or {}
-        if data.get("turn_state") != "running":
-            return data
-        await asyncio.sleep(0.1)
-    raise AssertionError("turn did not finish")
+async def _call(session: ClientSession, tool: str, **args: Any) -> dict[str, Any]:
+    result = await session.call_tool(tool, args)
+    assert not result.is_error, result.content
+    return dict(result.structured_content or {})
 
 
-def test_host_polls_a_turn_to_the_end_and_exports(tmp_path: Path) -> None:
-    image = make_image(tmp_path / "photo.jpg")
-    out = tmp_path / "clip.mp4"
+async def _until_stopped(
+    session: ClientSession, turn_id: str, wait_seconds: float, notified: list[str]
+) -> list[dict[str, Any]]:
+    """Poll get_turn like a host until the turn leaves 'running'; every answer, in order."""
+
+    async def note(progress: float, total: float | None, message: str | None) -> None:
+        notified.append(message or "")
+
+    polls: list[dict[str, Any]] = []
+    for _ in range(100):
+        result = await session.call_tool(
+            "get_turn", {"turn_id": turn_id, "wait_seconds": wait_seconds}, progress_callback=note
+        )
+        polls.append(dict(result.structured_content or {}))
+        if polls[-1]["turn_state"] != RUNNING:
+            return polls
+    raise AssertionError(f"turn {turn_id} still running after 100 polls")
+
+
+def test_a_host_polls_a_slow_turn_to_the_end_is_charged_once_and_exports(
+    tmp_path: Path,
+) -> None:
+    support = pytest.importorskip("tests.e2e.support")
+    av = pytest.importorskip("av")
+    # The backend's one keep-alive takes longer than chat's first wait: the turn outlives it.
+    backend = support.start(tmp_path / "backend", heartbeat_interval_s=6.5)
+    photo = support.make_image(tmp_path / "photo.jpg", size=(160, 120))
+    clip = tmp_path / "clip.mp4"
+    notified: list[str] = []
 
     async def body(session: ClientSession) -> dict[str, Any]:
-        names = {t.name for t in (await session.list_tools()).tools}
-        assert {
-            "chat",
-            "get_turn",
-            "cancel_turn",
-            "upload",
-            "state",
-            "credits",
-            "generate",
-            "export_start",
-            "export_status",
-            "export_download",
-            "export_cancel",
-        } <= names
-        first = await session.call_tool("chat", {
-            "message": "turn this image into a 1-second animated video clip",
-            "files": [str(image)], "turn_id": "turn-1"})  # fmt: skip
-        assert not first.is_error
-        done = await _poll(session, "turn-1")
-        again = await session.call_tool("chat", {"message": "turn this image into a 1-second animated video clip",
-                                                 "turn_id": "turn-1"})  # fmt: skip
-        credits = (await session.call_tool("credits", {})).structured_content or {}
-        start = (await session.call_tool("export_start", {})).structured_content or {}
-        job = start["job_id"]
+        names = {tool.name for tool in (await session.list_tools()).tools}
+        before = await _call(session, "credits")
+        uploaded = await _call(session, "upload", paths=[str(photo)])
+        first = await _call(session, "chat", message=PROMPT, turn_id="host-msg-1")
+        polls = await _until_stopped(session, "host-msg-1", 30.0, notified)
+        charged = await _call(session, "credits")
+        again = await _call(session, "chat", message=PROMPT, turn_id="host-msg-1")
+        after = await _call(session, "credits")
+        started = await _call(session, "export_start", output=str(clip))
         for _ in range(300):
-            status = (
-                await session.call_tool("export_status", {"job_id": job})
-            ).structured_content or {}
+            status = await _call(session, "export_status", job_id=started["job_id"])
             if status["status"] in ("completed", "failed", "cancelled"):
                 break
             await asyncio.sleep(0.1)
-        saved = await session.call_tool("export_download", {"job_id": job, "output": str(out)})
-        return {"done": done, "again": again.structured_content, "credits": credits,
-                "status": status, "saved": saved.structured_content}  # fmt: skip
+        saved = await _call(session, "export_download", job_id=started["job_id"])
+        return {"names": names, "credits": (before, charged, after), "uploaded": uploaded,
+                "first": first, "polls": polls, "again": again, "status": status,
+                "saved": saved}  # fmt: skip
 
-    result = asyncio.run(_session_run(tmp_path, body))
-    assert result["done"]["turn_state"] == "stopped"
-    assert result["done"]["messages"]
-    assert result["again"]["turn_id"] == "turn-1" and result["again"]["turn_state"] == "stopped"
-    # one generation charged once: 1000 demo credits - 100
-    assert result["credits"]["available"] == 900
-    assert result["status"]["status"] == "completed"
-    assert result["saved"]["media"] == f"MEDIA:{out}"
-    import av
+    try:
+        out = asyncio.run(_serve(tmp_path, backend.url, body))
+    finally:
+        backend.stop()
+    assert out["names"] >= TOOLS
+    assert out["uploaded"]["files"][0]["filename"] == "photo.jpg"
+    first, polls, again = out["first"], out["polls"], out["again"]
+    assert first["turn_state"] == RUNNING and first["turn_id"] == "host-msg-1"
+    assert polls[-1]["turn_state"] == STOPPED
+    messages = first["messages"] + [m for poll in polls for m in poll["messages"]]
+    assert any("2-second" in m for m in messages)
+    progress = [line for poll in polls for line in poll["progress"]]
+    assert notified and set(notified) <= set(progress)
+    # the repeat is the same turn, reported whole, and sent nothing
+    assert again["turn_id"] == "host-msg-1" and again["messages"] == messages
+    assert "nothing was sent again" in again["note"]
+    before, charged, after = (c["available"] for c in out["credits"])
+    assert before > charged == after
+    assert out["status"]["status"] == "completed"
+    assert out["saved"]["path"] == str(clip) and out["saved"]["media"] == f"MEDIA:{clip}"
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+        assert frames > 0 and stream.codec_context.name == "h264"
 
-    with av.open(str(out)) as container:
-        assert container.streams.video[0].codec_context.name == "h264"
 
+def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: Path) -> None:
+    support = pytest.importorskip("tests.e2e.support")
+    photo = support.make_image(tmp_path / "photo.jpg", size=(160, 120))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    clips = tmp_path / "clips"
+    clips.mkdir()
 
-def test_tool_errors_carry_the_hint(tmp_path: Path) -> None:
-    bad = tmp_path / "notes.txt"
-    bad.write_text("hello")
+    async def body(session: ClientSession) -> dict[str, Any]:
+        upload = await session.call_tool("upload", {"paths": [str(notes)]})
+        refused = await session.call_tool(
+            "chat", {"message": PROMPT, "files": [str(notes)], "turn_id": "m1"}
+        )
+        retried = await _call(session, "chat", message=PROMPT, files=[str(photo)], turn_id="m1")
+        await _until_stopped(session, "m1", 5.0, [])
+        unknown = await session.call_tool("export_status", {"job_id": "render_0"})
+        batch = await _call(session, "generate", files=[str(photo)], output_dir=str(clips),
+                            turn_id="b1")  # fmt: skip
+        done = (await _until_stopped(session, "b1", 5.0, []))[-1]
+        return {"upload": upload, "refused": refused, "retried": retried, "unknown": unknown,
+                "batch": batch, "done": done}  # fmt: skip
 
-    async def body(session: ClientSession) -> Any:
-        return await session.call_tool("upload", {"paths": [str(bad)]})
-
-    result = asyncio.run(_session_run(tmp_path, body))
-    assert result.is_error
-    text = result.content[0].text
-    assert "Unsupported file type" in text and "jpg" in text
-    assert "Traceback" not in text
+    out = asyncio.run(_serve(tmp_path, "local", body))
+    for key in ("upload", "refused"):
+        result = out[key]
+        text = result.content[0].text
+        assert result.is_error and "Unsupported file type" in text and "(code 4001)" in text
+        assert "\nHint: " in text and "jpg" in text.split("Hint:")[1]
+        assert "Traceback" not in text
+    assert out["retried"]["turn_id"] == "m1" and out["retried"]["note"] is None
+    assert out["unknown"].is_error and "Traceback" not in out["unknown"].content[0].text
+    assert out["batch"]["kind"] == "generate"
+    done = out["done"]
+    assert done["turn_state"] == STOPPED and done["result"]["results"][0]["error"] is None
+    made = Path(done["result"]["results"][0]["path"])
+    assert made.parent == clips and made.stat().st_size > 0

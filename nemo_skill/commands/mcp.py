@@ -17,23 +17,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     """Serve until the host closes stdin."""
-    from nemo_skill.errors import UsageError
+    from nemo_skill.errors import NemoError, UsageError
 
     try:
         from nemo_skill.mcp_server import build_server
     except ImportError as exc:
+        if not (exc.name or "").startswith("mcp"):
+            raise  # a broken install of this package, not the missing extra
         raise UsageError(
-            f"The MCP server needs the mcp package ({exc.name}).",
+            "The MCP server needs the mcp package.",
             hint="pip install 'openai-image-to-video[mcp]'",
         ) from None
     from nemo_skill.skill import Skill
     from nemo_skill.workspace import workspace_key
 
-    client = ctx.client()  # starts the embedded backend once for --api-url local
+    client = ctx.client()  # one client (and one embedded backend) for the server's lifetime
+    try:
+        # Authenticate before tools run in parallel threads, so they share one token.
+        client.authenticate()
+    except NemoError as exc:  # the tools report it (with its hint) when they are called
+        ctx.progress(f"Not signed in yet: {exc.message}")
+
+    def factory(workspace: str, progress: Callable[[str], None]) -> Skill:
+        return Skill(client, workspace=workspace, progress=progress)
+
     key = workspace_key(getattr(ctx.args, "session", None))
-
-    def factory(progress: Callable[[str], None]) -> Skill:
-        return Skill(client, workspace=key, progress=progress)
-
-    build_server(factory, ctx.settings.state_dir).run("stdio")
+    build_server(factory, ctx.settings.state_dir, key).run("stdio")
     return 0
