@@ -29,7 +29,8 @@ from typing_extensions import TypedDict
 
 from nemo_skill import __version__, timeline
 from nemo_skill.config import DEFAULT_PROMPT
-from nemo_skill.errors import NemoError, UsageError
+from nemo_skill.errors import APIError, NemoError, UsageError
+from nemo_skill.models import RenderJob
 from nemo_skill.paths import resolve_output
 from nemo_skill.render import ExportJob, new_render_id
 from nemo_skill.skill import GenerateItem, Skill
@@ -338,6 +339,7 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
         wait_seconds (at most 30) waits for the turn to end first; all_messages
         returns every message instead of only the new ones.
         """
+        guarded(lambda: runner.load(turn_id))  # an unknown id is a tool error with a hint
         await runner.follow(ctx, turn_id, min(wait_seconds, MAX_POLL_WAIT_S))
         return guarded(lambda: runner.view(turn_id, full=all_messages))
 
@@ -373,6 +375,21 @@ def _register_project_tools(server: MCPServer[Any], skill: Skill) -> None:
         return await in_thread(skill.credits)
 
 
+def reload_job(job: ExportJob) -> RenderJob:
+    """The job's status; an id the backend does not know is a plain usage error."""
+    try:
+        return job.reload()
+    except APIError as exc:
+        # The render proxy answers an unknown id with 404 or 1002; 1002's hint
+        # ("a new session will be started") would mislead here.
+        if exc.status == 404 or exc.code in (404, 1002):
+            raise UsageError(
+                f"There is no render job {job.render_id}.",
+                hint="Start one with export_start and use the job_id it returns.",
+            ) from None
+        raise
+
+
 def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
     async def export_start(output: str | None = None, force: bool = False) -> dict[str, Any]:
@@ -393,7 +410,7 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
     async def export_status(job_id: str) -> dict[str, Any]:
         """A render's status (pending, processing, completed, failed, cancelled) and progress."""
-        job = await in_thread(ExportJob(skill.client, job_id).reload)
+        job = await in_thread(lambda: reload_job(ExportJob(skill.client, job_id)))
         return {
             "job_id": job_id,
             "status": job.status,
@@ -410,7 +427,7 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
 
         def download() -> dict[str, Any]:
             job = ExportJob(skill.client, job_id)
-            current = job.reload()
+            current = reload_job(job)
             if not current.done:
                 raise UsageError(
                     f"Render {job_id} is still {current.status} ({int(current.progress)}%).",

@@ -9,6 +9,8 @@ decoded with PyAV, a batch.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
@@ -206,6 +208,29 @@ def test_unknown_turn_ids_are_tool_errors_with_a_hint(runner: TurnRunner) -> Non
     assert "\nHint: Start one with the chat tool" in str(caught.value)
 
 
+# --- the command ------------------------------------------------------------------------
+
+
+def test_without_the_mcp_package_the_command_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nemo_skill.cli import main
+
+    monkeypatch.delitem(sys.modules, "nemo_skill.mcp_server")
+    monkeypatch.setitem(sys.modules, "mcp.server.mcpserver", None)  # as if not installed
+    code = main(["--state-dir", str(tmp_path), "--json", "mcp"])
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert code == 2 and error["hint"] == "pip install 'openai-image-to-video[mcp]'"
+
+
+def test_the_cli_loads_the_mcp_sdk_only_to_serve() -> None:
+    code = "import sys; from nemo_skill.cli import build_parser; build_parser(only='mcp'); "
+    code += "print(sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)  # fmt: skip
+    assert done.stdout.strip() == "[]"
+
+
 # --- over stdio, against the embedded backend ------------------------------------------
 
 
@@ -320,11 +345,12 @@ def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: P
         retried = await _call(session, "chat", message=PROMPT, files=[str(photo)], turn_id="m1")
         await _until_stopped(session, "m1", 5.0, [])
         unknown = await session.call_tool("export_status", {"job_id": "render_0"})
+        no_turn = await session.call_tool("get_turn", {"turn_id": "never-sent"})
         batch = await _call(session, "generate", files=[str(photo)], output_dir=str(clips),
                             turn_id="b1")  # fmt: skip
         done = (await _until_stopped(session, "b1", 5.0, []))[-1]
         return {"upload": upload, "refused": refused, "retried": retried, "unknown": unknown,
-                "batch": batch, "done": done}  # fmt: skip
+                "no_turn": no_turn, "batch": batch, "done": done}  # fmt: skip
 
     out = asyncio.run(_serve(tmp_path, "local", body))
     for key in ("upload", "refused"):
@@ -334,7 +360,12 @@ def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: P
         assert "\nHint: " in text and "jpg" in text.split("Hint:")[1]
         assert "Traceback" not in text
     assert out["retried"]["turn_id"] == "m1" and out["retried"]["note"] is None
-    assert out["unknown"].is_error and "Traceback" not in out["unknown"].content[0].text
+    unknown = out["unknown"].content[0].text
+    assert out["unknown"].is_error and "There is no render job render_0." in unknown
+    assert "Hint: Start one with export_start" in unknown
+    no_turn = out["no_turn"]
+    assert no_turn.is_error and "never-sent" in no_turn.content[0].text
+    assert "Hint: Start one with the chat tool" in no_turn.content[0].text
     assert out["batch"]["kind"] == "generate"
     done = out["done"]
     assert done["turn_state"] == STOPPED and done["result"]["results"][0]["error"] is None
