@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from nemo_skill import errors
-from nemo_skill.client import NemoClient
+from nemo_skill.client import NemoClient, RetryPolicy
 from nemo_skill.config import CachedToken, Settings, StateStore
 from nemo_skill.events import StateDeltaEvent, TextEvent
 from nemo_skill.models import (
@@ -685,3 +685,280 @@ def test_download_render_error_status_is_raised_and_writes_nothing(
     with pytest.raises(errors.SessionNotFoundError):
         env.client.download_render(RenderJob(id="r", status="completed"), tmp_path / "c.mp4")
     assert list(tmp_path.glob("*c.mp4*")) == []
+
+
+# --- the documented examples, end to end -----------------------------------------------
+
+EXAMPLES: dict[str, Any] = json.loads(
+    (Path(__file__).parent / "fixtures" / "nemo_rest_examples.json").read_text(encoding="utf-8")
+)
+SSE_TURN = (Path(__file__).parent / "fixtures" / "adk_sse_tool_turn.txt").read_text()
+
+
+def documented(key: str, variant: str = "response") -> Handler:
+    """Answer with the fixture's documented response for ``key``."""
+    return lambda r: httpx.Response(200, json=EXAMPLES[key][variant])
+
+
+def documented_backend(h: Harness) -> None:
+    """Every endpoint answers as the vendor's documents show."""
+    b = h.backend
+    b.on("POST", "/api/auth/anonymous-token", documented("POST /api/auth/anonymous-token"))
+    b.on("POST", "/api/tasks/", documented("POST /api/tasks/me/with-session/nemo_agent"))
+    b.on("POST", "/api/auth/claim-token", documented("POST /api/auth/claim-token"))
+    b.on("POST", "/api/upload-video/", documented("POST /api/upload-video/nemo_agent/me/<sid>"))
+    b.on("GET", "/api/credits/", documented("GET /api/credits/balance/simple"))
+    b.on("GET", "/api/state/", documented("GET /api/state/nemo_agent/me/<sid>/latest"))
+    b.on("POST", "/api/render/proxy/lambda", documented("POST /api/render/proxy/lambda",
+                                                        "response_v4.4_doc"))  # fmt: skip
+    b.on("GET", "/api/render/proxy/lambda/", documented("GET /api/render/proxy/lambda/<id>",
+                                                        "response_v4.4_doc"))  # fmt: skip
+    b.on(
+        "GET", "/api/render/proxy/render_xxx/download", lambda r: httpx.Response(200, content=b"M")
+    )
+    wire = "".join(line for line in SSE_TURN.splitlines(True) if not line.startswith("#"))
+    b.on("POST", "/run_sse", lambda r: httpx.Response(
+        200, headers={"Content-Type": "text/event-stream"}, content=wire.encode()))  # fmt: skip
+
+
+def test_every_documented_response_parses_and_every_call_carries_the_headers(
+    h: Harness, tmp_path: Path
+) -> None:
+    documented_backend(h)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8jpeg")
+    c = h.client
+    session = c.create_session()
+    assert (session.task_id, session.session_id, c.user_id) == (
+        "task_xxx", "5529798706024415232", "anon_abc123"
+    )  # fmt: skip
+    events = list(c.run_sse(session.session_id, "animate it"))
+    assert [type(e).__name__ for e in events].count("StateDeltaEvent") == 2
+    assert c.upload_files(session.session_id, [photo]).files[0].width == 1920
+    assert c.upload_urls(session.session_id, ["https://img.test/a.jpg"]).session_state_applied
+    assert (c.credits().available, c.credits().total) == (25000, 25040)
+    state = c.state(session.session_id)
+    assert state.draft is not None and state.draft.t[0].sg[0].d == 10000
+    job = c.submit_render(session.session_id, {"t": []})
+    assert (job.id, job.status, job.progress) == ("render_xxx", "pending", 5)
+    done = c.render_status(job.id)
+    assert done.done and done.output_url == (
+        "https://static1.nemovideo.ai/render-result/render_xxx.mp4"
+    )
+    c.download_render(job, tmp_path / "out.mp4")  # no output_url: the API's own download
+    assert c.claim_token(session.task_id, session.session_id).expires_in == 604800
+    anon, *rest = h.backend.requests
+    assert anon.url.path == "/api/auth/anonymous-token" and "Authorization" not in anon.headers
+    assert len(rest) == 11
+    for request in h.backend.requests:
+        for name, value in c.identity.headers().items():
+            assert request.headers[name] == value, (request.url.path, name)
+        assert request.headers["User-Agent"].startswith("openai-image-to-video/")
+    assert all(r.headers["Authorization"] == "Bearer nmv_usr_xxxxxx" for r in rest)
+
+
+def test_the_alternative_render_status_shape_from_the_documents(env: Harness) -> None:
+    key = "GET /api/render/proxy/lambda/<id>"
+    env.backend.on(
+        "GET", "/api/render/", documented(key, "alt_response_init_doc_and_current_skill_text")
+    )
+    job = env.client.render_status("render_xxx")
+    assert (job.id, job.status, job.progress) == ("render_xxx", "completed", 100)
+    assert job.output_url == "https://cdn.example.com/renders/xxx/output.mp4"
+
+
+# --- retry policy as data ---------------------------------------------------------------
+
+
+def test_retry_delays_back_off_within_the_jitter_and_the_cap() -> None:
+    policy = RetryPolicy()
+    for attempt, base in [(1, 0.5), (2, 1.0), (3, 2.0), (5, 8.0), (9, 8.0)]:
+        waits = [policy.delay(attempt) for _ in range(50)]
+        assert all(base * 0.75 <= w <= base * 1.25 for w in waits), (attempt, waits)
+    assert len({policy.delay(1) for _ in range(20)}) > 1  # jittered, not lockstep
+
+
+def test_retry_after_wins_and_is_capped_and_a_bare_429_waits_30_s() -> None:
+    policy = RetryPolicy()
+    assert policy.delay(1, 3.0) == 3.0
+    assert policy.delay(1, 600.0) == 60.0
+    assert policy.delay(2, None, status=429) == 30.0
+    assert RetryPolicy(jitter=0.0, backoff_base=1.0).delay(3) == 4.0
+
+
+def test_a_long_retry_after_on_a_get_is_capped_at_60_s(env: Harness) -> None:
+    env.backend.reply(
+        "GET",
+        "/api/state/",
+        httpx.Response(503, headers={"Retry-After": "3600"}),
+        envelope({"state": {}}),
+    )
+    env.client.state("s")
+    assert env.waits == [60.0]
+
+
+def test_a_custom_policy_bounds_the_attempts(tmp_path: Path) -> None:
+    h = Harness(tmp_path, token=ENV_TOKEN)
+    h.client.retry = RetryPolicy(max_retries=0)
+    h.backend.reply("GET", "/api/credits/", httpx.Response(503))
+    with pytest.raises(errors.ServerError):
+        h.client.credits()
+    assert h.count("/api/credits/") == 1 and h.waits == []
+
+
+def test_cancel_is_idempotent_and_retried(env: Harness) -> None:
+    env.backend.reply(
+        "POST", "/api/render/proxy/lambda/r/cancel", httpx.Response(502),
+        envelope({"status": "cancelled"}),
+    )  # fmt: skip
+    assert env.client.cancel_render("r").status == "cancelled"
+    assert env.count("/api/render/") == 2 and len(env.waits) == 1
+
+
+def test_create_session_is_resent_only_when_the_connection_never_opened(env: Harness) -> None:
+    answers: list[Handler] = [
+        _failing(httpx.ConnectError),
+        lambda r: envelope({"task_id": "t", "session_id": "s"}),
+    ]
+    env.backend.on("POST", "/api/tasks/", lambda r: answers.pop(0)(r))
+    assert env.client.create_session().session_id == "s"
+    assert env.count("/api/tasks/") == 2
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [lambda r: httpx.Response(502), _failing(httpx.ReadTimeout), _failing(httpx.ReadError)],
+    ids=["502", "read-timeout", "read-error"],
+)
+def test_create_session_is_not_resent_once_it_was_sent(env: Harness, handler: Handler) -> None:
+    env.backend.on("POST", "/api/tasks/", handler)
+    with pytest.raises((errors.ServerError, errors.TransportError)):
+        env.client.create_session()
+    assert env.count("/api/tasks/") == 1 and env.waits == []
+
+
+def test_a_connect_failure_names_the_api_url(env: Harness) -> None:
+    env.backend.on("GET", "/api/credits/", _failing(httpx.ConnectTimeout))
+    with pytest.raises(errors.TransportError) as info:
+        env.client.credits()
+    assert not isinstance(info.value, errors.RequestTimeoutError)
+    assert API in str(info.value)
+
+
+# --- /run_sse -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "exc", "code"),
+    [
+        (httpx.Response(404, json={"detail": "Session not found"}),
+         errors.SessionNotFoundError, 1002),
+        (httpx.Response(422, json={"detail": [{"loc": ["body", "new_message"], "msg": "x"}]}),
+         errors.APIError, 422),
+        (httpx.Response(200, json={"code": 2001, "message": "no credits"}),
+         errors.InsufficientCreditsError, 2001),
+        (httpx.Response(503, text="busy"), errors.ServerError, 503),
+    ],
+    ids=["404-detail", "422", "2001", "503"],
+)  # fmt: skip
+def test_run_sse_errors_before_the_stream_are_raised_and_never_resent(
+    env: Harness, answer: httpx.Response, exc: type[errors.NemoError], code: int
+) -> None:
+    env.backend.reply("POST", "/run_sse", answer)
+    with pytest.raises(exc) as info:
+        list(env.client.run_sse("s", "hi"))
+    assert info.value.code == code
+    assert env.count("/run_sse") == 1 and env.waits == []
+
+
+def test_run_sse_read_timeout_before_any_byte_is_not_resent(env: Harness) -> None:
+    env.backend.on("POST", "/run_sse", _failing(httpx.ReadTimeout))
+    with pytest.raises(errors.RequestTimeoutError):
+        list(env.client.run_sse("s", "hi"))
+    assert env.count("/run_sse") == 1
+
+
+class DropsAfterOneEvent(httpx.SyncByteStream):
+    """One text event, then the peer goes away."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'data: {"type":"text","text":"working"}\n\n'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message")
+
+
+def test_run_sse_mid_stream_drop_raises_after_the_events_that_arrived(env: Harness) -> None:
+    env.backend.on("POST", "/run_sse", lambda r: httpx.Response(
+        200, headers={"Content-Type": "text/event-stream"}, stream=DropsAfterOneEvent()))  # fmt: skip
+    seen: list[object] = []
+    with pytest.raises(errors.StreamInterruptedError):
+        for event in env.client.run_sse("s", "hi"):
+            seen.append(event)
+    assert seen == [TextEvent("working")] and env.count("/run_sse") == 1
+
+
+def test_run_sse_sends_undecodable_text_as_replacement_characters(env: Harness) -> None:
+    env.backend.reply("POST", "/run_sse", httpx.Response(
+        200, headers={"Content-Type": "text/event-stream"}, content=b""))  # fmt: skip
+    assert list(env.client.run_sse("s", "bad \udcff end")) == []
+    body = json.loads(env.backend.requests[0].content)
+    assert body["new_message"]["parts"] == [{"text": "bad \ufffd end"}]
+
+
+# --- auth failures say which token to fix ---------------------------------------------------
+
+
+def test_a_rejected_nemo_token_says_to_fix_or_unset_it(env: Harness) -> None:
+    env.backend.reply("POST", "/run_sse", httpx.Response(401, json={"code": 1001}))
+    with pytest.raises(errors.AuthError) as info:
+        list(env.client.run_sse("s", "hi"))
+    assert "NEMO_TOKEN" in info.value.hint and env.count("/api/auth/") == 0
+    assert ENV_TOKEN not in _all_text(info.value)
+
+
+def test_a_rejected_fresh_anonymous_token_does_not_blame_nemo_token(h: Harness) -> None:
+    h.backend.reply("GET", "/api/state/", httpx.Response(401, json={"code": 1001}))
+    with pytest.raises(errors.AuthError) as info:
+        h.client.state("s")
+    assert "NEMO_TOKEN" not in info.value.hint and info.value.hint
+    assert h.count("/api/state/") == 2 and h.count("/api/auth/anonymous-token") == 2
+
+
+def test_1001_on_an_upload_resends_the_whole_body_once(h: Harness, tmp_path: Path) -> None:
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8" + b"j" * 5000)
+    h.backend.reply(
+        "POST", "/api/upload-video/", httpx.Response(401, json={"code": 1001}),
+        envelope({"files": [{"filename": "p.jpg"}]}),
+    )  # fmt: skip
+    assert h.client.upload_files("s", [photo]).files[0].filename == "p.jpg"
+    first, second = (r for r in h.backend.requests if r.url.path.startswith("/api/upload"))
+    for request in (first, second):
+        assert len(request.content) == int(request.headers["Content-Length"])
+        assert request.content.count(photo.read_bytes()) == 1
+    assert h.count("/api/auth/anonymous-token") == 2
+
+
+# --- download details -------------------------------------------------------------------
+
+
+def test_a_relative_output_url_is_fetched_from_the_api_with_auth(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.on("GET", "/files/", lambda r: httpx.Response(200, content=b"REL"))
+    job = RenderJob(id="r", status="completed", output_url="/files/r.mp4")
+    assert env.client.download_render(job, tmp_path / "r.mp4").read_bytes() == b"REL"
+    (request,) = env.backend.requests
+    assert (request.url.host, request.url.path) == ("api.test", "/files/r.mp4")
+    assert request.headers["Authorization"] == f"Bearer {ENV_TOKEN}"
+
+
+def test_a_download_replaces_an_existing_file_only_when_complete(
+    env: Harness, tmp_path: Path
+) -> None:
+    dest = tmp_path / "clip.mp4"
+    dest.write_bytes(b"OLD")
+    env.backend.on("GET", "/api/render/", lambda r: httpx.Response(
+        200, headers={"Content-Length": "10000"}, stream=DropsMidway()))  # fmt: skip
+    with pytest.raises(errors.TransportError):
+        env.client.download_render(RenderJob(id="r", status="completed"), dest)
+    assert dest.read_bytes() == b"OLD" and sorted(tmp_path.iterdir()) == [dest]
