@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from nemo_skill import errors
+from nemo_skill import cli, errors
 from nemo_skill.client import NemoClient, RetryPolicy
 from nemo_skill.config import CachedToken, Settings, StateStore
 from nemo_skill.events import StateDeltaEvent, TextEvent
@@ -962,3 +962,73 @@ def test_a_download_replaces_an_existing_file_only_when_complete(
     with pytest.raises(errors.TransportError):
         env.client.download_render(RenderJob(id="r", status="completed"), dest)
     assert dest.read_bytes() == b"OLD" and sorted(tmp_path.iterdir()) == [dest]
+
+
+# --- the auth and credits commands ----------------------------------------------------------
+
+
+@pytest.fixture
+def cli_client(h: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
+    """``nemo-skill`` commands run against ``h``'s mock backend (anonymous user)."""
+    h.backend.reply("GET", "/api/credits/", envelope({"available": 100, "frozen": 0}))
+    monkeypatch.setattr(cli.Context, "client", lambda self: h.client)
+    return h
+
+
+def test_credits_command_text_for_an_anonymous_user(
+    cli_client: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["credits"]) == 0
+    out = capsys.readouterr().out
+    web = cli_client.settings.web_url
+    assert out.splitlines() == [
+        "Credits: 100 available, 0 frozen, 100 total",
+        f"Register to keep your work and get more credits: {web}/register?bind=anon_42",
+    ]
+    assert ANON_TOKEN not in out
+
+
+def test_credits_command_json_for_a_nemo_token_user(
+    env: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.backend.reply("GET", "/api/credits/", envelope({"available": 7.5, "frozen": 2}))
+    monkeypatch.setattr(cli.Context, "client", lambda self: env.client)
+    assert cli.main(["--json", "credits"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "available": 7.5,
+        "frozen": 2,
+        "total": 9.5,
+        "user_id": None,
+        "bind_url": None,
+    }
+
+
+def test_auth_command_json_names_the_user_never_the_token(
+    cli_client: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--json", "auth"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert (data["user_id"], data["anonymous"]) == ("anon_42", True)
+    assert (data["credits"]["available"], data["credits"]["total"]) == (100, 100)
+    assert ANON_TOKEN not in captured.out + captured.err
+    assert cli_client.count("/api/auth/anonymous-token") == 1
+
+
+def test_auth_command_text(cli_client: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["auth"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Ready. Signed in as anon_42.\nCredits: 100 available")
+    assert ANON_TOKEN not in out
+
+
+def test_auth_command_with_a_rejected_nemo_token_exits_3_without_the_token(
+    env: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.backend.reply("GET", "/api/credits/", httpx.Response(401, json={"code": 1001}))
+    monkeypatch.setattr(cli.Context, "client", lambda self: env.client)
+    assert cli.main(["--json", "auth"]) == errors.AuthError.exit_code == 3
+    captured = capsys.readouterr()
+    error = json.loads(captured.out)["error"]
+    assert error["code"] == 1001 and "NEMO_TOKEN" in error["hint"]
+    assert ENV_TOKEN not in captured.out + captured.err
