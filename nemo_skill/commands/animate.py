@@ -75,20 +75,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _bar(ctx: Context) -> Callable[[float], None]:
-    last = [-1]
+    """A progress bar on stderr: redrawn in place on a terminal, a line per 20% otherwise."""
+    last = [-1, -1]  # percent drawn, 20% step printed
 
     def show(fraction: float) -> None:
-        percent = int(fraction * 100)
+        percent = max(0, min(100, int(fraction * 100)))
         if percent == last[0] or getattr(ctx.args, "quiet", False):
             return
         last[0] = percent
-        filled = percent // 4
-        end = "\n" if percent >= 100 else ""
         if ctx.stderr.isatty():
+            filled = percent // 4
+            end = "\n" if percent >= 100 else ""
             ctx.stderr.write(
                 f"\rrendering [{'#' * filled}{'.' * (25 - filled)}] {percent:3d}%{end}"
             )
-        elif percent % 20 == 0:
+        elif percent // 20 > last[1]:  # logs and pipes: a few lines, not a carriage-return mess
+            last[1] = percent // 20
             ctx.stderr.write(f"rendering… {percent}%\n")
         ctx.stderr.flush()
 

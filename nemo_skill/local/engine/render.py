@@ -144,8 +144,12 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
         resized = cv2.resize(image, target, interpolation=interpolation)
         y0, x0 = (resized.shape[0] - ch) // 2, (resized.shape[1] - cw) // 2
         return resized[y0 : y0 + ch, x0 : x0 + cw].copy(), density
-    # Blur and darken at 1/8 scale, then upsample: the same soft fill for a fraction of the cost.
-    small = cv2.resize(image, (max(2, cw // 8), max(2, ch // 8)), interpolation=cv2.INTER_AREA)
+    # The fill covers the canvas with the photo's centre (cropped, not stretched), blurred and
+    # darkened at 1/8 scale then upsampled: the same soft fill for a fraction of the cost.
+    crop_w, crop_h = min(iw, round(ih * cw / ch)), min(ih, round(iw * ch / cw))
+    cx0, cy0 = (iw - crop_w) // 2, (ih - crop_h) // 2
+    centre = image[cy0 : cy0 + max(1, crop_h), cx0 : cx0 + max(1, crop_w)]
+    small = cv2.resize(centre, (max(2, cw // 8), max(2, ch // 8)), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), sigmaX=max(1.0, max(cw, ch) / 480))
     small = cv2.convertScaleAbs(small, alpha=0.7)
     background = cv2.resize(small, (cw, ch), interpolation=cv2.INTER_LINEAR)
