@@ -28,6 +28,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "cinematic": {"bpm": 64, "chords": [[0, 3, 7], [-4, 0, 3], [-9, -5, -2], [-7, -3, 0]],
                   "bright": 0.5, "beat": False, "noise": 0.0},
 }  # fmt: skip
+ATTACK_S = 0.008  # note onsets ramp up this fast (an instant step clicks)
+RELEASE_S = 0.06  # chords fade out over this before the next bar
 AUDIO_EXTENSIONS = ("mp3", "wav", "m4a", "aac", "ogg", "flac")
 
 
@@ -48,7 +50,9 @@ def synthesize(style: str, seconds: float) -> np.ndarray:
         if start >= n:
             break
         local = t[start:stop] - bar * bar_s
-        env = np.minimum(1.0, local / 0.08) * np.exp(-local * 0.6)
+        # Soft attack and a release before the next chord: no step in the waveform (a click).
+        release = np.clip((bar_s - local) / RELEASE_S, 0.0, 1.0)
+        env = np.minimum(1.0, local / 0.08) * np.exp(-local * 0.6) * release
         for semitone in chords[bar % len(chords)]:
             freq = 220.0 * 2 ** (semitone / 12)
             tone = np.sin(2 * np.pi * freq * local) + spec["bright"] * 0.3 * np.sin(
@@ -56,7 +60,9 @@ def synthesize(style: str, seconds: float) -> np.ndarray:
             )
             out[start:stop] += 0.12 * env * tone
         root = 110.0 * 2 ** (chords[bar % len(chords)][0] / 12)
-        out[start:stop] += 0.18 * np.sin(2 * np.pi * root * local) * np.exp(-(local % beat_s) * 2)
+        pluck = local % beat_s
+        bass_env = np.minimum(1.0, pluck / ATTACK_S) * np.exp(-pluck * 2) * release
+        out[start:stop] += 0.18 * np.sin(2 * np.pi * root * local) * bass_env
     if spec["beat"]:
         phase = t % beat_s
         kick = np.sin(2 * np.pi * (50 + 60 * np.exp(-phase * 30)) * phase) * np.exp(-phase * 18)
