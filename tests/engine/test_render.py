@@ -341,3 +341,28 @@ def test_unreadable_music_is_refused_and_leaves_nothing(photo: Path, tmp_path: P
         render_draft(draft(video_track(clip(photo)), {"id": "trk_a", "tt": 1, "sg": [seg]}),
                      folder / "x.mp4")  # fmt: skip
     assert list(folder.iterdir()) == []
+
+
+def test_cancel_while_loading_stops_before_encoding(photo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def resolve(src: str) -> Path:  # the user cancels while the photo is being opened
+        cancel.set()
+        return Path(src)
+
+    with pytest.raises(RenderError) as caught:
+        render_draft(draft(video_track(clip(photo))), folder / "x.mp4", resolve_source=resolve,
+                     progress=seen.append, cancel=cancel)  # fmt: skip
+    assert caught.value.code == "cancelled"
+    assert seen == []
+    assert list(folder.iterdir()) == []
+
+
+def test_missing_output_folder_is_a_render_error(photo: Path, tmp_path: Path) -> None:
+    with pytest.raises(RenderError) as caught:
+        render_draft(draft(video_track(clip(photo))), tmp_path / "nope" / "x.mp4")
+    assert "nope" in caught.value.message
+    assert not (tmp_path / "nope").exists()

@@ -315,6 +315,24 @@ def _default_resolver(src: str) -> Path:
     return path
 
 
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise RenderError("Render cancelled.", code="cancelled")
+
+
+def _temp_beside(out: Path) -> Path:
+    """An empty temp file in ``out``'s folder (same file system: the final rename is atomic)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part.mp4", dir=out.parent)
+    except OSError as exc:
+        raise RenderError(
+            f"Cannot write the video next to {out} ({exc.strerror or type(exc).__name__}).",
+            hint="Choose an existing, writable folder for the output.",
+        ) from None
+    os.close(fd)
+    return Path(name)
+
+
 def render_draft(
     draft: Mapping[str, Any],
     out: Path,
@@ -344,15 +362,16 @@ def render_draft(
     width, height, fps = _output_geometry(draft, first)
     duration_ms = min(MAX_DURATION_MS, max(s + fields.ms(seg, "d") for s, seg in videos))
     fit = fields.text(meta, "fit", "blur")
-    clips = _clips(draft, (width, height), resolve, fit)
     from nemo_skill.local.engine.text import make_overlay
 
-    overlays = [o for s, seg in _segments(draft, 7) if (o := make_overlay(seg, (width, height), s))]
-    audio = _audio(draft, duration_ms / 1000.0, resolve)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part.mp4", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _temp_beside(out)  # first: an unwritable target fails before seconds of decoding
     try:
+        _check(cancel)
+        clips = _clips(draft, (width, height), resolve, fit)
+        _check(cancel)  # a 100 MP photo takes seconds to decode: honour a cancel meanwhile
+        segments = _segments(draft, 7)
+        overlays = [o for s, seg in segments if (o := make_overlay(seg, (width, height), s))]
+        audio = _audio(draft, duration_ms / 1000.0, resolve)
         frames = _encode(
             tmp, clips, overlays, audio, (width, height), fps, duration_ms, progress, cancel
         )
@@ -423,8 +442,7 @@ def _encode(
             producer.start()
             written_audio = 0
             for index in range(total):
-                if cancel is not None and cancel.is_set():
-                    raise RenderError("Render cancelled.", code="cancelled")
+                _check(cancel)
                 item = frames.get()
                 if isinstance(item, BaseException):
                     raise item
