@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import wave
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,22 @@ def textured(path: Path, size: tuple[int, int] = (320, 240), hue: int = 0) -> Pa
         draw.line([(0, j), (w, j)], fill=(250, (j * 5) % 255, 30), width=2)
     draw.ellipse([w // 3, h // 4, w // 3 + h // 2, h // 4 + h // 2], fill=(250, 220, 60))
     img.save(path)
+    return path
+
+
+def tone_wav(path: Path, seconds: float = 0.5) -> Path:
+    """A 440 Hz mono 16-bit WAV, shorter than the clips (so music must loop)."""
+    import numpy as np
+
+    rate = 22_050
+    samples = [
+        int(12_000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(rate * seconds))
+    ]
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.array(samples, dtype="<i2").tobytes())
     return path
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from nemo_skill import cli
+from tests.engine.conftest import tone_wav
 
 av = pytest.importorskip("av")
 
@@ -61,22 +59,11 @@ def test_json_result_describes_the_file_it_wrote(
     assert shown[-1] == 100
 
 
-def _wav(path: Path) -> Path:
-    rate = 16_000
-    tone = [int(9_000 * math.sin(2 * math.pi * 330 * i / rate)) for i in range(rate // 4)]
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(np.array(tone, dtype="<i2").tobytes())
-    return path
-
-
 def test_music_file_and_overrides(
     photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "clip.mp4"
-    music = _wav(tmp_path / "tone.wav")
+    music = tone_wav(tmp_path / "tone.wav")
     argv = ["animate", str(photo), "-o", str(out), "--aspect", "1:1", "--motion", "pan_left",
             "--music", str(music), "--volume", "50%", *SMALL]  # fmt: skip
     assert cli.main(argv) == 0, capsys.readouterr().err

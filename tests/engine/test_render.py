@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import threading
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ import pytest
 from nemo_skill.errors import RenderError, UnsupportedFileError
 from nemo_skill.local.engine import motion as mo
 from nemo_skill.local.engine.render import render_draft
-from tests.engine.conftest import textured
+from tests.engine.conftest import textured, tone_wav
 
 av = pytest.importorskip("av")
 
@@ -177,25 +175,12 @@ def test_crossfade_between_two_segments(tmp_path: Path) -> None:
     assert halves == sorted(halves, reverse=True)
 
 
-def _wav(path: Path, seconds: float = 0.5) -> Path:
-    rate = 22_050
-    samples = [
-        int(12_000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(rate * seconds))
-    ]
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(np.array(samples, dtype="<i2").tobytes())
-    return path
-
-
 @pytest.mark.parametrize("source", ["synth", "wav"])
 def test_music_adds_an_audio_stream(source: str, photo: Path, tmp_path: Path) -> None:
     music: dict[str, Any] = {"id": "seg_a", "st": 0, "d": 1000, "volume": 0.8,
                              "fade_in": 0, "fade_out": 0}  # fmt: skip
     if source == "wav":
-        music["src"] = str(_wav(tmp_path / "tone.wav"))  # shorter than the clip: looped
+        music["src"] = str(tone_wav(tmp_path / "tone.wav"))  # shorter than the clip: looped
     else:
         music["style"] = "upbeat"
     d = draft(video_track(clip(photo)), {"id": "trk_a", "tt": 1, "sg": [music]})
