@@ -155,7 +155,7 @@ def run(ctx: Context) -> int:
     if music_file is not None:
         for track in draft["t"]:
             if track["tt"] == 1:
-                track["sg"][0]["src"] = str(music_file.resolve())
+                track["sg"][0].update(src=str(music_file.resolve()), name=music_file.name)
     result = render_draft(draft, out, progress=_bar(ctx))
     data = {
         "path": str(result.path),
