@@ -175,6 +175,37 @@ def test_crossfade_between_two_segments(tmp_path: Path) -> None:
     assert halves == sorted(halves, reverse=True)
 
 
+def test_fades_from_and_to_black(tmp_path: Path) -> None:
+    light = _solid(tmp_path / "light.png", (200, 220, 180))
+    title = {"id": "seg_t", "st": 0, "d": 2000, "text": "END", "size": 0.3, "color": "#FFFFFF"}
+    got = render(
+        tmp_path,
+        draft(
+            video_track(clip(light, d=2000, fade_in=500, fade_out=1000)),
+            {"id": "trk_t", "tt": 7, "sg": [title]},
+            fit="crop",
+        ),
+    )
+    assert len(got.frames) == 48
+    brightness = [float(f.mean()) for f in got.frames]
+    assert brightness[0] < 20  # the first frame is black
+    assert brightness[-1] < 20  # the last frame is black, the title included
+    assert max(brightness[-3:]) < 50
+    assert brightness[18] > 150  # 0.75 s: between the fades, full picture
+    assert brightness[:13] == sorted(brightness[:13])  # fade-in: brighter frame by frame
+    assert brightness[24:] == sorted(brightness[24:], reverse=True)  # fade-out over the last 1 s
+    assert 60 < brightness[36] < 150  # halfway through the fade-out
+    # black, not a colour cast: the channels stay together
+    r, g, b = got.frames[-2].reshape(-1, 3).mean(axis=0)
+    assert max(r, g, b) - min(r, g, b) < 12
+
+
+def test_no_fade_keeps_the_ends_bright(tmp_path: Path) -> None:
+    light = _solid(tmp_path / "light.png", (200, 220, 180))
+    got = render(tmp_path, draft(video_track(clip(light, d=1000)), fit="crop"))
+    assert min(float(f.mean()) for f in got.frames) > 150
+
+
 @pytest.mark.parametrize("source", ["synth", "wav"])
 def test_music_adds_an_audio_stream(source: str, photo: Path, tmp_path: Path) -> None:
     music: dict[str, Any] = {"id": "seg_a", "st": 0, "d": 1000, "volume": 0.8,

@@ -66,7 +66,9 @@ class _Clip:
     motion: str
     speed: float
     subject: tuple[float, float]
-    fade_in_ms: int
+    crossfade_ms: int  # transition.d: blend in from the previous segment's last frame
+    fade_in_ms: int = 0  # from black at the start
+    fade_out_ms: int = 0  # to black at the end
 
 
 def _segments(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
@@ -185,9 +187,11 @@ def _clips(
                 motion=fields.text(seg, "motion", "kenburns"),
                 speed=fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
                 subject=_subject(image),
-                fade_in_ms=fields.ms(
+                crossfade_ms=fields.ms(
                     fields.mapping(seg, "transition"), "d", owner=seg, label="transition.d"
                 ),
+                fade_in_ms=fields.ms(seg, "fade_in"),
+                fade_out_ms=fields.ms(seg, "fade_out"),
             )
         )
     return clips
@@ -266,8 +270,12 @@ def _compose(
     t_ms: float,
     out: tuple[int, int],
     target: Frame | None = None,
+    frame_ms: float = 0.0,
 ) -> np.ndarray:
-    """One output frame as an I420 array of shape (h * 3 / 2, w), in ``target`` if given."""
+    """One output frame as an I420 array of shape (h * 3 / 2, w), in ``target`` if given.
+
+    ``frame_ms`` is how long the frame shows (a fade-out reaches black on the last frame).
+    """
     import numpy as np
 
     active = [c for c in clips if c.start_ms <= t_ms < c.end_ms] or [
@@ -276,16 +284,43 @@ def _compose(
     frame, planes = target or _new_frame(out)
     current = active[-1]
     _warp(current, t_ms, out, planes)
-    if current.fade_in_ms and t_ms < current.start_ms + current.fade_in_ms:
+    if current.crossfade_ms and t_ms < current.start_ms + current.crossfade_ms:
         previous = [c for c in clips if c.end_ms <= current.start_ms]
         if previous:
-            alpha = (t_ms - current.start_ms) / current.fade_in_ms
+            alpha = (t_ms - current.start_ms) / current.crossfade_ms
             before, before_planes = _new_frame(out)
             _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out, before_planes)
             frame[...] = (before * (1 - alpha) + frame * alpha).astype(np.uint8)
     for overlay in overlays:
         overlay.blend(planes, t_ms)
+    _fade_black(planes, _black_level(current, t_ms, frame_ms))
     return frame
+
+
+def _black_level(clip: _Clip, t_ms: float, frame_ms: float) -> float:
+    """How much of the picture shows in the frame at ``t_ms`` (1 = all, 0 = black).
+
+    Linear ramps, as editors draw them: the first frame of a fade-in is black, and so is the
+    last frame of a fade-out (that frame lasts ``frame_ms`` up to the segment's end).
+    """
+    level = 1.0
+    if clip.fade_in_ms > 0:
+        level = min(level, max(0.0, (t_ms - clip.start_ms) / clip.fade_in_ms))
+    if clip.fade_out_ms > 0:
+        level = min(level, max(0.0, (clip.end_ms - frame_ms - t_ms) / clip.fade_out_ms))
+    return level
+
+
+def _fade_black(planes: tuple[np.ndarray, ...], level: float) -> None:
+    """Scale the yuv420p planes toward black in place: Y toward 16, U and V toward 128."""
+    import cv2
+
+    if level >= 1.0:
+        return
+    for index, plane in enumerate(planes):
+        neutral = 16.0 if index == 0 else 128.0
+        # One saturating multiply-add per plane: a few hundred µs at 1080p.
+        cv2.convertScaleAbs(plane, dst=plane, alpha=level, beta=neutral * (1.0 - level))
 
 
 def _audio(draft: Mapping[str, Any], seconds: float, resolve: Resolver) -> np.ndarray | None:
@@ -421,7 +456,7 @@ def _encode(
                 buffer = _take(free, stop)
                 if buffer is None:
                     return
-                _compose(clips, overlays, index * 1000.0 / fps, size, buffer)
+                _compose(clips, overlays, index * 1000.0 / fps, size, buffer, 1000.0 / fps)
                 frames.put(buffer)
             frames.put(None)
         except BaseException as exc:  # handed to the encoder thread, which raises it
