@@ -47,6 +47,7 @@ from nemo_skill.errors import (
     parse_retry_after,
 )
 from nemo_skill.events import Event, iter_events
+from nemo_skill.limiter import Limiter
 from nemo_skill.manifest import SkillIdentity, default_identity
 from nemo_skill.models import (
     AnonymousToken,
@@ -62,6 +63,7 @@ from nemo_skill.models import (
     UploadResult,
     UrlUploadRequest,
 )
+from nemo_skill.render import new_render_id
 
 M = TypeVar("M", bound=BaseModel)
 # 1 MiB: as fast as 4 MiB on loopback (bench/upload.py) at a quarter of the memory.
@@ -106,6 +108,7 @@ class NemoClient:
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         store: StateStore | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         if self.settings.is_local:
@@ -116,6 +119,8 @@ class NemoClient:
         self.identity = identity or default_identity()
         self.retry = retry or RetryPolicy()
         self.store = store or StateStore(self.settings.state_dir)
+        # Shared by every thread using this client: a 429 holds all their requests.
+        self.limiter = limiter or Limiter()
         self._sleep = sleep
         self._token: str | None = None
         self._user_id: str | None = None
@@ -214,7 +219,7 @@ class NemoClient:
     ) -> RenderJob:
         """``POST /api/render/proxy/lambda``: start an export (free). Never re-sent."""
         body = RenderRequest(
-            id=render_id or f"render_{int(time.time() * 1000)}",
+            id=render_id or new_render_id(),
             sessionId=session_id,
             draft=dict(draft),
         ).to_wire()
@@ -389,9 +394,17 @@ class NemoClient:
             return response
 
     def _transmit(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        """Send a built request, mapping transport failures to the package's errors."""
+        """Send a built request, mapping transport failures to the package's errors.
+
+        Every request waits out a 429 pause another thread heard (one backoff
+        for all), and a 429 heard here pauses the others.
+        """
+        self.limiter.wait()
         try:
-            return self._http.send(request, stream=stream)
+            response = self._http.send(request, stream=stream)
+            if response.status_code == 429:
+                self._pause_for(response.headers.get("Retry-After"))
+            return response
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 raise TransportError(
@@ -435,8 +448,14 @@ class NemoClient:
                 user_id=self._user_id,
                 web_url=self.settings.web_url,
             )
+            if isinstance(error, RateLimitError) and response.status_code != 429:
+                self._pause_for(response.headers.get("Retry-After"))  # a 429 in the body only
             raise _redact(error, self._token)
         return payload
+
+    def _pause_for(self, retry_after: str | None) -> None:
+        """Pause every thread of this client for the advised (capped) wait."""
+        self.limiter.pause(self.retry.delay(1, parse_retry_after(retry_after), status=429))
 
 
 def check_upload(path: Path) -> Path:

@@ -1,7 +1,7 @@
 """Export: submit a render, poll it with backoff, cancel it, download the MP4.
 
 A render is an :class:`ExportJob` with ``reload()``, ``wait()`` and
-``cancel()``. Its id is chosen by the client (``render_<ms>``) and persisted
+``cancel()``. Its id is chosen by the client (``render_<ms>_<hex>``) and persisted
 *before* submission, so ``export --resume`` after a crash finds the same job
 and never starts a second one; resubmitting the same id is safe because the
 backend keys jobs by id and export costs no credits.
@@ -10,6 +10,7 @@ backend keys jobs by id and export costs no credits.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,8 +36,13 @@ def poll_intervals(schedule: tuple[float, ...] = POLL_SCHEDULE) -> Iterator[floa
 
 
 def new_render_id(now: Callable[[], float] = time.time) -> str:
-    """A client-chosen render id in the documented ``render_<ms>`` form."""
-    return f"render_{int(now() * 1000)}"
+    """A client-chosen render id: the documented ``render_<ms>`` plus 64 random bits.
+
+    ``render_<ms>`` alone collides when two renders start in the same
+    millisecond (a batch's threads, two processes); the random suffix keeps
+    ids unique while the documented prefix and timestamp stay readable.
+    """
+    return f"render_{int(now() * 1000)}_{secrets.token_hex(8)}"
 
 
 @dataclass
