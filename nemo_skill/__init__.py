@@ -18,7 +18,7 @@ _LAZY: dict[str, str] = {
     "Skill": "nemo_skill.skill",
     "ChatResult": "nemo_skill.skill",
     "ExportResult": "nemo_skill.skill",
-    "GenerateItem": "nemo_skill.skill",
+    "GenerateItem": "nemo_skill.batch",
     "NemoClient": "nemo_skill.client",
     "RetryPolicy": "nemo_skill.client",
     "Settings": "nemo_skill.config",

@@ -28,12 +28,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from typing_extensions import TypedDict
 
 from nemo_skill import __version__, timeline
+from nemo_skill.batch import BatchReport
 from nemo_skill.config import DEFAULT_PROMPT
 from nemo_skill.errors import APIError, NemoError, UsageError
 from nemo_skill.models import RenderJob
 from nemo_skill.paths import resolve_output
 from nemo_skill.render import ExportJob, new_render_id
-from nemo_skill.skill import GenerateItem, Skill
+from nemo_skill.skill import Skill
 from nemo_skill.turns import FAILED, RUNNING, Record, TurnStore, check_turn_id, unsent
 
 Progress = Callable[[str], None]
@@ -229,14 +230,15 @@ async def in_thread(call: Callable[[], T]) -> T:
     return await asyncio.to_thread(guarded, call)
 
 
-def batch_result(items: Sequence[GenerateItem]) -> dict[str, Any]:
-    """A batch's turn result: one message per clip plus the per-file results."""
+def batch_result(report: BatchReport) -> dict[str, Any]:
+    """A batch's turn result: one message per clip plus every item (state, output, error)."""
+    items = report.items
     made = [i for i in items if i.path]
     messages = [f"Made {len(made)} of {len(items)} clips."]
     for item in items:
         failure = (item.error or {}).get("message", "failed")
         messages.append(f"{item.input}: {item.path}" if item.path else f"{item.input}: {failure}")
-    return {"messages": messages, "results": [i.to_dict() for i in items]}
+    return {"messages": messages, **report.to_dict()}
 
 
 def build_server(factory: SkillFactory, state_dir: Path, workspace: str) -> MCPServer[Any]:
@@ -314,10 +316,16 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
         ctx: Context,
         prompt: str = DEFAULT_PROMPT,
         turn_id: str | None = None,
+        jobs: int | None = None,
+        fresh: bool = False,
     ) -> TurnView:
         """Batch: one clip per image, each in its own session and render, into output_dir.
 
-        A batch is a turn: poll get_turn; its result lists each file's clip or error.
+        A batch is a turn: poll get_turn (progress has one line per item step);
+        its result lists each file's state, clip or error. Up to ``jobs`` items
+        run at once (default 3; fewer on the local backend). Calling it again
+        with the same files, prompt and output_dir resumes: finished clips are
+        skipped and no turn is sent twice; ``fresh`` starts over (charged again).
         """
         names = list(files)
         return await _start_turn(
@@ -325,7 +333,9 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
             runner,
             "generate",
             turn_id,
-            lambda skill: batch_result(skill.generate(names, prompt, output=output_dir)),
+            lambda skill: batch_result(
+                skill.generate(names, prompt, output=output_dir, jobs=jobs, fresh=fresh)
+            ),
             message=prompt,
             files=names,
         )

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from nemo_skill import timeline
+from nemo_skill.batch import BatchReport, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import DEFAULT_PROMPT, Settings, StateStore
 from nemo_skill.conversation import run_turn
 from nemo_skill.errors import (
     APIError,
-    NemoError,
     RenderError,
     SessionNotFoundError,
     UsageError,
@@ -89,20 +89,6 @@ class ChatResult:
             "export": self.export.to_dict() if self.export else None,
             "credits": self.credits,
         }
-
-
-@dataclass
-class GenerateItem:
-    """One file of a batch: where its clip went, or why it failed."""
-
-    input: str
-    path: str | None = None
-    job_id: str | None = None
-    error: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"input", "path", "job_id", "error"}``."""
-        return {"input": self.input, "path": self.path, "job_id": self.job_id, "error": self.error}
 
 
 def credits_dict(credits: Credits, user_id: str | None, web_url: str) -> dict[str, Any]:
@@ -364,32 +350,17 @@ class Skill:
         *,
         output: str | Path | None = None,
         force: bool = False,
-    ) -> list[GenerateItem]:
-        """For each file: a fresh session, upload, the prompt, export, download.
+        jobs: int | None = None,
+        fresh: bool = False,
+    ) -> BatchReport:
+        """One clip per file, ``jobs`` at a time, each in its own session (:mod:`.batch`).
 
-        One failure does not stop the others; each gets its own render.
+        Resumable: running it again with the same files and prompt skips
+        finished items and never re-sends a turn; ``fresh`` starts over. One
+        failure does not stop the others; 2001/402 stop starting new ones.
         """
-        targets = _batch_targets(files, output)
-        for target in targets.values():  # refuse unsafe outputs before spending credits
-            resolve_output(target, "clip", force=force)
-        items: list[GenerateItem] = []
-        for index, source in enumerate(files, start=1):
-            item = GenerateItem(input=str(source))
-            self.progress(f"[{index}/{len(files)}] {Path(str(source)).name}")
-            try:
-                self.new_session(detect_language(prompt))
-                self.upload([source])
-                turn = ChatResult(action="chat")
-                self._chat_turn(prompt, turn)
-                if turn.question:
-                    raise UsageError(f"The backend asked: {turn.question}")
-                export = self.export(targets[str(source)], force=force)
-                item.path, item.job_id = export.path, export.job_id
-            except NemoError as exc:
-                item.error = exc.to_dict()
-                self.progress(f"  failed: {exc.message}")
-            items.append(item)
-        return items
+        return run_batch(self.client, files, prompt, output=output, force=force, jobs=jobs,
+                         fresh=fresh, progress=self.progress, sleep=self.sleep)  # fmt: skip
 
 
 def _exists(job: ExportJob) -> bool:
@@ -415,25 +386,3 @@ def _upload_reply(uploaded: list[dict[str, Any]]) -> str:
         f"Uploaded {names}. Tell me what to make, e.g. \u201c{DEFAULT_PROMPT}\u201d, "
         "or add an aspect ratio (9:16), a title or music."
     )
-
-
-def _batch_targets(files: Sequence[str | Path], output: str | Path | None) -> dict[str, Path]:
-    """One output path per input: ``-o FILE`` for one input, else ``DIR/<stem>.mp4``."""
-    out = Path(output).expanduser() if output else Path.cwd()
-    if output and out.suffix.lower() == ".mp4" and not out.is_dir():
-        if len(files) != 1:
-            raise UsageError(
-                "-o names one file but several inputs were given.",
-                hint="Pass a folder with -o to get one clip per image.",
-            )
-        return {str(files[0]): out}
-    if not out.is_dir():
-        raise UsageError(f"Output folder does not exist: {out}")
-    stems: dict[str, int] = {}
-    targets: dict[str, Path] = {}
-    for source in files:
-        stem = Path(str(source)).stem or "clip"
-        stems[stem] = stems.get(stem, 0) + 1
-        suffix = f"-{stems[stem]}" if stems[stem] > 1 else ""
-        targets[str(source)] = out / f"{stem}{suffix}.mp4"
-    return targets

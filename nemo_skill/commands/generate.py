@@ -1,4 +1,10 @@
-"""``nemo-skill generate -f FILE ... [PROMPT] [-o DIR|FILE]``: one clip per image."""
+"""``nemo-skill generate -f FILE ... [PROMPT] [-o DIR|FILE] [--jobs N] [--fresh]``: a batch.
+
+One clip per image, ``--jobs`` at a time, each in its own session. Progress
+is one line per item step on stderr; the summary table (or, with ``--json``,
+one document with every item) goes to stdout. Running the same command again
+resumes the batch (see :mod:`nemo_skill.batch`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ from nemo_skill.commands import add_files_option
 from nemo_skill.config import DEFAULT_PROMPT
 
 if TYPE_CHECKING:
+    from nemo_skill.batch import BatchReport, GenerateItem
     from nemo_skill.cli import Context
-    from nemo_skill.skill import GenerateItem
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,49 +27,65 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_PROMPT,
         help=f'what to make (default "{DEFAULT_PROMPT}")',
     )
-    add_files_option(parser, "an image to animate; repeatable (one render per file)", required=True)
+    add_files_option(parser, "an image to animate; repeatable (one clip per file)", required=True)
     parser.add_argument(
         "-o", "--output", metavar="DIR|FILE", help="output folder, or a file for a single input"
     )
     parser.add_argument("--force", action="store_true", help="overwrite existing output files")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="items in flight at once (default 3; on the local backend, its render workers)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget this batch's recorded progress and start afresh (turns are charged again)",
+    )
 
 
-def summary_table(items: list[GenerateItem]) -> str:
-    """A plain-text table: input, result."""
+def _outcome(item: GenerateItem) -> str:
+    if item.path:
+        return item.path + (f" ({item.note})" if item.note else "")
+    message = (item.error or {}).get("message", "?")
+    return f"{'NOT RUN' if item.state == 'not_run' else 'FAILED'}: {message}"
+
+
+def summary_table(report: BatchReport) -> str:
+    """A plain-text table (#, input, state, seconds, clip or error) and a one-line tally."""
+    items = report.items
     width = max([len("input")] + [len(item.input) for item in items])
-    rows = [f"{'input':<{width}}  result", f"{'-' * width}  ------"]
-    for item in items:
-        outcome = item.path if item.path else f"FAILED: {(item.error or {}).get('message', '?')}"
-        rows.append(f"{item.input:<{width}}  {outcome}")
+    states = max([len("state")] + [len(item.state) for item in items])
+    number = len(str(len(items)))
+    rows = [
+        f"{'#':>{number}}  {'input':<{width}}  {'state':<{states}}  {'secs':>6}  clip / error",
+        f"{'-' * number}  {'-' * width}  {'-' * states}  ------  ------------",
+    ]
+    for n, item in enumerate(items, start=1):
+        rows.append(
+            f"{n:>{number}}  {item.input:<{width}}  {item.state:<{states}}  "
+            f"{item.seconds:>6.1f}  {_outcome(item)}"
+        )
+    tally = ", ".join(f"{count} {state}" for state, count in sorted(report.counts().items()))
+    rows.append(f"{len(items)} item(s): {tally}. Progress: {report.manifest}")
     return "\n".join(rows)
 
 
 def run(ctx: Context) -> int:
-    """Animate every file; a failure does not stop the others.
+    """Animate every file; one failure does not stop the others.
 
-    Exit 0 when every file produced a clip, else the exit code of the first failure.
+    Exit 0 when every file has its clip, else the exit code of the first that has not.
     """
-    items = ctx.skill().generate(
-        ctx.args.files, ctx.args.prompt, output=ctx.args.output, force=ctx.args.force
+    report = ctx.skill().generate(
+        ctx.args.files,
+        ctx.args.prompt,
+        output=ctx.args.output,
+        force=ctx.args.force,
+        jobs=ctx.args.jobs,
+        fresh=ctx.args.fresh,
     )
-    media = "\n".join(f"MEDIA:{item.path}" for item in items if item.path)
-    ctx.emit({"results": [item.to_dict() for item in items]}, summary_table(items) + "\n" + media)
-    failed = [item for item in items if item.error]
-    return _exit_code_of(failed[0].error) if failed else 0
-
-
-def _exit_code_of(error: dict[str, object] | None) -> int:
-    from nemo_skill import errors
-
-    code = (error or {}).get("code")
-    for cls in (
-        errors.UnsupportedFileError,
-        errors.FileTooLargeError,
-        errors.InsufficientCreditsError,
-        errors.PlanRequiredError,
-        errors.UsageError,
-        errors.RenderError,
-    ):
-        if cls.default_code == code:
-            return cls.exit_code
-    return 1
+    media = "\n".join(f"MEDIA:{item.path}" for item in report.items if item.path)
+    ctx.emit(report.to_dict(), summary_table(report) + ("\n" + media if media else ""))
+    return report.exit_code()

@@ -135,7 +135,7 @@ def test_batch_of_three_with_one_bad_file(cli: Cli) -> None:
     assert result.code == 6
     for r in (results[0], results[2]):
         assert probe(Path(r["path"]))["codec"] == "h264"
-    assert sorted(p.name for p in outdir.iterdir()) == ["a.mp4", "b.mp4"]
+    assert sorted(p.name for p in outdir.iterdir()) == [".nemo-batch.json", "a.mp4", "b.mp4"]
 
 
 def test_export_refuses_to_overwrite_and_empty_draft_has_advice(cli: Cli) -> None:

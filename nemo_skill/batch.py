@@ -1,0 +1,771 @@
+"""Batch generation: many images at once, resumable, each turn charged once.
+
+``run_batch`` turns each input into a clip in its own backend session
+(upload → one generation turn → render → download) on a pool of ``jobs``
+worker threads, so one item's render wait never holds the others.
+
+Nothing is charged twice. A small manifest beside the outputs
+(``.nemo-batch.json``, 0600, written atomically) records each item's stage,
+and the risky steps are recorded *before* they happen (write-ahead): "turn
+sent" before the message goes out, the render id before the render is
+submitted. Running the same command again therefore skips finished items,
+resumes renders by their ids, and never re-sends a turn that may have been
+sent: it reads the session's state and exports once the draft is ready (the
+rules for an interrupted turn: an immediate look, then 30 s after sending,
+then every 60 s, five looks in all). ``fresh=True`` forgets the recorded
+progress of the given inputs.
+
+One backoff for all: the workers share one client, whose
+:class:`~nemo_skill.limiter.Limiter` holds every request while a 429's
+advised wait runs. Out of credits (2001) or an export the plan does not
+allow (402) stops starting new items (they would fail the same way) while the
+items in flight finish; the items that did not run say why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from nemo_skill.client import NemoClient, check_upload
+from nemo_skill.config import LOCAL_API_URL
+from nemo_skill.conversation import run_turn
+from nemo_skill.errors import (
+    APIError,
+    CancelledError,
+    InsufficientCreditsError,
+    NemoError,
+    PlanRequiredError,
+    RateLimitError,
+    RenderError,
+    SessionNotFoundError,
+    StreamInterruptedError,
+    UsageError,
+)
+from nemo_skill.intents import detect_language
+from nemo_skill.models import Draft
+from nemo_skill.paths import resolve_output
+from nemo_skill.render import POLL_SCHEDULE, ExportJob, new_render_id, submit
+from nemo_skill.turns import unsent
+
+Progress = Callable[[str], None]
+
+MANIFEST_NAME: Final = ".nemo-batch.json"
+MANIFEST_VERSION: Final = 1
+CLOUD_JOBS: Final = 3  # the cloud's default: enough to overlap renders, gentle on rate limits
+MAX_JOBS: Final = 16
+RATE_LIMIT_TRIES: Final = 3  # a step refused with 429 is tried again after the shared pause
+
+# Where an item is, as recorded in the manifest (each step's outcome, or intent for risky ones).
+NEW, SESSION, UPLOADING, UPLOADED = "new", "session", "uploading", "uploaded"
+TURN_SENT, TURN_DONE, RENDER_SUBMITTED, FINISHED = "turn_sent", "turn_done", "rendering", "done"
+
+# What an item is doing, as reported (progress lines, summary, JSON).
+QUEUED, DONE, FAILED, NOT_RUN = "queued", "done", "failed", "not_run"
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """How long to look for the result of a turn sent by an interrupted run."""
+
+    wait_s: float = 30.0  # after sending, before the first scheduled look
+    poll_s: float = 60.0
+    polls: int = 5
+
+
+@dataclass
+class GenerateItem:
+    """One input of a batch: where its clip went, or why it did not."""
+
+    input: str
+    output: str | None = None
+    path: str | None = None
+    job_id: str | None = None
+    session_id: str | None = None
+    state: str = QUEUED
+    error: dict[str, Any] | None = None
+    seconds: float = 0.0
+    note: str | None = None
+    exit_code: int = field(default=0, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"input", "output", "path", "job_id", "session_id", "state", "error", ...}``."""
+        return {
+            "input": self.input,
+            "output": self.output,
+            "path": self.path,
+            "job_id": self.job_id,
+            "session_id": self.session_id,
+            "state": self.state,
+            "error": self.error,
+            "seconds": round(self.seconds, 2),
+            "note": self.note,
+        }
+
+
+@dataclass
+class BatchReport:
+    """Every item of a batch, in input order, and where the progress is kept."""
+
+    items: list[GenerateItem]
+    manifest: str
+    jobs: int
+    rate_limit_pauses: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """How many items ended in each state."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.state] = counts.get(item.state, 0) + 1
+        return counts
+
+    def exit_code(self) -> int:
+        """0 when every item has its clip, else the exit code of the first that has not."""
+        return next((i.exit_code or 1 for i in self.items if i.state != DONE), 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One JSON document: ``results`` (every item), ``counts``, ``manifest``, ``jobs``."""
+        return {
+            "results": [item.to_dict() for item in self.items],
+            "counts": self.counts(),
+            "manifest": self.manifest,
+            "jobs": self.jobs,
+            "rate_limit_pauses": self.rate_limit_pauses,
+        }
+
+
+def default_jobs(client: NemoClient) -> int:
+    """3 against the cloud; against the embedded backend, no more than its render workers."""
+    if client.settings.scope == LOCAL_API_URL:
+        from nemo_skill.local.app import LocalConfig  # only when the embedded backend runs
+
+        return max(1, min(CLOUD_JOBS, LocalConfig().render_workers))
+    return CLOUD_JOBS
+
+
+def check_jobs(jobs: int) -> int:
+    """``jobs`` if it is a sensible pool size, else :class:`UsageError`."""
+    if not 1 <= jobs <= MAX_JOBS:
+        raise UsageError(
+            f"--jobs must be between 1 and {MAX_JOBS}, not {jobs}.",
+            hint=f"Use --jobs {CLOUD_JOBS} (the default against the cloud).",
+        )
+    return jobs
+
+
+# --- the manifest --------------------------------------------------------------------------
+
+
+def item_key(scope: str, source: str, prompt: str) -> str:
+    """The manifest key of one input: backend, absolute path (or URL), prompt."""
+    raw = json.dumps([scope, source, prompt], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+class Manifest:
+    """The batch's progress beside its outputs, rewritten atomically on every change."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest:
+        """The manifest in ``folder`` (empty if none); an unreadable one is refused."""
+        path = folder / MANIFEST_NAME
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path, {"version": MANIFEST_VERSION, "items": {}})
+        except OSError as exc:
+            raise UsageError(f"Cannot read the batch manifest {path} ({exc.strerror}).") from None
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+                raise ValueError("not a manifest")
+        except ValueError:
+            raise UsageError(
+                f"The batch manifest {path} is not readable JSON, so finished and in-flight "
+                "items cannot be told apart (re-sending could charge twice).",
+                hint="Restore it, or move it away and run with --fresh to start the batch afresh.",
+            ) from None
+        return cls(path, data)
+
+    @property
+    def items(self) -> dict[str, dict[str, Any]]:
+        """Entries by item key."""
+        items: dict[str, dict[str, Any]] = self.data["items"]
+        return items
+
+    def entry(self, key: str) -> dict[str, Any]:
+        """A copy of the entry of ``key`` (empty if unknown)."""
+        with self._lock:
+            return dict(self.items.get(key) or {})
+
+    def update(self, key: str, **fields: Any) -> dict[str, Any]:
+        """Merge ``fields`` into the entry of ``key`` and write the file before returning."""
+        with self._lock:
+            entry = dict(self.items.get(key) or {})
+            entry.update(fields, updated=time.time())
+            self.items[key] = entry
+            self._write()
+            return dict(entry)
+
+    def forget(self, keys: Sequence[str]) -> None:
+        """Drop the entries of ``keys`` (``--fresh``)."""
+        with self._lock:
+            for key in keys:
+                self.items.pop(key, None)
+            self._write()
+
+    def _write(self) -> None:
+        """Temp file in the same folder, 0600, fsync, rename, fsync the folder."""
+        raw = json.dumps(self.data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        with contextlib.suppress(OSError):  # the rename itself survives a power cut
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """One batch at a time per output folder: two would both send the same turns.
+
+    The lock is an advisory ``flock`` on the folder itself (no lock file left
+    behind); the kernel drops it when the process dies, even on SIGKILL.
+    """
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"Another `nemo-skill generate` is writing into {folder}.",
+                hint="Wait for it to finish (running both would send the same turns twice).",
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """One input while the batch runs."""
+
+    index: int
+    source: str
+    key: str
+    name: str
+    report: GenerateItem
+    is_url: bool = False
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def _source_id(source: str) -> str:
+    return source if _is_url(source) else str(Path(source).expanduser().resolve())
+
+
+def _stem(source: str) -> str:
+    name = source.rstrip("/").rsplit("/", 1)[-1] if _is_url(source) else Path(source).name
+    return Path(name).stem or "clip"
+
+
+def _display_names(sources: Sequence[str]) -> list[str]:
+    """File names, or the inputs as given where two share a file name."""
+    names = [_stem(s) if _is_url(s) else Path(s).name for s in sources]
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    return [src if seen[name] > 1 else name for src, name in zip(sources, names, strict=True)]
+
+
+def _folder_and_single(files: Sequence[str], output: str | Path | None) -> tuple[Path, Path | None]:
+    """The output folder, and the output file when ``-o`` names one (single input)."""
+    out = Path(output).expanduser() if output else Path.cwd()
+    if output and out.suffix.lower() == ".mp4" and not out.is_dir():
+        if len(files) != 1:
+            raise UsageError(
+                "-o names one file but several inputs were given.",
+                hint="Pass a folder with -o to get one clip per image.",
+            )
+        return out.absolute().parent, out.absolute()
+    if not out.is_dir():
+        raise UsageError(
+            f"Output folder does not exist: {out}", hint="Create it first, or pass another -o."
+        )
+    return out.absolute(), None
+
+
+def _assign_outputs(
+    items: list[_Item], manifest: Manifest, folder: Path, single: Path | None
+) -> None:
+    """Each item's clip path: the recorded one, else ``<stem>.mp4`` made unique in the folder.
+
+    Two inputs called ``photo.jpg`` in different folders get ``photo.mp4`` and
+    ``photo-2.mp4``; names recorded for other entries of the manifest are not reused.
+    """
+    taken = {
+        str(e.get("output")).casefold()
+        for e in manifest.items.values()
+        if isinstance(e, dict) and e.get("output")
+    }
+    for item in items:
+        recorded = manifest.entry(item.key).get("output")
+        if single is not None:
+            item.report.output = str(single)
+        elif isinstance(recorded, str) and recorded:
+            item.report.output = recorded
+        else:
+            stem, n = _stem(item.source), 1
+            while True:
+                candidate = folder / (f"{stem}.mp4" if n == 1 else f"{stem}-{n}.mp4")
+                if str(candidate).casefold() not in taken:
+                    break
+                n += 1
+            item.report.output = str(candidate)
+        taken.add(str(item.report.output).casefold())
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+class BatchRunner:
+    """Runs the items of one batch on ``jobs`` threads sharing one client."""
+
+    def __init__(
+        self,
+        client: NemoClient,
+        items: list[_Item],
+        manifest: Manifest,
+        prompt: str,
+        *,
+        jobs: int,
+        progress: Progress,
+        sleep: Callable[[float], None],
+        poll_schedule: tuple[float, ...],
+        recovery: Recovery,
+    ) -> None:
+        self.client = client
+        self.items = items
+        self.manifest = manifest
+        self.prompt = prompt
+        self.jobs = jobs
+        self._progress = progress
+        self.sleep = sleep
+        self.poll_schedule = poll_schedule
+        self.recovery = recovery
+        self._lock = threading.Lock()
+        self.queue = list(items)
+        self.stopped: NemoError | None = None
+        self.cancelled = False
+
+    # --- output ------------------------------------------------------------------------
+    def say(self, item: _Item, text: str, state: str | None = None) -> None:
+        """One progress line for ``item`` (``[3/40] beach.jpg rendering 60%``)."""
+        with self._lock:
+            if state is not None:
+                item.report.state = state
+            self._progress(f"[{item.index}/{len(self.items)}] {item.name} {text}")
+
+    # --- the pool ----------------------------------------------------------------------
+    def run(self) -> None:
+        """Work through the queue with ``jobs`` threads; Ctrl-C stops starting items."""
+        threads = [
+            threading.Thread(target=self._worker, name=f"batch-{n}", daemon=True)
+            for n in range(min(self.jobs, len(self.queue)) or 1)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(timeout=0.2)
+        except KeyboardInterrupt:
+            self.cancelled = True
+            raise CancelledError(
+                "Interrupted. What was done is kept in the batch manifest "
+                f"{self.manifest.path}; nothing sent is lost.",
+                hint="Run the same command again to resume (turns already sent are not re-sent).",
+            ) from None
+        self._mark_not_run()
+
+    def _next(self) -> _Item | None:
+        with self._lock:
+            if self.stopped is not None or self.cancelled or not self.queue:
+                return None
+            return self.queue.pop(0)
+
+    def _worker(self) -> None:
+        while (item := self._next()) is not None:
+            started = time.monotonic()
+            try:
+                self._process(item)
+            except NemoError as exc:
+                self._failed(item, exc)
+            except Exception as exc:  # a bug in one item must not take the batch down
+                self._failed(item, NemoError(f"Unexpected error: {type(exc).__name__}: {exc}"))
+            finally:
+                item.report.seconds = time.monotonic() - started
+
+    def _failed(self, item: _Item, exc: NemoError) -> None:
+        if isinstance(exc, InsufficientCreditsError | PlanRequiredError):
+            with self._lock:
+                if self.stopped is None:
+                    self.stopped = exc
+        item.report.error = exc.to_dict()
+        item.report.exit_code = exc.exit_code
+        self.say(item, f"failed: {exc.message}", FAILED)
+
+    def _mark_not_run(self) -> None:
+        reason = self.stopped
+        for item in self.queue:
+            if reason is None:
+                continue
+            item.report.error = {
+                "code": reason.code,
+                "message": f"Not started: an earlier item failed with: {reason.message}",
+                "hint": reason.hint or "Fix that, then run the same command again to continue.",
+            }
+            item.report.exit_code = reason.exit_code
+            self.say(item, f"not run ({reason.message})", NOT_RUN)
+
+    # --- one item ------------------------------------------------------------------------
+    def _record(self, item: _Item, **fields: Any) -> dict[str, Any]:
+        return self.manifest.update(item.key, **fields)
+
+    def _process(self, item: _Item) -> None:
+        entry = self.manifest.entry(item.key)
+        stage = entry.get("stage", NEW)
+        item.report.session_id = entry.get("session_id")
+        output = Path(str(item.report.output))
+        if stage == FINISHED and output.is_file():
+            item.report.path, item.report.job_id = str(output), entry.get("render_id")
+            item.report.note = "done in an earlier run"
+            self.say(item, f"already done: {output}", DONE)
+            return
+        for attempt in (1, 2):
+            try:
+                if stage in (NEW, UPLOADING, SESSION):
+                    self._prepare(item, reuse_session=stage == SESSION)
+                    stage = UPLOADED
+                if stage == UPLOADED:
+                    self._send_turn(item)
+                break
+            except SessionNotFoundError:
+                # Lost before the turn was sent (nothing charged): one fresh session, said so.
+                if attempt == 2 or self.manifest.entry(item.key).get("stage") != UPLOADED:
+                    raise
+                self.say(item, "the session was not found; starting a new one")
+                self._record(item, stage=NEW, session_id=None)
+                stage = NEW
+        if stage == TURN_SENT:
+            self._await_sent_turn(item, float(entry.get("turn_sent_at") or 0.0))
+        self._export(item)
+
+    def _retrying(self, call: Callable[[], Any]) -> Any:
+        """``call()``, tried again after the shared pause when the backend says 429."""
+        for attempt in range(1, RATE_LIMIT_TRIES + 1):
+            try:
+                return call()
+            except RateLimitError as exc:
+                if attempt == RATE_LIMIT_TRIES:
+                    raise
+                self.sleep(self.client.retry.delay(attempt, exc.retry_after, status=429))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _prepare(self, item: _Item, *, reuse_session: bool) -> None:
+        """A session of its own with the image uploaded (both free: redone if interrupted)."""
+        entry = self.manifest.entry(item.key)
+        sid = entry.get("session_id") if reuse_session else None
+        if not sid:
+            self.say(item, "starting a session", "starting")
+            info = self._retrying(
+                lambda: self.client.create_session(language=detect_language(self.prompt))
+            )
+            sid = info.session_id
+            self._record(
+                item,
+                stage=SESSION,
+                session_id=sid,
+                task_id=info.task_id,
+                input=item.source,
+                prompt=self.prompt,
+                output=item.report.output,
+                render_id=None,
+            )
+        item.report.session_id = sid
+        self.say(item, "uploading", "uploading")
+        # An upload cut off half-way may or may not have landed: a re-run takes a fresh session.
+        self._record(item, stage=UPLOADING)
+        if item.is_url:
+            self._retrying(lambda: self.client.upload_urls(str(sid), [item.source]))
+        else:
+            self._retrying(lambda: self.client.upload_files(str(sid), [Path(item.source)]))
+        self._record(item, stage=UPLOADED)
+
+    def _send_turn(self, item: _Item) -> None:
+        """The one paid step: recorded as sent *before* it is sent, never sent twice."""
+        sid = str(item.report.session_id)
+        for attempt in range(1, RATE_LIMIT_TRIES + 1):
+            self.say(item, "generating", "generating")
+            self._record(item, stage=TURN_SENT, turn_sent_at=time.time())
+            try:
+                turn = run_turn(
+                    self.client,
+                    sid,
+                    self.prompt,
+                    sleep=self.sleep,
+                    progress=lambda line: self.say(item, line),
+                )
+            except NemoError as exc:
+                if unsent(exc):  # refused before any work (credits, 429, ...): may be sent later
+                    self._record(item, stage=UPLOADED, turn_sent_at=None)
+                    if isinstance(exc, RateLimitError) and attempt < RATE_LIMIT_TRIES:
+                        self.sleep(self.client.retry.delay(attempt, exc.retry_after, status=429))
+                        continue
+                raise
+            break
+        self._record(item, stage=TURN_DONE)
+        if turn.question:
+            raise UsageError(
+                f"The backend asked a question instead of making the clip: {turn.question}",
+                hint="Make the prompt more specific (e.g. add a duration and aspect ratio), "
+                "then run the command again with --fresh for this file.",
+            )
+
+    def _await_sent_turn(self, item: _Item, sent_at: float) -> None:
+        """An earlier run sent the turn and was stopped: never re-send, watch the state."""
+        self.say(
+            item,
+            "turn sent by an earlier run: not re-sending it, reading the project",
+            "generating",
+        )
+        rec = self.recovery
+        looks = 0
+        while True:
+            if self._draft(item) is not None:
+                self._record(item, stage=TURN_DONE)
+                return
+            if looks >= rec.polls:
+                break
+            due = sent_at + rec.wait_s + looks * rec.poll_s
+            looks += 1
+            self.say(item, f"⏳ no clip yet (check {looks} of {rec.polls})…")
+            self.sleep(max(0.0, due - time.time()))  # the schedule runs from the send
+        raise StreamInterruptedError(
+            f"The turn sent by an earlier run left no timeline in session {item.report.session_id} "
+            f"after {rec.polls} checks. It was not re-sent (that could charge twice).",
+            hint=f"To make this clip again (charged again), run generate with -f {item.source} "
+            "and --fresh.",
+        )
+
+    def _draft(self, item: _Item) -> Draft | None:
+        """The session's renderable draft, or None (a lost session is an error)."""
+        try:
+            draft = self._retrying(lambda: self.client.state(str(item.report.session_id))).draft
+        except SessionNotFoundError:
+            raise
+        except NemoError:
+            return None
+        return draft if draft is not None and draft.renderable else None
+
+    def _export(self, item: _Item) -> None:
+        """Render (resuming a recorded render id) and download; export is free."""
+        entry = self.manifest.entry(item.key)
+        output = Path(str(item.report.output))
+        job = self._resume_render(item, entry.get("render_id"))
+        if job is None:
+            draft = self._draft(item)
+            if draft is None:
+                raise RenderError(
+                    f"Session {item.report.session_id} has no timeline to render.",
+                    hint="Run generate with --fresh for this file to make it again.",
+                )
+            render_id = new_render_id()
+            self._record(item, stage=RENDER_SUBMITTED, render_id=render_id)  # before submitting
+            try:
+                job = self._retrying(
+                    lambda: submit(
+                        self.client,
+                        str(item.report.session_id),
+                        draft.to_wire(),
+                        render_id=render_id,
+                    )
+                )
+            except APIError:  # refused (402, 4xx): nothing runs under this id
+                self._record(item, stage=TURN_DONE, render_id=None)
+                raise
+        item.report.job_id = job.render_id
+        shown: list[tuple[str, int]] = []
+
+        def update(status: Any) -> None:
+            now = (str(status.status), int(status.progress))
+            if not shown or shown[-1] != now:
+                shown.append(now)
+                self.say(item, f"rendering {now[1]}%", "rendering")
+
+        try:
+            job.wait(on_update=update, sleep=self.sleep, schedule=self.poll_schedule)
+        except RenderError:
+            self._record(item, stage=TURN_DONE, render_id=None)  # a re-run renders anew (free)
+            raise
+        self.say(item, "downloading", "downloading")
+        job.download(output)
+        self._record(item, stage=FINISHED)
+        item.report.path = str(output)
+        self.say(item, f"done: {output}", DONE)
+
+    def _resume_render(self, item: _Item, render_id: Any) -> ExportJob | None:
+        """The recorded render if the backend knows it and it can still finish."""
+        if not isinstance(render_id, str) or not render_id:
+            return None
+        job = ExportJob(self.client, render_id)
+        try:
+            status = job.reload()
+        except APIError as exc:
+            if exc.status == 404 or exc.code in (404, 1002):
+                # Recorded but never arrived: submit the same id (export is free and keyed by id).
+                self._record(item, stage=TURN_DONE, render_id=None)
+                return None
+            raise
+        if status.status in ("failed", "cancelled"):
+            self._record(item, stage=TURN_DONE, render_id=None)
+            return None
+        self.say(item, f"resuming render {render_id}", "rendering")
+        return job
+
+
+def run_batch(
+    client: NemoClient,
+    files: Sequence[str | Path],
+    prompt: str,
+    *,
+    output: str | Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    fresh: bool = False,
+    progress: Progress = lambda line: None,
+    sleep: Callable[[float], None] = time.sleep,
+    poll_schedule: tuple[float, ...] = POLL_SCHEDULE,
+    recovery: Recovery | None = None,
+) -> BatchReport:
+    """Make one clip per input; see the module docstring for the rules."""
+    sources = [str(f) for f in files]
+    if not sources:
+        raise UsageError("No input files.", hint="Pass one or more images with -f FILE.")
+    if not prompt.strip():
+        raise UsageError("The prompt is empty.", hint="Say what to make, or leave it out.")
+    jobs = check_jobs(jobs if jobs is not None else default_jobs(client))
+    folder, single = _folder_and_single(sources, output)
+    scope = client.settings.store_key
+    unique: list[str] = []
+    for source in sources:  # the same input twice is one item
+        if source not in unique and _source_id(source) not in map(_source_id, unique):
+            unique.append(source)
+    names = _display_names(unique)
+    items = [
+        _Item(
+            n,
+            src,
+            item_key(scope, _source_id(src), prompt),
+            name,
+            GenerateItem(input=src),
+            is_url=_is_url(src),
+        )
+        for n, (src, name) in enumerate(zip(unique, names, strict=True), start=1)
+    ]
+    with _exclusive(folder):
+        manifest = Manifest.load(folder)
+        ours = {
+            str(manifest.entry(i.key).get("output"))
+            for i in items
+            if manifest.entry(i.key).get("output")
+        }
+        if fresh:
+            manifest.forget([i.key for i in items])
+        _assign_outputs(items, manifest, folder, single)
+        runner = BatchRunner(
+            client,
+            items,
+            manifest,
+            prompt,
+            jobs=jobs,
+            progress=progress,
+            sleep=sleep,
+            poll_schedule=poll_schedule,
+            recovery=recovery or Recovery(),
+        )
+        runner.queue = _check_inputs(runner, force=force, ours=ours)
+        if runner.queue:
+            client.authenticate()  # once, before the threads: they share the token
+        progress(
+            f"{len(items)} item(s), {len(runner.queue)} to do, {jobs} at a time; "
+            f"progress kept in {manifest.path}"
+        )
+        runner.run()
+    return BatchReport([i.report for i in items], str(manifest.path), jobs, client.limiter.pauses)
+
+
+def _check_inputs(runner: BatchRunner, *, force: bool, ours: set[str]) -> list[_Item]:
+    """Refuse unsafe outputs before anything is spent; bad files fail alone, up front."""
+    runnable: list[_Item] = []
+    for item in runner.items:
+        entry = runner.manifest.entry(item.key)
+        out = str(item.report.output)
+        finished = entry.get("stage") == FINISHED and Path(out).is_file()
+        if not finished:
+            # Our own clip from an earlier run of this batch may be replaced; anything else not.
+            resolve_output(out, "clip", force=force or out in ours or entry.get("output") == out)
+        runnable.append(item)
+    for item in list(runnable):
+        if not item.is_url and runner.manifest.entry(item.key).get("stage", NEW) == NEW:
+            try:
+                check_upload(Path(item.source))
+            except NemoError as exc:
+                runnable.remove(item)
+                item.report.exit_code = exc.exit_code
+                item.report.error = exc.to_dict()
+                runner.say(item, f"failed: {exc.message}", FAILED)
+    return runnable
+
+
+__all__ = [
+    "BatchReport",
+    "GenerateItem",
+    "Manifest",
+    "Recovery",
+    "check_jobs",
+    "default_jobs",
+    "run_batch",
+]
