@@ -32,7 +32,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -41,16 +41,19 @@ from nemo_skill.client import NemoClient, check_upload
 from nemo_skill.config import LOCAL_API_URL
 from nemo_skill.conversation import run_turn
 from nemo_skill.errors import (
+    API_STEPS,
     APIError,
     CancelledError,
     InsufficientCreditsError,
     NemoError,
+    Next,
     PlanRequiredError,
     RateLimitError,
     RenderError,
     SessionNotFoundError,
     StreamInterruptedError,
     UsageError,
+    word_error,
 )
 from nemo_skill.intents import detect_language
 from nemo_skill.models import Draft
@@ -98,8 +101,11 @@ class GenerateItem:
     note: str | None = None
     exit_code: int = field(default=0, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """``{"input", "output", "path", "job_id", "session_id", "state", "error", ...}``."""
+    def to_dict(self, steps: Mapping[Next, str] = API_STEPS) -> dict[str, Any]:
+        """``{"input", "output", "path", "job_id", "session_id", "state", "error", ...}``.
+
+        ``error`` is kept symbolic (``NemoError.to_record()``); ``steps`` words its hint.
+        """
         return {
             "input": self.input,
             "output": self.output,
@@ -107,7 +113,7 @@ class GenerateItem:
             "job_id": self.job_id,
             "session_id": self.session_id,
             "state": self.state,
-            "error": self.error,
+            "error": word_error(self.error, steps) if self.error else None,
             "seconds": round(self.seconds, 2),
             "note": self.note,
         }
@@ -133,10 +139,10 @@ class BatchReport:
         """0 when every item has its clip, else the exit code of the first that has not."""
         return next((i.exit_code or 1 for i in self.items if i.state != DONE), 0)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, steps: Mapping[Next, str] = API_STEPS) -> dict[str, Any]:
         """One JSON document: ``results`` (every item), ``counts``, ``manifest``, ``jobs``."""
         return {
-            "results": [item.to_dict() for item in self.items],
+            "results": [item.to_dict(steps) for item in self.items],
             "counts": self.counts(),
             "manifest": self.manifest,
             "jobs": self.jobs,
@@ -443,7 +449,7 @@ class BatchRunner:
             with self._lock:
                 if self.stopped is None:
                     self.stopped = exc
-        item.report.error = exc.to_dict()
+        item.report.error = exc.to_record()
         item.report.exit_code = exc.exit_code
         self.say(item, f"failed: {exc.message}", FAILED)
 
@@ -456,6 +462,7 @@ class BatchRunner:
                 "code": reason.code,
                 "message": f"Not started: an earlier item failed with: {reason.message}",
                 "hint": reason.hint or "Fix that, then run the same command again to continue.",
+                "next": reason.next,
             }
             item.report.exit_code = reason.exit_code
             self.say(item, f"not run ({reason.message})", NOT_RUN)
@@ -755,7 +762,7 @@ def _check_inputs(runner: BatchRunner, *, force: bool, ours: set[str]) -> list[_
             except NemoError as exc:
                 runnable.remove(item)
                 item.report.exit_code = exc.exit_code
-                item.report.error = exc.to_dict()
+                item.report.error = exc.to_record()
                 runner.say(item, f"failed: {exc.message}", FAILED)
     return runnable
 

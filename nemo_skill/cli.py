@@ -3,7 +3,9 @@
 stdout carries the reply (or, with ``--json``, exactly one JSON document);
 progress goes to stderr. Every error prints a message and a hint (or
 ``{"error": {"code", "message", "hint"}}``) and exits with the code of its
-class in :mod:`nemo_skill.errors`. Command modules live in
+class in :mod:`nemo_skill.errors`; the core's next steps are worded here as
+commands (:data:`STEPS`). Commands drive :class:`~nemo_skill.skill.Skill`
+only. Command modules live in
 ``nemo_skill/commands/`` and are imported only when their command runs, so
 ``nemo-skill classify`` starts fast.
 """
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, cast
 
 from nemo_skill import __version__
+from nemo_skill.config import DEFAULT_PROMPT
+from nemo_skill.errors import Next, exit_codes
 
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
@@ -44,13 +48,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 LOCAL_DEMO_CREDITS = 1000
 
-EXIT_CODES_HELP = """exit codes:
-  0 ok            2 usage / bad input   3 token (1001)        4 session (1002)
-  5 credits (2001) 6 unsupported file (4001) 7 file too large (4002)
-  8 client id (400) 9 plan (402)        10 rate limited (429) 11 network
-  12 timeout      13 protocol           14 server error       15 render failed
-  130 interrupted
-"""
+# The core's next steps, worded as the commands that take them.
+STEPS: dict[Next, str] = {
+    Next.STATE: "`nemo-skill state`",
+    Next.EXPORT: "`nemo-skill export`",
+    Next.EXPORT_RESUME: "`nemo-skill export --resume`",
+    Next.EXPORT_STATUS: "`nemo-skill export --resume JOB_ID`",
+    Next.CHAT: f'nemo-skill chat "{DEFAULT_PROMPT}" -f photo.jpg',
+}
+
+
+def exit_codes_help(per_line: int = 3) -> str:
+    """The ``--help`` epilog: every exit code, from the one table in :mod:`nemo_skill.errors`."""
+    cells = [f"{code} {meaning}" for code, meaning in exit_codes()]
+    width = max(len(cell) for cell in cells) + 2
+    rows = [cells[i : i + per_line] for i in range(0, len(cells), per_line)]
+    return "exit codes:\n" + "".join(
+        "  " + "".join(cell.ljust(width) for cell in row).rstrip() + "\n" for row in rows
+    )
+
+
+EXIT_CODES_HELP = exit_codes_help()
 
 
 class CommandModule(Protocol):
@@ -134,9 +152,8 @@ class Context:
     def skill(self) -> Skill:
         """A :class:`Skill` for this workspace (``--session NAME`` or the current directory)."""
         from nemo_skill.skill import Skill
-        from nemo_skill.workspace import workspace_key
 
-        key = workspace_key(getattr(self.args, "session", None))
+        key = Skill.key_for(getattr(self.args, "session", None))
         return Skill(self.client(), workspace=key, progress=self.progress)
 
     def close(self) -> None:
@@ -227,12 +244,13 @@ def report_error(ctx: Context, error: Exception) -> int:
     if not isinstance(error, NemoError):
         error = NemoError(f"Unexpected error: {type(error).__name__}: {error}")
     if ctx.json:
-        ctx.stdout.write(json.dumps({"error": error.to_dict()}, ensure_ascii=False) + "\n")
+        ctx.stdout.write(json.dumps({"error": error.to_dict(STEPS)}, ensure_ascii=False) + "\n")
         ctx.stdout.flush()
     else:
         ctx.stderr.write(f"Error: {error.message}\n")
-        if error.hint:
-            ctx.stderr.write(f"Hint: {error.hint}\n")
+        hint = error.worded_hint(STEPS)
+        if hint:
+            ctx.stderr.write(f"Hint: {hint}\n")
         ctx.stderr.flush()
     return error.exit_code
 

@@ -32,6 +32,7 @@ from nemo_skill import __version__
 from nemo_skill.config import CachedToken, Settings, StateStore, parse_expiry
 from nemo_skill.errors import (
     MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_TEXT,
     SUPPORTED_FORMATS,
     AuthError,
     FileTooLargeError,
@@ -459,7 +460,7 @@ class NemoClient:
 
 
 def check_upload(path: Path) -> Path:
-    """Local pre-checks before anything is sent: exists, format, 200 MB."""
+    """Local pre-checks before anything is sent: exists, format, size limit."""
     try:
         is_file, size = path.is_file(), path.stat().st_size if path.exists() else -1
     except (OSError, ValueError) as exc:  # e.g. a name too long for the file system, or a NUL
@@ -477,7 +478,9 @@ def check_upload(path: Path) -> Path:
     if size == 0:
         raise UnsupportedFileError(f"The file is empty: {path.name}")
     if size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(f"{path.name} is {size / 2**20:.1f} MB; the limit is 200 MB.")
+        raise FileTooLargeError(
+            f"{path.name} is {size / 2**20:.1f} MB; the limit is {MAX_UPLOAD_TEXT}."
+        )
     return path
 
 

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from nemo_skill import gui, timeline
 from nemo_skill.errors import (
+    NEXT_SLOT,
     NemoError,
+    Next,
     ProtocolError,
     RequestTimeoutError,
     ServerError,
@@ -88,7 +90,7 @@ ERROR_CODES: Final[dict[str, tuple[str, str]]] = {
     ),
     "MAX_TOKENS": (
         "The backend's reply was cut off before it finished.",
-        "Ask for a smaller change; check `nemo-skill state` first to see what was done.",
+        "Ask for a smaller change; check {next} first to see what was done.",
     ),
 }
 _REPHRASE_CODES: Final = frozenset({"BLOCKLIST", "SPII", "RECITATION", "LANGUAGE"})
@@ -190,7 +192,8 @@ def _raise_for(event: ErrorEvent) -> None:
     code = (event.code or "").upper()
     if code in ERROR_CODES:
         message, hint = ERROR_CODES[code]
-        raise ServerError(f"{message} ({event.message})", code=code, hint=hint)
+        step = Next.STATE if NEXT_SLOT in hint else None
+        raise ServerError(f"{message} ({event.message})", code=code, hint=hint, next=step)
     if code in _REPHRASE_CODES:
         raise ServerError(
             f"The backend stopped: {event.message} ({code}).", code=code,
@@ -199,7 +202,8 @@ def _raise_for(event: ErrorEvent) -> None:
     raise ServerError(
         f"The backend could not finish: {event.message}",
         code="agent_error",
-        hint="Check `nemo-skill state` to see what was done before sending the message again.",
+        hint="Check {next} to see what was done before sending the message again.",
+        next=Next.STATE,
     )
 
 
@@ -280,7 +284,8 @@ def run_turn(
         raise RequestTimeoutError(
             f"The backend sent only keep-alives for {minutes} minutes.",
             hint="The message was not re-sent (that could charge twice). The backend may still "
-            "be working: check `nemo-skill state` in a few minutes before sending it again.",
+            "be working: check {next} in a few minutes before sending it again.",
+            next=Next.STATE,
         ) from None
     except (StreamInterruptedError, RequestTimeoutError) as exc:
         recovery = _Recovery(client, session_id, progress, sleep,
@@ -299,8 +304,8 @@ def _finish(client: NemoClient, session_id: str, before: _Before, turn: _Turn) -
         raise ProtocolError(
             f"The backend sent {turn.protocol_errors} event(s) this skill could not read "
             "and nothing else.",
-            hint="Check `nemo-skill state` to see whether anything changed before sending "
-            "the message again.",
+            hint="Check {next} to see whether anything changed before sending the message again.",
+            next=Next.STATE,
         )
     result.messages = [gui.translate(t) for t in texts]
     silent = not texts and result.question is None
@@ -319,7 +324,7 @@ def _describe_changes(before: _Before, after: _Before) -> list[str]:
     """Sentences for what changed; plain words when nothing did or we cannot tell."""
     if not after.known:
         return ["The backend finished without a reply, and the timeline could not be read; "
-                "check `nemo-skill state`."]  # fmt: skip
+                "ask for the project's state in a minute."]  # fmt: skip
     if not before.known:
         summary = timeline.format_summary(after.draft) or "empty"
         return [f"The backend finished without a reply. The timeline now: {summary}"]
@@ -362,8 +367,9 @@ class _Recovery:
             f"The connection dropped ({error.message}) and the timeline did not change "
             f"in {self.polls} checks.",
             hint="The message was not re-sent (that could charge twice). The backend may still "
-            "be working: check `nemo-skill state` later, and send the message again only if "
+            "be working: check {next} later, and send the message again only if "
             "you are sure nothing happened.",
+            next=Next.STATE,
         )
 
     def _recovered(self, turn: _Turn, now: _Before, changes: list[str]) -> TurnResult:

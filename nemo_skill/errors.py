@@ -9,7 +9,7 @@
     │   ├── SessionNotFoundError   exit 4   1002 session not found
     │   ├── InsufficientCreditsError exit 5 2001 out of credits (bind URL in the hint)
     │   ├── UnsupportedFileError   exit 6   4001 unsupported file (also raised locally)
-    │   ├── FileTooLargeError      exit 7   4002 file over 200 MB (also raised locally)
+    │   ├── FileTooLargeError      exit 7   4002 file over the upload limit (also raised locally)
     │   ├── MissingClientIdError   exit 8   400  missing X-Client-Id
     │   ├── PlanRequiredError      exit 9   402  export blocked on the free plan
     │   ├── RateLimitError         exit 10  429  rate limited (retry_after seconds)
@@ -22,10 +22,16 @@
     CancelledError (Ctrl-C)  exit 130
 
 Errors are built from a response in one place, :func:`error_from_response`.
+
+A hint names its next step symbolically (``{next}`` in the text, a
+:class:`Next` in ``error.next``); each shell words it for itself (the CLI as
+`` `nemo-skill state` ``, MCP as the ``state`` tool, the Python API as
+``Skill.state()``): see :meth:`NemoError.worded_hint`.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -35,7 +41,47 @@ SUPPORTED_FORMATS: tuple[str, ...] = (
     "mp3", "wav", "m4a", "aac",
 )  # fmt: skip
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_UPLOAD_TEXT = f"{MAX_UPLOAD_BYTES // 2**20} MB"  # how people read the limit: "200 MB"
 DEFAULT_WEB_URL = "https://nemovideo.com"
+NEXT_SLOT = "{next}"  # where a hint's next step goes, worded by the shell
+
+
+class Next(enum.StrEnum):
+    """A next step the core suggests; each shell words it (a command, a tool, a method)."""
+
+    STATE = "state"  # look at the timeline to see what happened
+    EXPORT = "export"  # start a new export
+    EXPORT_RESUME = "export_resume"  # pick up an interrupted export by its job id
+    EXPORT_STATUS = "export_status"  # check an export's progress by its job id
+    CHAT = "chat"  # send an image and describe the clip
+
+
+# The Python API's wording of each step (what ``to_dict()`` says without a shell).
+API_STEPS: Mapping[Next, str] = {
+    Next.STATE: "Skill.state()",
+    Next.EXPORT: "Skill.export()",
+    Next.EXPORT_RESUME: "Skill.export(resume=job_id)",
+    Next.EXPORT_STATUS: "Skill.export_status(job_id)",
+    Next.CHAT: "Skill.chat(message, files=[image])",
+}
+
+
+def word_hint(hint: str, next_step: Next | str | None, steps: Mapping[Next, str]) -> str:
+    """``hint`` with its ``{next}`` slot filled by the shell's wording of ``next_step``."""
+    if next_step is None or NEXT_SLOT not in hint:
+        return hint
+    try:
+        step = Next(next_step)
+    except ValueError:  # a record written by a newer version: say something general
+        return hint.replace(NEXT_SLOT, "the next step")
+    return hint.replace(NEXT_SLOT, steps.get(step, API_STEPS[step]))
+
+
+def word_error(error: Mapping[str, Any], steps: Mapping[Next, str]) -> dict[str, Any]:
+    """A stored ``{code, message, hint, next}`` record as the shell's ``{code, message, hint}``."""
+    hint = word_hint(str(error.get("hint") or ""), error.get("next"), steps)
+    return {"code": error.get("code") or "error", "message": str(error.get("message") or ""),
+            "hint": hint}  # fmt: skip
 
 
 class NemoError(Exception):
@@ -46,8 +92,10 @@ class NemoError(Exception):
     """
 
     exit_code: ClassVar[int] = 1
+    label: ClassVar[str] = "error"  # the CLI help's name for this exit code
     default_code: ClassVar[int | str] = "error"
     default_hint: ClassVar[str] = ""
+    default_next: ClassVar[Next | None] = None
 
     def __init__(
         self,
@@ -56,16 +104,48 @@ class NemoError(Exception):
         code: int | str | None = None,
         status: int | None = None,
         hint: str | None = None,
+        next: Next | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code: int | str = self.default_code if code is None else code
         self.status = status
         self.hint = self.default_hint if hint is None else hint
+        self.next = self.default_next if next is None else next
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by the CLI: ``{"code", "message", "hint"}``."""
-        return {"code": self.code, "message": self.message, "hint": self.hint}
+    def worded_hint(self, steps: Mapping[Next, str] = API_STEPS) -> str:
+        """The hint with its next step worded by a shell (``steps``)."""
+        return word_hint(self.hint, self.next, steps)
+
+    def to_dict(self, steps: Mapping[Next, str] = API_STEPS) -> dict[str, Any]:
+        """The JSON shape every shell prints: ``{"code", "message", "hint"}``."""
+        return {"code": self.code, "message": self.message, "hint": self.worded_hint(steps)}
+
+    def to_record(self) -> dict[str, Any]:
+        """The stored form, still symbolic: ``{"code", "message", "hint"}`` (+ ``"next"``)."""
+        record: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
+        if self.next is not None:
+            record["next"] = self.next.value
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> NemoError:
+        """The error of a stored ``{code, message, hint, next}`` record."""
+        step = record.get("next")
+        return NemoError(
+            str(record.get("message") or "The turn failed."),
+            code=record.get("code") or "error",
+            hint=str(record.get("hint") or ""),
+            next=Next(step) if step in {n.value for n in Next} else None,
+        )
+
+    @classmethod
+    def unexpected(cls, exc: BaseException) -> NemoError:
+        """A bug surfaced as a plain error (never a traceback)."""
+        return NemoError(
+            f"Unexpected error: {type(exc).__name__}: {exc}",
+            hint="This is a bug in the skill; please report it with the steps that led here.",
+        )
 
     def __str__(self) -> str:
         return self.message
@@ -75,6 +155,7 @@ class UsageError(NemoError):
     """Bad arguments or local input the user can fix before anything is sent."""
 
     exit_code = 2
+    label = "usage / bad input"
     default_code = "usage"
 
 
@@ -88,6 +169,7 @@ class AuthError(APIError):
     """1001: the token is missing, malformed or expired."""
 
     exit_code = 3
+    label = "token"
     default_code = 1001
     default_hint = (
         "The token is invalid or expired. Unset NEMO_TOKEN to use a fresh free "
@@ -99,6 +181,7 @@ class SessionNotFoundError(APIError):
     """1002: the session does not exist (or belongs to someone else)."""
 
     exit_code = 4
+    label = "session"
     default_code = 1002
     default_hint = "The project session was not found; a new session will be started."
 
@@ -107,6 +190,7 @@ class InsufficientCreditsError(APIError):
     """2001: not enough credits for this turn."""
 
     exit_code = 5
+    label = "credits"
     default_code = 2001
 
     def __init__(
@@ -133,6 +217,7 @@ class UnsupportedFileError(APIError):
     """4001: the file format is not supported (raised locally too)."""
 
     exit_code = 6
+    label = "unsupported file"
     default_code = 4001
     default_hint = (
         "Supported formats: "
@@ -142,12 +227,14 @@ class UnsupportedFileError(APIError):
 
 
 class FileTooLargeError(APIError):
-    """4002: the file is over the 200 MB limit (raised locally too)."""
+    """4002: the file is over the upload limit (:data:`MAX_UPLOAD_TEXT`; raised locally too)."""
 
     exit_code = 7
+    label = "file too large"
     default_code = 4002
     default_hint = (
-        "The limit is 200 MB: compress the image, lower its resolution or trim the media."
+        f"The limit is {MAX_UPLOAD_TEXT}: compress the image, lower its resolution or trim "
+        "the media."
     )
 
 
@@ -155,6 +242,7 @@ class MissingClientIdError(APIError):
     """400: the anonymous-token request had no X-Client-Id."""
 
     exit_code = 8
+    label = "client id"
     default_code = 400
     default_hint = "A client id was missing; the skill generates one and retries."
 
@@ -163,6 +251,7 @@ class PlanRequiredError(APIError):
     """402: export is blocked on the free plan (a plan problem, not credits)."""
 
     exit_code = 9
+    label = "plan"
     default_code = 402
     default_hint = "Register or upgrade your plan to unlock export."
 
@@ -171,6 +260,7 @@ class RateLimitError(APIError):
     """429: rate limited; ``retry_after`` is the advised wait in seconds."""
 
     exit_code = 10
+    label = "rate limited"
     default_code = 429
     default_hint = "Too many requests: wait a little and try again."
 
@@ -192,6 +282,7 @@ class ServerError(APIError):
     """A 5xx answer or an error code this client does not know."""
 
     exit_code = 14
+    label = "server error"
     default_hint = "The backend had a problem; try again in a minute."
 
 
@@ -199,6 +290,7 @@ class TransportError(NemoError):
     """The backend could not be reached (DNS, refused, reset)."""
 
     exit_code = 11
+    label = "network"
     default_code = "network"
     default_hint = "Check the network connection and NEMO_API_URL, then try again."
 
@@ -207,11 +299,13 @@ class RequestTimeoutError(TransportError):
     """No answer in time. Requests that charge credits are never re-sent."""
 
     exit_code = 12
+    label = "timeout"
     default_code = "timeout"
     default_hint = (
         "The backend did not answer in time. Do not re-send the message: "
-        "check `nemo-skill state` in a minute to see whether it went through."
+        "check {next} in a minute to see whether it went through."
     )
+    default_next = Next.STATE
 
 
 class StreamInterruptedError(TransportError):
@@ -220,14 +314,16 @@ class StreamInterruptedError(TransportError):
     default_code = "stream_interrupted"
     default_hint = (
         "The connection dropped while the backend was working. The message was not re-sent "
-        "(that would charge twice); check `nemo-skill state` to see what changed."
+        "(that would charge twice); check {next} to see what changed."
     )
+    default_next = Next.STATE
 
 
 class ProtocolError(NemoError):
     """The backend answered something that does not follow the contract."""
 
     exit_code = 13
+    label = "protocol"
     default_code = "protocol"
     default_hint = "The backend sent an unexpected answer; try again, and report it if it persists."
 
@@ -236,18 +332,20 @@ class RenderError(NemoError):
     """A render job failed or was cancelled."""
 
     exit_code = 15
+    label = "render failed"
     default_code = "render_failed"
-    default_hint = "Check the timeline with `nemo-skill state`, then export again."
+    default_hint = "Check the timeline with {next}, then export again."
+    default_next = Next.STATE
 
 
 class CancelledError(NemoError):
     """The user interrupted the command (Ctrl-C)."""
 
     exit_code = 130
+    label = "interrupted"
     default_code = "cancelled"
-    default_hint = (
-        "Interrupted. Nothing was re-sent; `nemo-skill export --resume` picks up a render."
-    )
+    default_hint = "Interrupted. Nothing was re-sent; {next} picks up a render."
+    default_next = Next.EXPORT_RESUME
 
 
 _BY_CODE: dict[int, type[APIError]] = {
@@ -264,6 +362,23 @@ _BY_CODE: dict[int, type[APIError]] = {
     413: FileTooLargeError,
     415: UnsupportedFileError,
 }
+
+
+def exit_codes() -> list[tuple[int, str]]:
+    """``(exit code, meaning)`` for 0 and every error class, in code order (the CLI help's table).
+
+    A backend code is named beside its meaning (``token (1001)``).
+    """
+    table: dict[int, str] = {0: "ok"}
+    pending: list[type[NemoError]] = [NemoError]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.exit_code in table or "label" not in vars(cls):
+            continue  # an unlabelled subclass shares its parent's code (and line)
+        code = cls.default_code
+        table[cls.exit_code] = cls.label + (f" ({code})" if isinstance(code, int) else "")
+    return sorted(table.items())
 
 
 def is_anonymous(user_id: str | None) -> bool:

@@ -6,11 +6,13 @@ longer, so long work is a *turn with an id*: ``chat`` (and the batch
 as soon as the turn ends within a few seconds, with ``turn_state`` running /
 awaiting_input / stopped / failed; ``get_turn`` polls it. A repeated
 ``turn_id`` returns the earlier turn and never re-sends the message: the same
-:class:`~nemo_skill.turns.TurnStore` backs ``nemo-skill chat --turn-id``.
+rules (``Skill.turns``) back ``nemo-skill chat --turn-id``.
 
-Tool failures are MCP tool errors carrying the message and the hint, never a
-traceback or a token. Progress lines go out as progress notifications when
-the host asked for them.
+Every tool drives :class:`~nemo_skill.skill.Skill` only; this module words
+the core's next steps as MCP tools (:data:`STEPS`). Tool failures are MCP
+tool errors carrying the message and the hint, never a traceback or a token.
+Progress lines go out as progress notifications when the host asked for them;
+notices (e.g. "started a new session") come back in each result's ``notes``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import uuid
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -30,17 +30,23 @@ from typing_extensions import TypedDict
 from nemo_skill import __version__, timeline
 from nemo_skill.batch import BatchReport
 from nemo_skill.config import DEFAULT_PROMPT
-from nemo_skill.errors import APIError, NemoError, UsageError
-from nemo_skill.models import RenderJob
-from nemo_skill.paths import resolve_output
-from nemo_skill.render import ExportJob, new_render_id
-from nemo_skill.skill import Skill
-from nemo_skill.turns import FAILED, RUNNING, Record, TurnStore, check_turn_id, unsent
+from nemo_skill.errors import NemoError, Next, UsageError, word_error
+from nemo_skill.skill import RUNNING, Skill, Turns
 
 Progress = Callable[[str], None]
 # (workspace key, progress sink) -> a Skill on the server's one client
 SkillFactory = Callable[[str, Progress], Skill]
 T = TypeVar("T")
+Record = dict[str, Any]
+
+# The core's next steps, worded as the tools that take them.
+STEPS: Mapping[Next, str] = {
+    Next.STATE: "the `state` tool",
+    Next.EXPORT: "the `export_start` tool",
+    Next.EXPORT_RESUME: "the `export_status` tool (with the job_id)",
+    Next.EXPORT_STATUS: "the `export_status` tool",
+    Next.CHAT: f'the `chat` tool (files=["photo.jpg"], message "{DEFAULT_PROMPT}")',
+}
 
 FIRST_WAIT_S = 5.0  # chat/generate return as soon as the turn ends within this
 MAX_POLL_WAIT_S = 30.0  # get_turn's longest wait, well under a host's ~60 s cut-off
@@ -79,9 +85,9 @@ class TurnView(TypedDict):
 class TurnRunner:
     """Runs turns in background threads and serves their records from the turn store."""
 
-    def __init__(self, factory: SkillFactory, store: TurnStore, workspace: str) -> None:
+    def __init__(self, factory: SkillFactory, turns: Turns, workspace: str) -> None:
         self.factory = factory
-        self.store = store
+        self.turns = turns
         self.workspace = workspace
         self.active: str | None = None  # the turn this server is running, if any
         self._thread: threading.Thread | None = None
@@ -97,12 +103,12 @@ class TurnRunner:
         files: Sequence[str],
     ) -> tuple[Record, bool]:
         """Begin a turn running ``work`` in a thread, or return the turn that has the id."""
-        tid = check_turn_id(turn_id) if turn_id is not None else f"turn_{uuid.uuid4().hex}"
-        self._refuse_if_busy(tid)
+        self._refuse_if_busy(turn_id)
         workspace = self.workspace + (BATCH_SUFFIX if kind == "generate" else "")
-        record, created = self.store.begin(
-            tid, kind=kind, workspace=workspace, message=message, files=files
+        record, created = self.turns.begin(
+            turn_id, kind=kind, workspace=workspace, message=message, files=files
         )
+        tid = str(record["turn_id"])
         if created:
             self.active = tid
             self._seen.pop(tid, None)
@@ -111,28 +117,28 @@ class TurnRunner:
             self._thread.start()
         return record, created
 
-    def _refuse_if_busy(self, tid: str) -> None:
+    def _refuse_if_busy(self, tid: str | None) -> None:
         """One turn at a time: the backend runs one turn per session."""
         active = self.active
         if active is None or active == tid:
             return
-        known = self.store.load(tid)
+        known = self.turns.find(tid) if tid is not None else None
         if known is not None and not known.get("retryable"):
             return  # a known turn is only looked up, never run again
-        if (self.store.load(active) or {}).get("cancelled"):
+        if (self.turns.find(active) or {}).get("cancelled"):
             hint = "It was cancelled, but the backend is still working on it; try again shortly."
         else:
             hint = f"Poll get_turn with turn_id {active} until it ends, then send this."
         raise UsageError(f"Turn {active} is still running.", hint=hint)
 
     def _run(self, tid: str, workspace: str, work: Callable[[Skill], dict[str, Any]]) -> None:
+        def turn() -> dict[str, Any]:
+            return work(self.factory(workspace, lambda line: self.turns.add_progress(tid, line)))
+
         try:
-            skill = self.factory(workspace, lambda line: self.store.add_progress(tid, line))
-            self.store.finish(tid, work(skill))
-        except NemoError as exc:
-            self.store.fail(tid, exc, retryable=unsent(exc))
-        except Exception as exc:  # a bug must still end the turn, never leave it running
-            self.store.fail(tid, _unexpected(exc))
+            self.turns.run(tid, turn)
+        except Exception:  # noqa: S110 - recorded in the turn, which the host polls
+            pass
         finally:
             self.active = None
 
@@ -143,13 +149,7 @@ class TurnRunner:
 
     def load(self, tid: str) -> Record:
         """The record of ``tid``, or a :class:`UsageError` naming the unknown id."""
-        record = self.store.load(check_turn_id(tid))
-        if record is None:
-            raise UsageError(
-                f"There is no turn with id {tid}.",
-                hint="Start one with the chat tool; finished turns are kept for 7 days.",
-            )
-        return record
+        return self.turns.get(tid)
 
     def view(self, tid: str, *, full: bool = False, note: str | None = None) -> TurnView:
         """The turn; unless ``full``, only the messages and progress new since the last view."""
@@ -189,30 +189,15 @@ class TurnRunner:
 
 
 def tool_error(error: NemoError) -> ToolError:
-    """The MCP tool error for ``error``: message, code and hint, nothing else."""
+    """The MCP tool error for ``error``: message, code and hint (worded as tools), nothing else."""
     text = f"{error.message} (code {error.code})"
-    return ToolError(f"{text}\nHint: {error.hint}" if error.hint else text)
+    hint = error.worded_hint(STEPS)
+    return ToolError(f"{text}\nHint: {hint}" if hint else text)
 
 
 def _error_info(error: dict[str, Any]) -> ErrorInfo:
-    return ErrorInfo(
-        code=error.get("code") or "error",
-        message=str(error.get("message") or ""),
-        hint=str(error.get("hint") or ""),
-    )
-
-
-def _error_from(error: Any) -> NemoError:
-    """The :class:`NemoError` of a recorded ``{code, message, hint}``."""
-    info = _error_info(error if isinstance(error, dict) else {})
-    return NemoError(info["message"] or "The turn failed.", code=info["code"], hint=info["hint"])
-
-
-def _unexpected(exc: Exception) -> NemoError:
-    return NemoError(
-        f"Unexpected error: {type(exc).__name__}: {exc}",
-        hint="This is a bug in the skill; please report it with the steps that led here.",
-    )
+    worded = word_error(error, STEPS)
+    return ErrorInfo(code=worded["code"], message=worded["message"], hint=worded["hint"])
 
 
 def guarded(call: Callable[[], T]) -> T:
@@ -222,7 +207,7 @@ def guarded(call: Callable[[], T]) -> T:
     except NemoError as exc:
         raise tool_error(exc) from None
     except Exception as exc:  # never let a traceback reach the host
-        raise tool_error(_unexpected(exc)) from None
+        raise tool_error(NemoError.unexpected(exc)) from None
 
 
 async def in_thread(call: Callable[[], T]) -> T:
@@ -238,14 +223,14 @@ def batch_result(report: BatchReport) -> dict[str, Any]:
     for item in items:
         failure = (item.error or {}).get("message", "failed")
         messages.append(f"{item.input}: {item.path}" if item.path else f"{item.input}: {failure}")
-    return {"messages": messages, **report.to_dict()}
+    return {"messages": messages, **report.to_dict(STEPS)}
 
 
-def build_server(factory: SkillFactory, state_dir: Path, workspace: str) -> MCPServer[Any]:
+def build_server(factory: SkillFactory, workspace: str) -> MCPServer[Any]:
     """The MCPServer with every tool registered, for the project ``workspace``."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no per-request chatter on stderr
-    runner = TurnRunner(factory, TurnStore(state_dir), workspace)
     skill = factory(workspace, lambda line: None)
+    runner = TurnRunner(factory, skill.turns, workspace)
     server: MCPServer[Any] = MCPServer(
         "openai-image-to-video",
         version=__version__,
@@ -282,8 +267,9 @@ async def _start_turn(
     await runner.follow(ctx, tid, FIRST_WAIT_S)
     if created:
         current = guarded(lambda: runner.load(tid))
-        if current.get("turn_state") == FAILED and current.get("retryable"):
-            raise tool_error(_error_from(current.get("error")))  # nothing was sent: fix, retry
+        error = Turns.error_of(current)
+        if error is not None and Turns.retryable_failure(current):
+            raise tool_error(error)  # nothing was sent: fix it and retry
     return guarded(lambda: runner.view(tid, full=True, note=note))
 
 
@@ -356,48 +342,43 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
     @server.tool()
     def cancel_turn(turn_id: str) -> TurnView:
         """Stop waiting for a running turn. A message already sent cannot be un-sent."""
-        guarded(lambda: runner.load(turn_id))
-        guarded(lambda: runner.store.cancel(turn_id))
+        guarded(lambda: runner.turns.cancel(turn_id))
         return guarded(lambda: runner.view(turn_id, full=True, note=CANCEL_NOTE))
+
+
+async def with_notes(skill: Skill, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``call()``'s result in a worker thread, plus the skill's notices since the last tool."""
+    result = await in_thread(call)
+    return {**result, "notes": skill.take_notes()}
 
 
 def _register_project_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
     async def upload(paths: list[str]) -> dict[str, Any]:
         """Upload images, video or audio (local paths or URLs) to the project."""
-        files = await in_thread(lambda: skill.upload(paths))
-        return {"files": [f.model_dump(mode="json") for f in files]}
+        return await with_notes(
+            skill, lambda: {"files": [f.model_dump(mode="json") for f in skill.upload(paths)]}
+        )
 
     @server.tool()
     async def state() -> dict[str, Any]:
         """The project's timeline: a one-line summary and the tracks."""
-        current = await in_thread(skill.state)
-        draft = current.draft
-        return {
-            "session_id": current.session_id,
-            "summary": timeline.format_summary(draft) if draft else "",
-            "timeline": timeline.describe_draft(draft) if draft else None,
-        }
+
+        def read() -> dict[str, Any]:
+            current = skill.state()
+            draft = current.draft
+            return {
+                "session_id": current.session_id,
+                "summary": timeline.format_summary(draft) if draft else "",
+                "timeline": timeline.describe_draft(draft) if draft else None,
+            }
+
+        return await with_notes(skill, read)
 
     @server.tool()
     async def credits() -> dict[str, Any]:
         """Available, frozen and total credits (and the bind URL for anonymous users)."""
         return await in_thread(skill.credits)
-
-
-def reload_job(job: ExportJob) -> RenderJob:
-    """The job's status; an id the backend does not know is a plain usage error."""
-    try:
-        return job.reload()
-    except APIError as exc:
-        # The render proxy answers an unknown id with 404 or 1002; 1002's hint
-        # ("a new session will be started") would mislead here.
-        if exc.status == 404 or exc.code in (404, 1002):
-            raise UsageError(
-                f"There is no render job {job.render_id}.",
-                hint="Start one with export_start and use the job_id it returns.",
-            ) from None
-        raise
 
 
 def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
@@ -409,24 +390,21 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
         """
 
         def start() -> dict[str, Any]:
-            render_id = new_render_id()
-            dest = resolve_output(output, render_id, force=force) if output else None
-            job = skill.start_export(render_id, dest)
-            status = job.last.status if job.last else "pending"
-            return {"job_id": job.render_id, "status": status, "output": dest and str(dest)}
+            started = skill.begin_export(output, force=force)
+            return {"job_id": started.job_id, "status": started.status, "output": started.output}
 
-        return await in_thread(start)
+        return await with_notes(skill, start)
 
     @server.tool()
     async def export_status(job_id: str) -> dict[str, Any]:
         """A render's status (pending, processing, completed, failed, cancelled) and progress."""
-        job = await in_thread(lambda: reload_job(ExportJob(skill.client, job_id)))
+        status = await in_thread(lambda: skill.export_status(job_id))
         return {
             "job_id": job_id,
-            "status": job.status,
-            "progress": job.progress,
-            "url": job.output_url,
-            "error": job.error,
+            "status": status.status,
+            "progress": status.progress,
+            "url": status.url,
+            "error": status.error,
         }
 
     @server.tool()
@@ -434,24 +412,8 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
         job_id: str, output: str | None = None, force: bool = False
     ) -> dict[str, Any]:
         """Save a completed render as MP4 (output: a file or folder; default: export_start's)."""
-
-        def download() -> dict[str, Any]:
-            job = ExportJob(skill.client, job_id)
-            current = reload_job(job)
-            if not current.done:
-                raise UsageError(
-                    f"Render {job_id} is still {current.status} ({int(current.progress)}%).",
-                    hint="Poll export_status until it is completed, then download.",
-                )
-            project = skill.project
-            pending = project.render_id == job_id
-            target = output or (project.render_out if pending else None)
-            path = job.download(resolve_output(target, job_id, force=force))
-            if pending:  # done with it: `export --resume` must not pick it up again
-                skill.workspaces.update(skill.key, render_id=None, render_out=None)
-            return {"job_id": job_id, "path": str(path), "media": f"MEDIA:{path}"}
-
-        return await in_thread(download)
+        done = await in_thread(lambda: skill.download_export(job_id, output, force=force))
+        return {"job_id": job_id, "path": done.path, "media": f"MEDIA:{done.path}"}
 
     @server.tool()
     async def export_cancel(job_id: str) -> dict[str, Any]:

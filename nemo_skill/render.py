@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemo_skill.errors import CancelledError, RenderError, RequestTimeoutError
+from nemo_skill.errors import CancelledError, Next, RenderError, RequestTimeoutError
 from nemo_skill.models import RenderJob
 
 if TYPE_CHECKING:
@@ -87,7 +87,8 @@ class ExportJob:
                     raise RequestTimeoutError(
                         f"Render {self.render_id} is still {job.status} after "
                         f"{int(deadline_s // 60)} minutes.",
-                        hint="Run `nemo-skill export --resume` later to pick it up.",
+                        hint="Run {next} later to pick it up.",
+                        next=Next.EXPORT_RESUME,
                     )
                 sleep(next(waits))
                 job = self.reload()
@@ -95,7 +96,8 @@ class ExportJob:
             self._cancel_quietly()
             raise CancelledError(
                 f"Export interrupted; asked the backend to cancel render {self.render_id}.",
-                hint="Run `nemo-skill export` to start a new render.",
+                hint="Run {next} to start a new render.",
+                next=Next.EXPORT,
             ) from None
         on_update(job)
         if job.status != "completed":

@@ -4,7 +4,9 @@
 directly; the rest streams ``/run_sse``), remembers the project session per
 workspace, recovers from a lost session (1002 → a new session, said plainly),
 and exports with a persisted job id so a killed process can resume. The CLI
-and the MCP server are thin shells over it.
+and the MCP server are thin shells over it: they reach the conversation, the
+export job, the turn store and the workspace store only through this class,
+and word its symbolic next steps (:class:`~nemo_skill.errors.Next`) themselves.
 
     from nemo_skill import Skill
     with Skill.from_env() as skill:
@@ -29,6 +31,7 @@ from nemo_skill.config import DEFAULT_PROMPT, Settings, StateStore
 from nemo_skill.conversation import run_turn
 from nemo_skill.errors import (
     APIError,
+    Next,
     RenderError,
     SessionNotFoundError,
     UsageError,
@@ -36,10 +39,22 @@ from nemo_skill.errors import (
     is_anonymous,
 )
 from nemo_skill.intents import classify, detect_language
-from nemo_skill.models import Credits, SessionState, UploadedFile
+from nemo_skill.models import Credits, RenderJob, SessionState, UploadedFile
 from nemo_skill.paths import resolve_output
 from nemo_skill.render import ExportJob, new_render_id, submit
+from nemo_skill.turns import FAILED, RUNNING, Turns, TurnStore
 from nemo_skill.workspace import Workspace, Workspaces, workspace_key
+
+__all__ = [
+    "FAILED",
+    "RUNNING",
+    "ChatResult",
+    "ExportResult",
+    "ExportStatus",
+    "Skill",
+    "Turns",
+    "credits_dict",
+]
 
 Progress = Callable[[str], None]
 
@@ -60,6 +75,28 @@ class ExportResult:
     def to_dict(self) -> dict[str, Any]:
         """``{"job_id", "status", "url", "path"}``."""
         return {"job_id": self.job_id, "status": self.status, "url": self.url, "path": self.path}
+
+
+@dataclass
+class ExportStatus:
+    """Where a render stands; ``next`` is the step that follows (status, download, state)."""
+
+    job_id: str
+    status: str
+    progress: float = 0.0
+    url: str | None = None
+    error: str | None = None
+    output: str | None = None  # where ``download_export`` saves it by default
+    next: Next | None = None
+
+    @classmethod
+    def of(cls, job: RenderJob, job_id: str, output: str | None = None) -> ExportStatus:
+        """The status of ``job`` with its next step: poll, download, or look at the timeline."""
+        if not job.done:
+            step: Next | None = Next.EXPORT_STATUS
+        else:
+            step = None if job.status == "completed" else Next.STATE
+        return cls(job_id, job.status, job.progress, job.output_url, job.error, output, step)
 
 
 @dataclass
@@ -89,6 +126,15 @@ class ChatResult:
             "export": self.export.to_dict() if self.export else None,
             "credits": self.credits,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChatResult:
+        """A result back from its ``to_dict()`` form (a recorded turn)."""
+        known = set(cls.__dataclass_fields__) - {"export"}
+        result = cls(**{k: v for k, v in data.items() if k in known})
+        if isinstance(data.get("export"), dict):
+            result.export = ExportResult(**data["export"])
+        return result
 
 
 def credits_dict(credits: Credits, user_id: str | None, web_url: str) -> dict[str, Any]:
@@ -121,6 +167,24 @@ class Skill:
             StateStore(client.settings.state_dir), client.settings.store_key
         )
         self.notes: list[str] = []
+        self._turns: Turns | None = None
+
+    @staticmethod
+    def key_for(session_name: str | None = None) -> str:
+        """The workspace key of ``--session NAME``, else of the current directory."""
+        return workspace_key(session_name)
+
+    def take_notes(self) -> list[str]:
+        """Notices for the user since the last call (e.g. a new session was started)."""
+        notes, self.notes = list(self.notes), []
+        return notes
+
+    @property
+    def turns(self) -> Turns:
+        """Idempotent turns (by turn id) in this client's state directory."""
+        if self._turns is None:
+            self._turns = Turns(TurnStore(self.client.settings.state_dir))
+        return self._turns
 
     @classmethod
     def from_env(cls, *, workspace: str | None = None, progress: Progress = _quiet) -> Skill:
@@ -242,8 +306,7 @@ class Skill:
             result.messages.append(f"Exported to {result.export.path}")
         else:
             self._chat_turn(message, result)
-        result.messages[:0] = self.notes
-        self.notes.clear()
+        result.messages[:0] = self.take_notes()
         return result
 
     def _chat_turn(self, message: str, result: ChatResult) -> None:
@@ -277,7 +340,7 @@ class Skill:
         resumed_id: str | None = None
         job = self._resume_job(resume) if resume else None
         project = self.project
-        if job is not None and not _exists(job):
+        if job is not None and _status_or_none(job) is None:
             # The id was persisted but the submit never reached the backend:
             # submit the same id now (export is free and keyed by id).
             self.progress(f"render {job.render_id} was never started; starting it now")
@@ -298,9 +361,8 @@ class Skill:
         if draft is None or not draft.renderable:
             raise UsageError(
                 "There is nothing to export yet: the timeline is empty.",
-                hint='Send an image and describe the clip first, e.g. nemo-skill chat "'
-                + DEFAULT_PROMPT
-                + '" -f photo.jpg',
+                hint="Send an image and describe the clip first, e.g. {next}",
+                next=Next.CHAT,
             )
         render_id = render_id or new_render_id()
         # Persist the id before submitting: a crash after this line resumes the same job.
@@ -313,7 +375,7 @@ class Skill:
         render_id = resume if isinstance(resume, str) else self.project.render_id
         if not render_id:
             raise UsageError(
-                "There is no interrupted export to resume.", hint="Run `nemo-skill export`."
+                "There is no interrupted export to resume.", hint="Run {next}.", next=Next.EXPORT
             )
         return ExportJob(self.client, render_id)
 
@@ -338,9 +400,49 @@ class Skill:
     def cancel_export(self, render_id: str | None = None) -> ExportResult:
         """Ask the backend to cancel the pending (or given) render."""
         job = self._resume_job(render_id or True)
-        status = job.cancel()
-        self.workspaces.update(self.key, render_id=None, render_out=None)
+        try:
+            status = job.cancel()
+        except APIError as exc:
+            raise _unknown_job(job) if _is_unknown(exc) else exc from None
+        if self.project.render_id == job.render_id:
+            self.workspaces.update(self.key, render_id=None, render_out=None)
         return ExportResult(job.render_id, status.status, status.output_url, None)
+
+    # --- export by job id (for callers that poll: MCP hosts) -----------------
+    def begin_export(
+        self, output: str | Path | None = None, *, force: bool = False
+    ) -> ExportStatus:
+        """Submit a render and return at once; ``output`` is checked now, used on download."""
+        render_id = new_render_id()
+        dest = resolve_output(output, render_id, force=force) if output else None
+        job = self.start_export(render_id, dest)
+        status = job.last.status if job.last else "pending"
+        return ExportStatus(job.render_id, status, output=str(dest) if dest else None,
+                            next=Next.EXPORT_STATUS)  # fmt: skip
+
+    def export_status(self, job_id: str) -> ExportStatus:
+        """A render's status and progress; an id the backend does not know is a usage error."""
+        return ExportStatus.of(_reload(ExportJob(self.client, job_id)), job_id)
+
+    def download_export(
+        self, job_id: str, output: str | Path | None = None, *, force: bool = False
+    ) -> ExportResult:
+        """Save a completed render (default: where :meth:`begin_export` was told)."""
+        job = ExportJob(self.client, job_id)
+        current = _reload(job)
+        if not current.done:
+            raise UsageError(
+                f"Render {job_id} is still {current.status} ({int(current.progress)}%).",
+                hint="Poll {next} until it is completed, then download.",
+                next=Next.EXPORT_STATUS,
+            )
+        project = self.project
+        pending = project.render_id == job_id
+        target = output or (project.render_out if pending else None)
+        path = job.download(resolve_output(target, job_id, force=force))
+        if pending:  # done with it: `export --resume` must not pick it up again
+            self.workspaces.update(self.key, render_id=None, render_out=None)
+        return ExportResult(job_id, current.status, current.output_url, str(path))
 
     # --- batch --------------------------------------------------------------
     def generate(
@@ -363,15 +465,36 @@ class Skill:
                          fresh=fresh, progress=self.progress, sleep=self.sleep)  # fmt: skip
 
 
-def _exists(job: ExportJob) -> bool:
-    """True when the backend knows the job (a 404-style answer means it never arrived)."""
+def _is_unknown(error: APIError) -> bool:
+    """The one "job unknown" rule: the render proxy answers an unknown id with 404 or 1002."""
+    return error.status == 404 or error.code in (404, 1002)
+
+
+def _unknown_job(job: ExportJob) -> UsageError:
+    # Not 1002's hint ("a new session will be started"): that would mislead here.
+    return UsageError(
+        f"There is no render job {job.render_id}.",
+        hint="Start one with {next} and use the job id it returns.",
+        next=Next.EXPORT,
+    )
+
+
+def _status_or_none(job: ExportJob) -> RenderJob | None:
+    """The job's status, or None when the backend does not know it (it never arrived)."""
     try:
-        job.reload()
+        return job.reload()
     except APIError as exc:
-        if exc.status == 404 or exc.code in (404, 1002):
-            return False
+        if _is_unknown(exc):
+            return None
         raise
-    return True
+
+
+def _reload(job: ExportJob) -> RenderJob:
+    """The job's status; an id the backend does not know is a plain usage error."""
+    status = _status_or_none(job)
+    if status is None:
+        raise _unknown_job(job)
+    return status
 
 
 def _is_url(text: str) -> bool:

@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from nemo_skill.config import ensure_private_dir, read_json, write_json
 from nemo_skill.errors import (
     APIError,
     NemoError,
+    Next,
     ServerError,
     TransportError,
     UsageError,
@@ -37,11 +39,11 @@ MAX_AGE_S = 7 * 24 * 3600.0
 MAX_ID_CHARS = 200
 RUNNING, AWAITING, STOPPED, FAILED = "running", "awaiting_input", "stopped", "failed"
 INTERRUPTED_HINT = (
-    "The process running this turn stopped; check `nemo-skill state` — the message was not re-sent."
+    "The process running this turn stopped; check {next} — the message was not re-sent."
 )
 CANCELLED_HINT = (
     "A message already sent cannot be taken back: the backend may still finish it "
-    "(and charge for it). Check `nemo-skill state` in a minute."
+    "(and charge for it). Check {next} in a minute."
 )
 
 Record = dict[str, Any]
@@ -110,13 +112,15 @@ def owner_alive(owner: Mapping[str, Any]) -> bool:
 
 
 def _error_dict(error: NemoError | Mapping[str, Any]) -> dict[str, Any]:
+    """The stored, still symbolic form: the shell reading the record words its hint."""
     if isinstance(error, NemoError):
-        return error.to_dict()
-    return {
+        return error.to_record()
+    record = {
         "code": error.get("code", "error"),
         "message": str(error.get("message", "")),
         "hint": str(error.get("hint") or ""),
     }
+    return record | ({"next": error["next"]} if error.get("next") else {})
 
 
 class TurnStore:
@@ -196,6 +200,7 @@ class TurnStore:
                 "code": "turn_interrupted",
                 "message": "The turn did not finish: the process running it stopped.",
                 "hint": INTERRUPTED_HINT,
+                "next": Next.STATE.value,
             }
         return record
 
@@ -259,6 +264,7 @@ class TurnStore:
                         "code": "cancelled",
                         "message": "Stopped waiting for this turn.",
                         "hint": CANCELLED_HINT,
+                        "next": Next.STATE.value,
                     },
                 )
 
@@ -293,3 +299,92 @@ class TurnStore:
                     path.unlink()
                     removed += 1
         return removed
+
+
+class Turns:
+    """The idempotent-turn rules both shells share, over one :class:`TurnStore`.
+
+    ``begin`` a turn by id (an earlier turn with that id is returned instead,
+    never run again), ``run`` its work and record the outcome, ``get`` it back
+    (an unknown id is a :class:`UsageError`), ``wait`` for one running
+    elsewhere, ``cancel`` following it. The CLI runs the work in the calling
+    thread, the MCP server in a background thread; the rules are the same.
+    """
+
+    def __init__(self, store: TurnStore) -> None:
+        self.store = store
+
+    def begin(
+        self,
+        turn_id: str | None,
+        *,
+        kind: str = "chat",
+        workspace: str | None = None,
+        message: str = "",
+        files: Sequence[str | Path] = (),
+    ) -> tuple[Record, bool]:
+        """``(new running record, True)``, or ``(the earlier turn of turn_id, False)``.
+
+        Without a ``turn_id`` a fresh one is made up.
+        """
+        tid = check_turn_id(turn_id) if turn_id is not None else f"turn_{uuid.uuid4().hex}"
+        return self.store.begin(tid, kind=kind, workspace=workspace, message=message, files=files)
+
+    def run(self, turn_id: str, work: Callable[[], Mapping[str, Any]]) -> Record:
+        """Run a begun turn's ``work`` and record its result or its failure (then re-raised).
+
+        A failure that proves the message was never sent is recorded as
+        retryable; a bug is recorded as a failure too, so the turn never stays
+        running. An interrupt (Ctrl-C) leaves it running: once the process
+        has gone it reads as failed, and a retry does not re-send.
+        """
+        try:
+            result = work()
+        except NemoError as exc:
+            self.store.fail(turn_id, exc, retryable=unsent(exc))
+            raise
+        except Exception as exc:
+            self.store.fail(turn_id, NemoError.unexpected(exc))
+            raise
+        return self.store.finish(turn_id, result)
+
+    def find(self, turn_id: str) -> Record | None:
+        """The record of ``turn_id``, or None."""
+        return self.store.load(check_turn_id(turn_id))
+
+    def get(self, turn_id: str) -> Record:
+        """The record of ``turn_id``; an unknown id is a :class:`UsageError`."""
+        record = self.find(turn_id)
+        if record is None:
+            raise UsageError(
+                f"There is no turn with id {turn_id}.",
+                hint="Start one with {next}; finished turns are kept for 7 days.",
+                next=Next.CHAT,
+            )
+        return record
+
+    def add_progress(self, turn_id: str, line: str) -> None:
+        """Append a progress line to a running turn."""
+        self.store.add_progress(turn_id, line)
+
+    def wait(self, turn_id: str, timeout_s: float, **kwargs: Any) -> Record | None:
+        """Poll until the turn is no longer running or ``timeout_s`` has passed."""
+        return self.store.wait(turn_id, timeout_s, **kwargs)
+
+    def cancel(self, turn_id: str) -> Record:
+        """Stop following a known turn (it reads as failed from now on)."""
+        self.get(turn_id)
+        return self.store.cancel(turn_id)
+
+    @staticmethod
+    def error_of(record: Mapping[str, Any]) -> NemoError | None:
+        """The recorded failure of a failed turn with no result, else None."""
+        if record.get("turn_state") != FAILED or record.get("result"):
+            return None
+        error = record.get("error")
+        return NemoError.from_record(error if isinstance(error, Mapping) else {})
+
+    @staticmethod
+    def retryable_failure(record: Mapping[str, Any]) -> bool:
+        """True when the turn failed before its message could have been sent."""
+        return record.get("turn_state") == FAILED and bool(record.get("retryable"))

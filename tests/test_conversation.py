@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from nemo_skill.cli import STEPS
 from nemo_skill.conversation import (
     NOTHING_CHANGED,
     STILL_WORKING,
@@ -15,6 +16,7 @@ from nemo_skill.conversation import (
     tool_phrase,
 )
 from nemo_skill.errors import (
+    Next,
     ProtocolError,
     RequestTimeoutError,
     ServerError,
@@ -200,7 +202,8 @@ def test_error_event_raises_a_clear_error_and_closes_the_stream() -> None:
                TextEvent("never read")], [None])  # fmt: skip
     with pytest.raises(ServerError, match="render node unavailable") as info:
         run()
-    assert info.value.code == "agent_error" and "nemo-skill state" in info.value.hint
+    assert info.value.code == "agent_error" and info.value.next is Next.STATE
+    assert "nemo-skill state" in info.value.worded_hint(STEPS)
     assert run.client.closed
 
 
@@ -308,7 +311,8 @@ def test_ten_minutes_of_heartbeats_is_a_timeout_without_resend() -> None:
     with pytest.raises(RequestTimeoutError) as info:
         run()
     assert run.clock.now == 600
-    assert "not re-sent" in info.value.hint and "nemo-skill state" in info.value.hint
+    assert "not re-sent" in info.value.hint and info.value.next is Next.STATE
+    assert "nemo-skill state" in info.value.worded_hint(STEPS)
     assert run.client.sent == ["hello"] and run.client.closed
     assert run.clock.sleeps == []
 
@@ -346,7 +350,8 @@ def test_dropped_stream_gives_up_after_five_unchanged_polls() -> None:
     run = Run([StreamInterruptedError("dropped")], [VIDEO])
     with pytest.raises(StreamInterruptedError) as info:
         run()
-    assert "not re-sent" in info.value.hint and "nemo-skill state" in info.value.hint
+    assert "not re-sent" in info.value.hint and info.value.next is Next.STATE
+    assert "nemo-skill state" in info.value.worded_hint(STEPS)
     assert run.clock.sleeps == [30.0, 60.0, 60.0, 60.0, 60.0]
     assert run.client.sent == ["hello"]
     assert run.client.state_calls == 6  # the state before + 5 polls

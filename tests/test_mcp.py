@@ -28,7 +28,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from nemo_skill.errors import UnsupportedFileError
 from nemo_skill.mcp_server import TurnRunner, guarded
 from nemo_skill.skill import Skill
-from nemo_skill.turns import FAILED, RUNNING, STOPPED, TurnStore
+from nemo_skill.turns import FAILED, RUNNING, STOPPED, Turns, TurnStore
 
 TOOLS = {
     "chat", "get_turn", "cancel_turn", "upload", "state", "credits", "generate",
@@ -95,7 +95,7 @@ def runner(tmp_path: Path, script: Script) -> Iterator[TurnRunner]:
     def factory(workspace: str, progress: Callable[[str], None]) -> Skill:
         return cast(Skill, ScriptedSkill(progress, script))
 
-    yield TurnRunner(factory, TurnStore(tmp_path), "dir:/project")
+    yield TurnRunner(factory, Turns(TurnStore(tmp_path)), "dir:/project")
     script.go.set()  # never leave a turn thread waiting
 
 
@@ -107,7 +107,7 @@ def _chat(runner: TurnRunner, message: str, turn_id: str | None = "t1") -> tuple
 
 
 def _settled(runner: TurnRunner, tid: str) -> dict[str, Any]:
-    record = runner.store.wait(tid, BOUND_S, interval_s=0.01)
+    record = runner.turns.wait(tid, BOUND_S, interval_s=0.01)
     assert record is not None and record["turn_state"] != RUNNING
     return record
 
@@ -153,14 +153,14 @@ def test_one_turn_at_a_time_but_known_turns_are_always_answered(runner: TurnRunn
     with pytest.raises(ToolError, match=f"Turn {tid} is still running"):
         guarded(lambda: _chat(runner, "next", turn_id="t2"))
     assert _chat(runner, PROMPT) == (tid, False)
-    assert runner.store.load("t2") is None  # the refused message left no record
+    assert runner.turns.find("t2") is None  # the refused message left no record
 
 
 def test_cancel_stops_waiting_and_the_late_result_is_kept(
     runner: TurnRunner, script: Script
 ) -> None:
     tid, _ = _chat(runner, PROMPT)
-    runner.store.cancel(tid)
+    runner.turns.cancel(tid)
     view = runner.view(tid)
     assert view["turn_state"] == FAILED and view["error"] is not None
     assert view["error"]["code"] == "cancelled"
@@ -205,7 +205,7 @@ def test_unknown_turn_ids_are_tool_errors_with_a_hint(runner: TurnRunner) -> Non
     with pytest.raises(ToolError) as caught:
         guarded(lambda: runner.view("nope"))
     assert str(caught.value).startswith("There is no turn with id nope.")
-    assert "\nHint: Start one with the chat tool" in str(caught.value)
+    assert "\nHint: Start one with the `chat` tool" in str(caught.value)
 
 
 # --- the command ------------------------------------------------------------------------
@@ -362,10 +362,10 @@ def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: P
     assert out["retried"]["turn_id"] == "m1" and out["retried"]["note"] is None
     unknown = out["unknown"].content[0].text
     assert out["unknown"].is_error and "There is no render job render_0." in unknown
-    assert "Hint: Start one with export_start" in unknown
+    assert "Hint: Start one with the `export_start` tool" in unknown
     no_turn = out["no_turn"]
     assert no_turn.is_error and "never-sent" in no_turn.content[0].text
-    assert "Hint: Start one with the chat tool" in no_turn.content[0].text
+    assert "Hint: Start one with the `chat` tool" in no_turn.content[0].text
     assert out["batch"]["kind"] == "generate"
     done = out["done"]
     assert done["turn_state"] == STOPPED and done["result"]["results"][0]["error"] is None

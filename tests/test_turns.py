@@ -15,8 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from nemo_skill.cli import STEPS
 from nemo_skill.errors import (
     InsufficientCreditsError,
+    Next,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -24,6 +26,7 @@ from nemo_skill.errors import (
     TransportError,
     UnsupportedFileError,
     UsageError,
+    word_hint,
 )
 from nemo_skill.turns import (
     AWAITING,
@@ -282,7 +285,8 @@ def test_chat_turn_id_retries_a_refused_message_but_not_an_interrupted_one(
         store.update("k3", owner={"pid": _dead_pid(), "start": None})
         orphan = cli("--json", "chat", "--turn-id", "k3", "-f", str(photo), PROMPT)
         assert orphan.code != 0
-        assert orphan.json()["error"]["hint"] == INTERRUPTED_HINT
+        assert orphan.json()["error"]["hint"] == word_hint(INTERRUPTED_HINT, Next.STATE, STEPS)
+        assert "`nemo-skill state`" in orphan.json()["error"]["hint"]
         assert _available(cli) == charged  # nothing was sent again
 
 

@@ -60,37 +60,29 @@ def run(ctx: Context) -> int:
 
 def _run_once(ctx: Context, turn_id: str) -> int:
     """Run the turn of ``turn_id`` unless it exists; then report the recorded turn."""
-    from nemo_skill.errors import NemoError
-    from nemo_skill.turns import RUNNING, TurnStore, check_turn_id, unsent
-    from nemo_skill.workspace import workspace_key
+    from nemo_skill.skill import RUNNING
 
-    store = TurnStore(ctx.settings.state_dir)
-    record, created = store.begin(
-        check_turn_id(turn_id),
-        workspace=workspace_key(getattr(ctx.args, "session", None)),
-        message=ctx.args.message,
-        files=ctx.args.files,
+    skill = ctx.skill()
+    args = ctx.args
+    record, created = skill.turns.begin(
+        turn_id, workspace=skill.key, message=args.message, files=args.files
     )
     if created:
-        try:
-            result = ctx.skill().chat(
-                ctx.args.message, ctx.args.files, output=ctx.args.output, force=ctx.args.force
-            )
-        except NemoError as exc:
-            store.fail(turn_id, exc, retryable=unsent(exc))
-            raise
-        # Any other exit leaves the record running: once this process is gone it
-        # reads as failed (dead owner), and a retry does not re-send.
-        record = store.finish(turn_id, result.to_dict())
+        record = skill.turns.run(
+            turn_id,
+            lambda: skill.chat(
+                args.message, args.files, output=args.output, force=args.force
+            ).to_dict(),
+        )
     else:
         _say_already_sent(ctx, record)
         if record.get("turn_state") == RUNNING:
-            record = store.wait(turn_id, RETRY_WAIT_S) or record
+            record = skill.turns.wait(turn_id, RETRY_WAIT_S) or record
     return _report(ctx, record)
 
 
 def _say_already_sent(ctx: Context, record: dict[str, Any]) -> None:
-    from nemo_skill.turns import RUNNING
+    from nemo_skill.skill import RUNNING
 
     turn_id = record.get("turn_id")
     ctx.progress(f"Turn {turn_id} was already sent; not sending it again.")
@@ -102,17 +94,12 @@ def _say_already_sent(ctx: Context, record: dict[str, Any]) -> None:
 
 def _report(ctx: Context, record: dict[str, Any]) -> int:
     """Print a recorded turn: its result, its error (raised), or that it still runs."""
-    from nemo_skill.errors import NemoError
-    from nemo_skill.turns import FAILED, RUNNING
+    from nemo_skill.skill import RUNNING, ChatResult, Turns
 
     turn_id, state = record.get("turn_id"), record.get("turn_state")
-    if state == FAILED and not record.get("result"):
-        error = record.get("error") or {}
-        raise NemoError(
-            str(error.get("message") or "The turn failed."),
-            code=error.get("code"),
-            hint=error.get("hint"),
-        )
+    error = Turns.error_of(record)
+    if error is not None:
+        raise error
     if state == RUNNING:
         data = {k: record.get(k) for k in ("messages", "changes", "question", "options")}
         data.update(turn_id=turn_id, turn_state=state, progress=record.get("progress", []))
@@ -120,16 +107,5 @@ def _report(ctx: Context, record: dict[str, Any]) -> int:
                        "run the same command again later for its result.")  # fmt: skip
         return 0
     data = {**(record.get("result") or {}), "turn_id": turn_id, "turn_state": state}
-    ctx.emit(data, render_text(_chat_result(data)))
+    ctx.emit(data, render_text(ChatResult.from_dict(data)))
     return 0
-
-
-def _chat_result(data: dict[str, Any]) -> ChatResult:
-    """A :class:`ChatResult` back from its ``to_dict()`` form."""
-    from nemo_skill.skill import ChatResult, ExportResult
-
-    known = set(ChatResult.__dataclass_fields__) - {"export"}
-    result = ChatResult(**{k: v for k, v in data.items() if k in known})
-    if isinstance(data.get("export"), dict):
-        result.export = ExportResult(**data["export"])
-    return result

@@ -87,5 +87,7 @@ def run(ctx: Context) -> int:
         fresh=ctx.args.fresh,
     )
     media = "\n".join(f"MEDIA:{item.path}" for item in report.items if item.path)
-    ctx.emit(report.to_dict(), summary_table(report) + ("\n" + media if media else ""))
+    from nemo_skill.cli import STEPS
+
+    ctx.emit(report.to_dict(STEPS), summary_table(report) + ("\n" + media if media else ""))
     return report.exit_code()

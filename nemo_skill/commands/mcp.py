@@ -29,7 +29,6 @@ def run(ctx: Context) -> int:
             hint="pip install 'openai-image-to-video[mcp]'",
         ) from None
     from nemo_skill.skill import Skill
-    from nemo_skill.workspace import workspace_key
 
     client = ctx.client()  # one client (and one embedded backend) for the server's lifetime
     try:
@@ -41,6 +40,5 @@ def run(ctx: Context) -> int:
     def factory(workspace: str, progress: Callable[[str], None]) -> Skill:
         return Skill(client, workspace=workspace, progress=progress)
 
-    key = workspace_key(getattr(ctx.args, "session", None))
-    build_server(factory, ctx.settings.state_dir, key).run("stdio")
+    build_server(factory, Skill.key_for(getattr(ctx.args, "session", None))).run("stdio")
     return 0

@@ -11,11 +11,13 @@ if TYPE_CHECKING:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``upload``."""
+    from nemo_skill.errors import MAX_UPLOAD_TEXT
+
     parser.add_argument(
         "items",
         nargs="+",
         metavar="FILE|URL",
-        help="JPG, PNG, WEBP, HEIC, GIF, MP4, MOV, MP3, WAV... up to 200 MB each",
+        help=f"JPG, PNG, WEBP, HEIC, GIF, MP4, MOV, MP3, WAV... up to {MAX_UPLOAD_TEXT} each",
     )
 
 
