@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from enum import IntEnum
 from typing import Any, ClassVar
 
 SUPPORTED_FORMATS: tuple[str, ...] = (
@@ -84,6 +85,31 @@ def word_error(error: Mapping[str, Any], steps: Mapping[Next, str]) -> dict[str,
             "hint": hint}  # fmt: skip
 
 
+class ErrorCode(IntEnum):
+    """Every error code of the backend contract, in one table.
+
+    The client maps them to exceptions (:data:`_BY_CODE`); the embedded
+    backend (:mod:`nemo_skill.local`) answers with them. Besides its own codes
+    (1001...4002) the backend answers some errors with the HTTP status as code.
+    """
+
+    AUTH = 1001
+    SESSION_NOT_FOUND = 1002
+    INSUFFICIENT_CREDITS = 2001
+    UNSUPPORTED_FILE = 4001
+    FILE_TOO_LARGE = 4002
+    BAD_REQUEST = 400  # also "missing X-Client-Id" on the anonymous-token call
+    UNAUTHORIZED = 401
+    PLAN_REQUIRED = 402
+    NOT_FOUND = 404
+    CONFLICT = 409
+    PAYLOAD_TOO_LARGE = 413
+    UNSUPPORTED_MEDIA = 415
+    INVALID_BODY = 422
+    RATE_LIMITED = 429
+    INTERNAL = 500
+
+
 class NemoError(Exception):
     """Base of every error the skill raises.
 
@@ -108,7 +134,9 @@ class NemoError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.code: int | str = self.default_code if code is None else code
+        chosen = self.default_code if code is None else code
+        # Plain ints at run time: ErrorCode names the codes, callers compare and print numbers.
+        self.code: int | str = int(chosen) if isinstance(chosen, ErrorCode) else chosen
         self.status = status
         self.hint = self.default_hint if hint is None else hint
         self.next = self.default_next if next is None else next
@@ -170,7 +198,7 @@ class AuthError(APIError):
 
     exit_code = 3
     label = "token"
-    default_code = 1001
+    default_code = ErrorCode.AUTH
     default_hint = (
         "The token is invalid or expired. Unset NEMO_TOKEN to use a fresh free "
         "anonymous token, or set a valid one."
@@ -182,7 +210,7 @@ class SessionNotFoundError(APIError):
 
     exit_code = 4
     label = "session"
-    default_code = 1002
+    default_code = ErrorCode.SESSION_NOT_FOUND
     default_hint = "The project session was not found; a new session will be started."
 
 
@@ -191,7 +219,7 @@ class InsufficientCreditsError(APIError):
 
     exit_code = 5
     label = "credits"
-    default_code = 2001
+    default_code = ErrorCode.INSUFFICIENT_CREDITS
 
     def __init__(
         self,
@@ -218,7 +246,7 @@ class UnsupportedFileError(APIError):
 
     exit_code = 6
     label = "unsupported file"
-    default_code = 4001
+    default_code = ErrorCode.UNSUPPORTED_FILE
     default_hint = (
         "Supported formats: "
         + ", ".join(SUPPORTED_FORMATS)
@@ -231,7 +259,7 @@ class FileTooLargeError(APIError):
 
     exit_code = 7
     label = "file too large"
-    default_code = 4002
+    default_code = ErrorCode.FILE_TOO_LARGE
     default_hint = (
         f"The limit is {MAX_UPLOAD_TEXT}: compress the image, lower its resolution or trim "
         "the media."
@@ -243,7 +271,7 @@ class MissingClientIdError(APIError):
 
     exit_code = 8
     label = "client id"
-    default_code = 400
+    default_code = ErrorCode.BAD_REQUEST
     default_hint = "A client id was missing; the skill generates one and retries."
 
 
@@ -252,7 +280,7 @@ class PlanRequiredError(APIError):
 
     exit_code = 9
     label = "plan"
-    default_code = 402
+    default_code = ErrorCode.PLAN_REQUIRED
     default_hint = "Register or upgrade your plan to unlock export."
 
 
@@ -261,7 +289,7 @@ class RateLimitError(APIError):
 
     exit_code = 10
     label = "rate limited"
-    default_code = 429
+    default_code = ErrorCode.RATE_LIMITED
     default_hint = "Too many requests: wait a little and try again."
 
     def __init__(
@@ -349,18 +377,18 @@ class CancelledError(NemoError):
 
 
 _BY_CODE: dict[int, type[APIError]] = {
-    1001: AuthError,
-    1002: SessionNotFoundError,
-    2001: InsufficientCreditsError,
-    4001: UnsupportedFileError,
-    4002: FileTooLargeError,
-    400: MissingClientIdError,
-    402: PlanRequiredError,
-    429: RateLimitError,
-    401: AuthError,
-    404: SessionNotFoundError,
-    413: FileTooLargeError,
-    415: UnsupportedFileError,
+    ErrorCode.AUTH: AuthError,
+    ErrorCode.SESSION_NOT_FOUND: SessionNotFoundError,
+    ErrorCode.INSUFFICIENT_CREDITS: InsufficientCreditsError,
+    ErrorCode.UNSUPPORTED_FILE: UnsupportedFileError,
+    ErrorCode.FILE_TOO_LARGE: FileTooLargeError,
+    ErrorCode.BAD_REQUEST: MissingClientIdError,
+    ErrorCode.PLAN_REQUIRED: PlanRequiredError,
+    ErrorCode.RATE_LIMITED: RateLimitError,
+    ErrorCode.UNAUTHORIZED: AuthError,
+    ErrorCode.NOT_FOUND: SessionNotFoundError,
+    ErrorCode.PAYLOAD_TOO_LARGE: FileTooLargeError,
+    ErrorCode.UNSUPPORTED_MEDIA: UnsupportedFileError,
 }
 
 

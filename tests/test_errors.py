@@ -206,3 +206,15 @@ def test_explicit_code_and_hint_override_the_defaults() -> None:
     error = UnsupportedFileError("bad", code="local_format", hint="use a JPG")
     assert error.to_dict() == {"code": "local_format", "message": "bad", "hint": "use a JPG"}
     assert "jpg" in UnsupportedFileError("x").hint and "200 MB" in FileTooLargeError("x").hint
+
+
+def test_one_code_table_for_client_and_backend() -> None:
+    from nemo_skill.errors import _BY_CODE, ErrorCode
+
+    assert set(_BY_CODE) <= set(ErrorCode)
+    contract = {1001, 1002, 2001, 4001, 4002, 400, 402, 429}
+    assert contract <= {int(c) for c in ErrorCode}
+    for code, cls in _BY_CODE.items():
+        made = error_from_response(400 if code < 1000 else 200, {"code": int(code), "message": "m"})
+        assert isinstance(made, cls)
+        assert type(made.code) is int  # a plain number on the wire and in messages

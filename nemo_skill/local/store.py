@@ -41,6 +41,8 @@ CREATE INDEX IF NOT EXISTS files_session ON files(session_id, id);
 CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     session_id TEXT NOT NULL, status TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0,
     draft TEXT NOT NULL, output TEXT, error TEXT, created REAL NOT NULL, completed REAL);
+CREATE TABLE IF NOT EXISTS turn_holds (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+    amount REAL NOT NULL, created REAL NOT NULL);
 """
 
 
@@ -203,6 +205,54 @@ class Store:
                 (amount, refund, user_id),
             )
 
+    def hold_for_turn(self, user_id: str, session_id: str, amount: float) -> bool:
+        """Freeze ``amount`` for the session's running turn, recorded so a crash cannot keep it.
+
+        False (nothing changed) when there is not enough, or the session already
+        holds credits for a turn.
+        """
+        with self.tx() as db:
+            held = db.execute(
+                "SELECT 1 FROM turn_holds WHERE session_id=?", (session_id,)
+            ).fetchone()
+            if held is not None:
+                return False
+            cur = db.execute(
+                "UPDATE users SET available=available-?, frozen=frozen+? "
+                "WHERE user_id=? AND available>=?",
+                (amount, amount, user_id, amount),
+            )
+            if cur.rowcount != 1:
+                return False
+            db.execute(
+                "INSERT INTO turn_holds VALUES (?, ?, ?, ?)",
+                (session_id, user_id, amount, time.time()),
+            )
+            return True
+
+    def settle_turn(self, session_id: str, *, spent: bool) -> float:
+        """Settle the session's turn hold (spent, or returned); the amount, 0 if none."""
+        with self.tx() as db:
+            row = db.execute(
+                "SELECT user_id, amount FROM turn_holds WHERE session_id=?", (session_id,)
+            ).fetchone()
+            if row is None:
+                return 0.0
+            amount = float(row["amount"])
+            db.execute("DELETE FROM turn_holds WHERE session_id=?", (session_id,))
+            db.execute(
+                "UPDATE users SET frozen=MAX(0, frozen-?), available=available+? WHERE user_id=?",
+                (amount, 0 if spent else amount, row["user_id"]),
+            )
+            return amount
+
+    def release_interrupted_holds(self) -> int:
+        """On start: turns a previous process left running are refunded (their stream is gone)."""
+        rows = self._all("SELECT session_id FROM turn_holds")
+        for row in rows:
+            self.settle_turn(str(row["session_id"]), spent=False)
+        return len(rows)
+
     # --- sessions and drafts ----------------------------------------------------
     def create_session(self, user_id: str, language: str, task_name: str) -> tuple[str, str]:
         """A new session (long digit-string id, as the real service) and task id."""
@@ -341,10 +391,13 @@ class Store:
 
     def count(self, table: str) -> int:
         """Rows in a table (for tests and diagnostics)."""
-        if table not in ("clients", "users", "tokens", "sessions", "drafts", "files", "jobs"):
+        if table not in _TABLES:
             raise ValueError(table)
         row = self._one(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608 - table checked above
         return int(row["n"]) if row else 0
+
+
+_TABLES = ("clients", "users", "tokens", "sessions", "drafts", "files", "jobs", "turn_holds")
 
 
 def _file(row: sqlite3.Row) -> StoredFile:

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from nemo_skill.errors import ErrorCode
+from nemo_skill.local.http import BackendError
+from nemo_skill.local.store import Store
+from nemo_skill.local.turnslot import TurnSlot
 from tests.local.conftest import Api, Factory, jpeg_bytes
 
 
 def _raw_turn(app: Any, token: str, sid: str, text: str) -> list[dict[str, Any]]:
     """POST /run_sse straight into the ASGI app; the client is gone at ``http.response.start``."""
     body = json.dumps(
-        {"app_name": "nemo_agent", "user_id": "me", "session_id": sid,
-         "new_message": {"role": "user", "parts": [{"text": text}]}}  # fmt: skip
+        {
+            "app_name": "nemo_agent",
+            "user_id": "me",
+            "session_id": sid,
+            "new_message": {"role": "user", "parts": [{"text": text}]},
+        }
     ).encode()
     scope = {
         "type": "http",
@@ -96,3 +105,79 @@ def test_turn_whose_response_never_starts_releases_lock_and_credits(
         assert again_api.credits() == {"available": 850, "frozen": 0, "total": 850}
     finally:
         again_api.close()
+
+
+@pytest.fixture
+def store(tmp_path: Any) -> Iterator[Store]:
+    db = Store(tmp_path / "slot")
+    yield db
+    db.close()
+
+
+def _credits(store: Store, uid: str) -> tuple[float, float]:
+    user = store.user(uid)
+    assert user is not None
+    return user.available, user.frozen
+
+
+def _uid(store: Store, credits: float = 100) -> str:
+    return store.issue_anonymous_token("slot-client", credits, ttl_s=3600)[1].user_id
+
+
+def test_a_second_turn_in_the_same_session_is_busy(store: Store) -> None:
+    uid, locks = _uid(store), {}
+    with TurnSlot(store, locks, "s1", uid):
+        with pytest.raises(BackendError) as busy, TurnSlot(store, locks, "s1", uid):
+            pass
+        assert (busy.value.code, busy.value.status) == (ErrorCode.RATE_LIMITED, 429)
+        assert busy.value.headers == {"Retry-After": "5"}
+        with TurnSlot(store, locks, "s2", uid):  # other sessions are not held up
+            pass
+    with TurnSlot(store, locks, "s1", uid):  # released on exit
+        pass
+
+
+@pytest.mark.parametrize(("spent", "after"), [(True, (40.0, 0.0)), (False, (100.0, 0.0))])
+def test_leaving_settles_the_hold(store: Store, spent: bool, after: tuple[float, float]) -> None:
+    uid = _uid(store)
+    with TurnSlot(store, {}, "s1", uid) as slot:
+        slot.freeze(60)
+        assert _credits(store, uid) == (40, 60)
+        slot.spent = spent
+    assert _credits(store, uid) == after
+    assert store.count("turn_holds") == 0
+
+
+def test_an_error_inside_the_turn_refunds_and_unlocks(store: Store) -> None:
+    uid, locks = _uid(store), {}
+    with pytest.raises(OSError), TurnSlot(store, locks, "s1", uid) as slot:
+        slot.freeze(60)
+        raise OSError("client went away")
+    assert _credits(store, uid) == (100, 0)
+    assert not locks["s1"].locked()
+
+
+def test_short_credits_are_2001_with_nothing_held(store: Store) -> None:
+    uid, locks = _uid(store, credits=30), {}
+    with pytest.raises(BackendError) as short, TurnSlot(store, locks, "s1", uid) as slot:
+        slot.freeze(50)
+    assert (short.value.code, short.value.status) == (ErrorCode.INSUFFICIENT_CREDITS, 402)
+    assert "Not enough credits" in short.value.message
+    assert _credits(store, uid) == (30, 0)
+    assert not locks["s1"].locked()
+
+
+def test_a_hold_left_by_a_killed_process_is_refunded_on_start(tmp_path: Any) -> None:
+    from nemo_skill.local.app import close_app, create_app
+
+    crashed = Store(tmp_path / "data")
+    uid = _uid(crashed)
+    assert crashed.hold_for_turn(uid, "s1", 60)
+    crashed.close()  # never settled: the process died mid-turn
+    app = create_app(tmp_path / "data")
+    try:
+        store: Store = app.state.backend.store
+        assert _credits(store, uid) == (100, 0)
+        assert store.count("turn_holds") == 0
+    finally:
+        close_app(app)

@@ -1,0 +1,1 @@
+"""The embedded backend's endpoints, one module per resource; each exports ``ROUTES``."""

@@ -1,0 +1,71 @@
+"""One running turn per session, and the credits frozen for it, always given back.
+
+A :class:`TurnSlot` is a context manager: entering takes the session's turn
+lock (429 when a turn is already running), :meth:`TurnSlot.freeze` holds the
+turn's cost (2001 when there is not enough), and leaving - however the block
+ends: a finished stream, an agent error, a client gone before the response
+even started, a cancelled task - settles the hold (charged only when the
+turn changed the draft) and releases the lock. The hold is also a row in
+SQLite, so a process killed mid-turn does not keep credits frozen: the next
+start refunds it (:meth:`Store.release_interrupted_holds`).
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from nemo_skill.errors import ErrorCode
+from nemo_skill.local.http import BackendError
+from nemo_skill.local.store import Store
+
+BUSY_RETRY_AFTER_S = 5
+
+
+class TurnSlot:
+    """The session's turn lock and frozen credits, owned for one turn."""
+
+    def __init__(
+        self, store: Store, locks: dict[str, threading.Lock], session_id: str, user_id: str
+    ) -> None:
+        self.store, self.session_id, self.user_id = store, session_id, user_id
+        self._lock = locks.setdefault(session_id, threading.Lock())
+        self._held = False
+        self.frozen = 0.0
+        self.spent = False  # set once the turn's work is kept: the hold is charged
+
+    def __enter__(self) -> TurnSlot:
+        if not self._lock.acquire(blocking=False):
+            raise BackendError(
+                ErrorCode.RATE_LIMITED,
+                "A turn is already running in this session; wait for it to finish.",
+                429,
+                {"Retry-After": str(BUSY_RETRY_AFTER_S)},
+            )
+        self._held = True
+        return self
+
+    def freeze(self, amount: float) -> None:
+        """Hold ``amount`` credits for this turn (2001, nothing held, when short)."""
+        if amount <= 0:
+            return
+        if not self.store.hold_for_turn(self.user_id, self.session_id, amount):
+            raise BackendError(
+                ErrorCode.INSUFFICIENT_CREDITS, "Not enough credits for this request.", 402
+            )
+        self.frozen = amount
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.frozen:
+                self.store.settle_turn(self.session_id, spent=self.spent)
+                self.frozen = 0.0
+        finally:
+            if self._held:
+                self._held = False
+                self._lock.release()

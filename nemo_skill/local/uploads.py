@@ -1,0 +1,388 @@
+"""Uploaded files: content sniffing, the streaming multipart parser, storage and URLs.
+
+Nothing here trusts a client's file name: names are cleaned for display only,
+content is stored by its SHA-256, and a file's format is what its first bytes
+say it is (and must agree with its extension).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from starlette.requests import Request
+
+from nemo_skill.errors import SUPPORTED_FORMATS, ErrorCode
+from nemo_skill.local.backend import Backend
+from nemo_skill.local.http import BackendError, base_url
+from nemo_skill.local.store import StoredFile, User
+
+_MAGIC: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
+    ("jpg", lambda b: b.startswith(b"\xff\xd8\xff")),
+    ("png", lambda b: b.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("gif", lambda b: b[:6] in (b"GIF87a", b"GIF89a")),
+    ("webp", lambda b: b[:4] == b"RIFF" and b[8:12] == b"WEBP"),
+    ("wav", lambda b: b[:4] == b"RIFF" and b[8:12] == b"WAVE"),
+    ("avi", lambda b: b[:4] == b"RIFF" and b[8:12] == b"AVI "),
+    (
+        "heic",
+        lambda b: (
+            b[4:8] == b"ftyp" and b[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif", b"hevc")
+        ),
+    ),
+    ("m4a", lambda b: b[4:8] == b"ftyp" and b[8:11] in (b"M4A", b"M4B")),
+    ("mp4", lambda b: b[4:8] == b"ftyp"),
+    ("webm", lambda b: b.startswith(b"\x1a\x45\xdf\xa3")),
+    (
+        "mp3",
+        lambda b: (
+            b.startswith(b"ID3")
+            or (len(b) > 1 and b[0] == 0xFF and (b[1] & 0xE0) == 0xE0 and (b[1] & 0x06) != 0)
+        ),
+    ),
+    ("aac", lambda b: len(b) > 1 and b[0] == 0xFF and (b[1] & 0xF6) == 0xF0),
+)
+_FAMILY = {
+    "jpeg": "jpg",
+    "jpg": "jpg",
+    "png": "png",
+    "gif": "gif",
+    "webp": "webp",
+    "heic": "heic",
+    "heif": "heic",
+    "wav": "wav",
+    "avi": "avi",
+    "mp4": "mp4",
+    "mov": "mp4",
+    "m4a": "m4a",
+    "webm": "webm",
+    "mkv": "webm",
+    "mp3": "mp3",
+    "aac": "aac",
+}
+_TYPES = {
+    "jpg": "image",
+    "png": "image",
+    "gif": "image",
+    "webp": "image",
+    "heic": "image",
+    "wav": "audio",
+    "mp3": "audio",
+    "aac": "audio",
+    "m4a": "audio",
+    "mp4": "video",
+    "avi": "video",
+    "webm": "video",
+}
+_UNSUPPORTED = "Unsupported file. Supported: " + ", ".join(SUPPORTED_FORMATS) + "."
+
+
+def too_large(limit: int) -> BackendError:
+    """The 4002 answer for an upload over ``limit`` bytes."""
+    return BackendError(
+        ErrorCode.FILE_TOO_LARGE, f"File too large: the limit is {limit // 2**20} MB.", 413
+    )
+
+
+def sniff(head: bytes) -> str | None:
+    """The format family the content really is (None if unknown)."""
+    for name, test in _MAGIC:
+        if test(head):
+            return name
+    return None
+
+
+def safe_name(name: str) -> str:
+    """A display name: no directories, no control characters, at most 120 chars (suffix kept)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().strip(".") or "file"
+    if len(base) <= 120:
+        return base
+    stem, dot, ext = base.rpartition(".")
+    if not dot or len(ext) > 10:
+        return base[:120]
+    return f"{stem[: 119 - len(ext)]}.{ext}"
+
+
+# --- URLs of stored files -------------------------------------------------------
+
+
+def file_url(request: Request, f: StoredFile) -> str:
+    """Where the owner downloads ``f`` (``/files/<sha>/<name>``, bearer token required)."""
+    return f"{base_url(request)}/files/{f.sha256}/{quote(f.name)}"
+
+
+def file_info(request: Request, f: StoredFile) -> dict[str, Any]:
+    """The contract's description of an uploaded file."""
+    return {
+        "filename": f.name,
+        "file_type": f.file_type,
+        "cdn_url": file_url(request, f),
+        "duration": None,
+        "width": f.width,
+        "height": f.height,
+        "fps": None,
+        "hash": f.sha256,
+    }
+
+
+def source_resolver(backend: Backend) -> Callable[[str, str], Path]:
+    """``(user_id, src) -> path``: a draft's source URL as a local file the user uploaded."""
+
+    def resolve(user_id: str, src: str) -> Path:
+        from nemo_skill.errors import UnsupportedFileError
+
+        match = re.search(r"/files/([0-9a-f]{64})(?:/|$)", urlsplit(src).path)
+        record = backend.store.user_file(user_id, match.group(1)) if match else None
+        if record is None:
+            raise UnsupportedFileError(
+                f"The draft refers to a file that is not uploaded: {src[:80]}"
+            )
+        ext = record.name.rsplit(".", 1)[-1].lower() if "." in record.name else "jpg"
+        path = backend.store.blob_path(record.sha256)
+        link = backend.store.dir / "tmp" / f"{record.sha256}.{ext}"
+        if not link.exists():  # the decoders pick a demuxer by suffix: give them one
+            try:
+                os.link(path, link)
+            except OSError:
+                shutil.copyfile(path, link)
+        return link
+
+    return resolve
+
+
+# --- multipart ---------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """One multipart part; a file part is streamed to ``tmp`` as it arrives."""
+
+    name: str = ""
+    filename: str | None = None
+    fd: int = -1
+    tmp: str = ""
+    size: int = 0
+    head: bytes = b""
+    sha: Any = None
+
+
+class UploadParser:
+    """Streams multipart parts to temp files, enforcing the size limit as bytes arrive."""
+
+    def __init__(self, tmp_dir: Path, limit: int) -> None:
+        self.tmp_dir, self.limit = tmp_dir, limit
+        self.parts: list[Part] = []
+        self.total = 0
+        self._field = b""
+        self._value = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._current: Part | None = None
+
+    def callbacks(self) -> dict[str, Callable[..., None]]:
+        """The callbacks for ``python_multipart.MultipartParser``."""
+        return {
+            "on_part_begin": self._begin,
+            "on_header_field": self._hfield,
+            "on_header_value": self._hvalue,
+            "on_header_end": self._hend,
+            "on_headers_finished": self._hdone,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
+        }
+
+    def _begin(self) -> None:
+        self._headers = {}
+        self._current = Part()
+
+    def _hfield(self, data: bytes, start: int, end: int) -> None:
+        self._field += data[start:end]
+
+    def _hvalue(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _hend(self) -> None:
+        self._headers[self._field.lower()] = self._value
+        self._field = self._value = b""
+
+    def _hdone(self) -> None:
+        from python_multipart.multipart import parse_options_header
+
+        assert self._current is not None
+        _, params = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._current.name = params.get(b"name", b"").decode("utf-8", "replace")
+        raw = params.get(b"filename*") or params.get(b"filename")
+        if raw is not None:
+            text = raw.decode("utf-8", "replace")
+            self._current.filename = unquote(text.split("''", 1)[1]) if "''" in text else text
+            fd, tmp = tempfile.mkstemp(dir=self.tmp_dir, suffix=".upload")
+            self._current.fd, self._current.tmp, self._current.sha = fd, tmp, hashlib.sha256()
+        self.parts.append(self._current)
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        part = self._current
+        if part is None or part.fd < 0:
+            return
+        chunk = data[start:end]
+        self.total += len(chunk)
+        if self.total > self.limit:
+            raise too_large(self.limit)
+        if len(part.head) < 32:
+            part.head += chunk[: 32 - len(part.head)]
+        part.size += len(chunk)
+        part.sha.update(chunk)
+        os.write(part.fd, chunk)
+
+    def _end(self) -> None:
+        if self._current is not None and self._current.fd >= 0:
+            os.close(self._current.fd)
+            self._current.fd = -2
+
+    def cleanup(self) -> None:
+        """Close and remove every temp file not moved into storage."""
+        for part in self.parts:
+            if part.fd >= 0:
+                os.close(part.fd)
+            if part.tmp and os.path.exists(part.tmp):
+                os.unlink(part.tmp)
+
+
+async def parse_multipart(request: Request, backend: Backend) -> UploadParser:
+    """Stream the request's multipart body to temp files (cleaned up on any error)."""
+    from python_multipart.exceptions import MultipartParseError
+    from python_multipart.multipart import MultipartParser, parse_options_header
+
+    ctype, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if ctype != b"multipart/form-data" or not boundary:
+        raise BackendError(
+            ErrorCode.UNSUPPORTED_FILE,
+            "Send files as multipart/form-data (field 'files') or JSON {'urls': [...]}.",
+            400,
+        )
+    limit = backend.config.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise too_large(limit)
+    collector = UploadParser(backend.store.dir / "tmp", limit)
+    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    try:
+        async for chunk in request.stream():
+            if len(chunk) > 1 << 20:  # big chunks off the event loop
+                await asyncio.to_thread(parser.write, chunk)
+            else:
+                parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError:
+        collector.cleanup()
+        raise BackendError(
+            ErrorCode.UNSUPPORTED_FILE, "The upload is not valid multipart/form-data.", 400
+        ) from None
+    except BaseException:
+        collector.cleanup()
+        raise
+    return collector
+
+
+def copy_local_file(path: Path, tmp_dir: Path) -> Part:
+    """A ``file://`` upload: ``path`` copied to a temp file as a :class:`Part`."""
+    fd, tmp = tempfile.mkstemp(dir=tmp_dir, suffix=".upload")
+    part = Part(name="files", filename=path.name, tmp=tmp, sha=hashlib.sha256())
+    with os.fdopen(fd, "wb") as out, path.open("rb") as src:
+        while chunk := src.read(1 << 20):
+            if not part.head:
+                part.head = chunk[:32]
+            part.sha.update(chunk)
+            part.size += len(chunk)
+            out.write(chunk)
+    return part
+
+
+# --- checks and storage ----------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    """An upload part that passed every check, ready to be stored."""
+
+    part: Part
+    name: str
+    file_type: str
+    width: int | None = None
+    height: int | None = None
+
+
+def _check_part(part: Part) -> _Checked:
+    """Extension, content sniffing and (images) a header probe; nothing is stored yet."""
+    from nemo_skill.errors import FileTooLargeError, NemoError
+
+    name = safe_name(part.filename or "file")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    family = _FAMILY.get(ext)
+    real = sniff(part.head)
+    if family is None or real is None or (real != family and {real, family} != {"mp4", "m4a"}):
+        raise BackendError(ErrorCode.UNSUPPORTED_FILE, f"{name}: {_UNSUPPORTED}", 415)
+    if part.size == 0:
+        raise BackendError(ErrorCode.UNSUPPORTED_FILE, f"{name}: the file is empty.", 415)
+    checked = _Checked(part, name, _TYPES[real])
+    if checked.file_type == "image":
+        from nemo_skill.local.engine import probe_image
+
+        probe = Path(part.tmp).with_suffix("." + ext)
+        os.replace(part.tmp, probe)
+        part.tmp = str(probe)
+        try:
+            checked.width, checked.height = probe_image(probe)
+        except FileTooLargeError:
+            raise BackendError(
+                ErrorCode.FILE_TOO_LARGE,
+                f"{name}: the photo has too many pixels (limit about 100 megapixels).",
+                413,
+            ) from None
+        except NemoError:  # the probe names our temp file: answer with the upload's name
+            raise BackendError(
+                ErrorCode.UNSUPPORTED_FILE, f"{name}: not a readable image. {_UNSUPPORTED}", 415
+            ) from None
+    return checked
+
+
+def _store_checked(backend: Backend, checked: _Checked, user: User, session_id: str) -> StoredFile:
+    """Move a checked part into content-addressed storage and record it."""
+    part = checked.part
+    sha = part.sha.hexdigest()
+    blob = backend.store.blob_path(sha)
+    blob.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if blob.exists():
+        os.unlink(part.tmp)
+    else:
+        os.replace(part.tmp, blob)
+    part.tmp = ""
+    record = StoredFile(
+        session_id,
+        user.user_id,
+        sha,
+        checked.name,
+        checked.file_type,
+        part.size,
+        checked.width,
+        checked.height,
+    )
+    backend.store.add_file(record)
+    return record
+
+
+def store_parts(
+    backend: Backend, parts: list[Part], user: User, session_id: str
+) -> list[StoredFile]:
+    """All or nothing: every part is checked before any is stored."""
+    checked = [_check_part(p) for p in parts]
+    return [_store_checked(backend, c, user, session_id) for c in checked]
