@@ -6,20 +6,12 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from nemo_skill.local.engine.motion import MOTIONS
+
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
 
-MOTION_CHOICES = (
-    "zoom_in",
-    "zoom_out",
-    "pan_left",
-    "pan_right",
-    "pan_up",
-    "pan_down",
-    "kenburns",
-    "breathe",
-    "none",
-)
+MOTION_CHOICES = MOTIONS  # one list, owned by the engine (depth-aware ones included)
 ASPECT_CHOICES = ("16:9", "9:16", "1:1", "4:5", "4:3", "original")
 
 

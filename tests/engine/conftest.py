@@ -50,3 +50,24 @@ def photo(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
     folder.mkdir()
     return textured(folder / "photo.jpg")
+
+
+def subject_photo(path: Path, size: tuple[int, int] = (640, 360), seed: int = 1) -> Path:
+    """A clear subject in front of a background: a warm textured disc (radius h/4, centred)
+    on a cool textured field. Both are textured (trackable) at a scale x264 keeps."""
+    import cv2
+    import numpy as np
+
+    w, h = size
+    rng = np.random.default_rng(seed)
+    bg = cv2.resize(rng.integers(0, 255, (h // 10, w // 10, 3), dtype=np.uint8), (w, h),
+                    interpolation=cv2.INTER_CUBIC)  # fmt: skip
+    bg = (bg * 0.45 + np.array([30, 80, 110])).astype(np.uint8)
+    fg = cv2.resize(rng.integers(0, 255, (h // 12, w // 12, 3), dtype=np.uint8), (w, h),
+                    interpolation=cv2.INTER_CUBIC)  # fmt: skip
+    fg = (fg * 0.4 + np.array([150, 70, 30])).astype(np.uint8)
+    mask = np.zeros((h, w), np.uint8)
+    cv2.circle(mask, (w // 2, h // 2), h // 4, 1, -1, lineType=cv2.LINE_AA)
+    image = np.where(mask[..., None] > 0, fg, bg)
+    cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    return path

@@ -266,7 +266,7 @@ def _path(motion: str, frames: int = 150) -> np.ndarray:
     return np.array([[c.zoom * 1000, c.cx, c.cy] for c in cams])
 
 
-@pytest.mark.parametrize("motion", mo.MOTIONS)
+@pytest.mark.parametrize("motion", mo.CAMERA_MOTIONS)
 def test_camera_is_smooth(motion: str) -> None:
     path = _path(motion)
     second = np.abs(np.diff(path, n=2, axis=0))
@@ -280,7 +280,7 @@ def test_camera_is_smooth(motion: str) -> None:
         assert travel.max() > 0
 
 
-@pytest.mark.parametrize("motion", [m for m in mo.MOTIONS if m not in ("breathe", "none")])
+@pytest.mark.parametrize("motion", [m for m in mo.CAMERA_MOTIONS if m not in ("breathe", "none")])
 def test_camera_eases_in_and_out(motion: str) -> None:
     path = _path(motion)
     speed = np.abs(np.diff(path, axis=0))

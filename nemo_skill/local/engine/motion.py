@@ -14,8 +14,12 @@ import math
 from dataclasses import dataclass
 
 MARGIN = 1.12  # canvas = output × MARGIN: room for pans and zooms
-MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down",
-           "kenburns", "breathe", "none")  # fmt: skip
+CAMERA_MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up", "pan_down",
+                  "kenburns", "breathe", "none")  # fmt: skip
+DEPTH_MOTIONS = ("parallax", "dolly", "orbit")  # layered, from a depth estimate (layers.py)
+MOTIONS = (*CAMERA_MOTIONS, *DEPTH_MOTIONS)
+PARALLAX = 0.025  # camera travel: output widths per unit of disparity, each way, at speed 1
+MAX_PARALLAX = 0.05  # stays inside the canvas margin (a far layer never shows its edge)
 
 
 def ease(u: float) -> float:
@@ -81,3 +85,48 @@ def affine(cam: Camera, out_size: tuple[int, int], density: float) -> list[list[
     w, h = out_size
     k = cam.zoom / density
     return [[k, 0.0, w / 2.0 - k * cam.cx], [0.0, k, h / 2.0 - k * cam.cy]]
+
+
+def depth_point(
+    motion: str,
+    u: float,
+    z: float,
+    point: tuple[float, float],
+    out_size: tuple[int, int],
+    *,
+    speed: float = 1.0,
+    focus: tuple[float, float] | None = None,
+    subject_z: float = 1.0,
+    far_z: float = 0.0,
+) -> tuple[float, float]:
+    """Where an output point at disparity ``z`` (1 = near, 0 = far) moves at progress ``u``.
+
+    ``parallax``: the camera slides sideways (and a little down); the pivot is halfway between
+    the subject and the background, so the subject moves one way and the background the other.
+    ``orbit``: the camera swings half an ellipse around the subject, which stays put while the
+    background sweeps behind it. ``dolly``: the camera pushes in toward ``focus`` (the
+    subject): near grows faster than far (scale 1 + (0.03 + 0.12·z)·eased progress) while the
+    camera rises slightly. Moves are eased (zero speed at both ends) and sub-pixel.
+    """
+    w, h = out_size
+    x, y = point
+    e = ease(u)
+    amount = w * min(MAX_PARALLAX, PARALLAX * max(0.25, min(4.0, speed)))
+    if motion == "parallax":
+        pivot = (subject_z + far_z) / 2
+        s = 2 * e - 1  # -1 → 1
+        return x - amount * (z - pivot) * s, y - 0.25 * amount * (z - pivot) * s
+    if motion == "orbit":
+        theta = math.pi * (1 - e)  # half an ellipse: start and end are far apart
+        return (
+            x + amount * (z - subject_z) * math.cos(theta),
+            y + 0.35 * amount * (z - subject_z) * math.sin(theta),
+        )
+    if motion == "dolly":
+        fx, fy = focus if focus is not None else (w / 2.0, h / 2.0)
+        fx, fy = (fx + w / 2.0) / 2, (fy + h / 2.0) / 2  # toward the subject, not onto it
+        strength = max(0.25, min(2.0, speed))
+        scale = 1.0 + (0.03 + 0.12 * max(0.0, min(1.0, z))) * strength * e
+        rise = 0.5 * amount * (z - subject_z) * (2 * e - 1)
+        return fx + (x - fx) * scale, fy + (y - fy) * scale - rise
+    return x, y

@@ -30,6 +30,7 @@ from nemo_skill.local.engine.prompt import frame_size
 if TYPE_CHECKING:
     import numpy as np
 
+    from nemo_skill.local.engine.layers import Layers
     from nemo_skill.local.engine.text import Overlay
 
 PRESET = "veryfast"
@@ -69,6 +70,7 @@ class _Clip:
     crossfade_ms: int  # transition.d: blend in from the previous segment's last frame
     fade_in_ms: int = 0  # from black at the start
     fade_out_ms: int = 0  # to black at the end
+    layers: Layers | None = None  # depth-aware motions: background and subject layers
 
 
 def _segments(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
@@ -178,13 +180,21 @@ def _clips(
         image = load_image(resolve(str(src)), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
         canvas, density = _frame_canvas(image, out, fit)
         planes = _yuv_planes(canvas)
+        motion = fields.text(seg, "motion", "kenburns")
+        layers = None
+        if motion in mo.DEPTH_MOTIONS:
+            from nemo_skill.local.engine import depth
+            from nemo_skill.local.engine import layers as ly
+
+            layers = ly.build(canvas, planes, depth.estimate(canvas))
+        del canvas  # the planes (and layers) are all the frames need
         clips.append(
             _Clip(
                 start_ms=start,
                 end_ms=start + fields.ms(seg, "d"),
                 planes=planes,
                 density=density,
-                motion=fields.text(seg, "motion", "kenburns"),
+                motion=motion,
                 speed=fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
                 subject=_subject(image),
                 crossfade_ms=fields.ms(
@@ -192,6 +202,7 @@ def _clips(
                 ),
                 fade_in_ms=fields.ms(seg, "fade_in"),
                 fade_out_ms=fields.ms(seg, "fade_out"),
+                layers=layers,
             )
         )
     return clips
@@ -237,6 +248,11 @@ def _warp(clip: _Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray,
 
     span = max(1, clip.end_ms - clip.start_ms)
     u = (t_ms - clip.start_ms) / span
+    if clip.layers is not None:
+        from nemo_skill.local.engine import layers as ly
+
+        ly.warp(clip.layers, clip.motion, u, out, clip.density, clip.speed, dst)
+        return
     luma = clip.planes[0]
     cam = mo.camera(
         clip.motion,
