@@ -1,20 +1,42 @@
 """Image → clip on the CPU: load, frame, move, title, music, encode (extra ``[local]``).
 
-Light to import: the heavy modules (OpenCV, PyAV, numpy, Pillow) load when a
-function that needs them runs.
+Light to import: the names below load their module on first use (PEP 562), so importing
+one small module (``engine.motion``, for its list of motions) costs nothing more, and the
+heavy modules (OpenCV, PyAV, numpy, Pillow) load only when a function that needs them runs.
 """
 
 from __future__ import annotations
 
-from nemo_skill.local.engine.images import SUPPORTED_IMAGE_EXTENSIONS, load_image, probe_image
-from nemo_skill.local.engine.prompt import (
-    Instruction,
-    apply_instruction,
-    frame_size,
-    parse_instruction,
-    plan_from_prompt,
-)
-from nemo_skill.local.engine.render import RenderResult, render_draft
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nemo_skill.local.engine.images import (
+        SUPPORTED_IMAGE_EXTENSIONS,
+        load_image,
+        probe_image,
+    )
+    from nemo_skill.local.engine.prompt import (
+        Instruction,
+        apply_instruction,
+        frame_size,
+        parse_instruction,
+        plan_from_prompt,
+    )
+    from nemo_skill.local.engine.render import RenderResult, render_draft
+
+_WHERE = {
+    "SUPPORTED_IMAGE_EXTENSIONS": "images",
+    "load_image": "images",
+    "probe_image": "images",
+    "Instruction": "prompt",
+    "apply_instruction": "prompt",
+    "frame_size": "prompt",
+    "parse_instruction": "prompt",
+    "plan_from_prompt": "prompt",
+    "RenderResult": "render",
+    "render_draft": "render",
+}
 
 __all__ = [
     "SUPPORTED_IMAGE_EXTENSIONS",
@@ -28,3 +50,12 @@ __all__ = [
     "probe_image",
     "render_draft",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # next time without the hook
+    return value
