@@ -308,12 +308,24 @@ def _stem(source: str) -> str:
 
 
 def _display_names(sources: Sequence[str]) -> list[str]:
-    """File names, or the inputs as given where two share a file name."""
-    names = [_stem(s) if _is_url(s) else Path(s).name for s in sources]
-    seen: dict[str, int] = {}
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-    return [src if seen[name] > 1 else name for src, name in zip(sources, names, strict=True)]
+    """File names; where two inputs share one, enough of their paths to tell them apart."""
+
+    def tail(source: str, parts: int) -> str:
+        if _is_url(source):
+            return source if parts > 1 else _stem(source)
+        return "/".join(Path(source).parts[-parts:])
+
+    names = [tail(s, 1) for s in sources]
+    for parts in range(2, 64):
+        counts: dict[str, int] = {}
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+        clashes = [i for i, name in enumerate(names) if counts[name] > 1]
+        if not clashes:
+            break
+        for i in clashes:
+            names[i] = tail(sources[i], parts)
+    return names
 
 
 def _folder_and_single(files: Sequence[str], output: str | Path | None) -> tuple[Path, Path | None]:

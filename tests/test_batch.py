@@ -1,0 +1,548 @@
+"""Batches over the real embedded backend on loopback: concurrency, one backoff, resume.
+
+The backend runs behind :class:`Spy`, an ASGI wrapper that counts, per
+session, the turns (``POST /run_sse``) and render submissions it received,
+how many turns were in flight at once, and when each request arrived. It
+finishes every request even when the client is gone (like the real service,
+whose agent keeps working after a disconnect), can hold requests (to kill a
+batch while every worker is inside a call) and can answer a request with a
+fault. Nothing here asserts a duration; the one time comparison is a lower
+bound (a paused worker did not knock before the advised Retry-After).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import stat
+import threading
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("av")
+
+from nemo_skill import batch
+from nemo_skill.batch import Manifest, Recovery, run_batch
+from nemo_skill.client import NemoClient
+from nemo_skill.config import Settings
+from nemo_skill.errors import UsageError
+from nemo_skill.local.app import LocalConfig, close_app, create_app
+from nemo_skill.local.server import _uvicorn_server
+from nemo_skill.render import new_render_id
+from tests.e2e.support import Cli, make_image
+
+PROMPT = "turn this image into a 1-second animated video clip"
+CONFIG: dict[str, Any] = {
+    "default_long_side": 320,
+    "heartbeat_interval_s": 0.05,
+    "credits_new_user": 10_000,
+    "silent_edit_fraction": 0.0,
+    "render_workers": 2,
+}
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Hook = Callable[[str, int], Awaitable[tuple[int, dict[str, str], dict[str, Any]] | None]]
+BUFFERED = ("POST /run_sse", "POST /api/render/proxy/lambda")
+
+
+class Spy:
+    """ASGI wrapper: per-session counts, turns in flight, holds, faults (test-only)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.arrivals: list[tuple[float, str]] = []  # (monotonic time, "METHOD /path")
+        self.turns: Counter[str] = Counter()  # session id -> turns received
+        self.renders: Counter[str] = Counter()  # session id -> render submissions received
+        self.requests: Counter[str] = Counter()
+        self.sse_now = self.sse_max = 0
+        self.gate = 0  # each turn waits until this many are in flight (bounded)
+        self.hold = False  # new requests wait at the door while set
+        self.inside = 0  # requests being held or served
+        self.hook: Hook | None = None
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        key = f"{scope['method']} {scope['path']}"
+        self.requests[key] += 1
+        self.arrivals.append((time.monotonic(), key))
+        self.inside += 1
+        try:
+            inner_receive = receive
+            if key in BUFFERED:
+                body = await _read_body(receive)
+                inner_receive = _replay(body)
+                data = json.loads(body or b"{}")
+                if key == "POST /run_sse":
+                    self.turns[str(data.get("session_id"))] += 1
+                else:
+                    self.renders[str(data.get("sessionId"))] += 1
+            while self.hold:
+                await asyncio.sleep(0.01)
+            if self.hook is not None:
+                answer = await self.hook(key, self.requests[key])
+                if answer is not None:
+                    await _answer(send, *answer)
+                    return
+            if key == "POST /run_sse":
+                await self._turn(scope, inner_receive, send)
+            else:
+                await _detached(self.app, scope, inner_receive, send)
+        finally:
+            self.inside -= 1
+
+    async def _turn(self, scope: Scope, receive: Any, send: Any) -> None:
+        self.sse_now += 1
+        self.sse_max = max(self.sse_max, self.sse_now)
+        try:
+            deadline = time.monotonic() + 30
+            while self.sse_now < self.gate and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            await _detached(self.app, scope, receive, send)
+        finally:
+            self.sse_now -= 1
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Callable[[], Awaitable[Message]]:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # never a disconnect: the work goes on without the client
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+async def _detached(app: Any, scope: Scope, receive: Any, send: Any) -> None:
+    """Serve to the end even if the client has gone (sends to it are then dropped)."""
+
+    async def safe_send(message: Message) -> None:
+        with contextlib.suppress(Exception):  # the client is gone; the work still completes
+            await send(message)
+
+    await asyncio.shield(asyncio.ensure_future(app(scope, receive, safe_send)))
+
+
+async def _answer(send: Any, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+    raw = json.dumps(body).encode()
+    head = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    head += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": raw, "more_body": False})
+
+
+class Backend:
+    """The embedded backend behind a :class:`Spy` on a loopback port (restartable)."""
+
+    def __init__(self, data_dir: Path, **overrides: Any) -> None:
+        self.data_dir = data_dir
+        self.port = 0
+        self.start(**overrides)
+
+    def start(self, **overrides: Any) -> None:
+        self.app = create_app(self.data_dir, config=LocalConfig(**{**CONFIG, **overrides}))
+        self.spy = Spy(self.app)
+        self.server = _uvicorn_server(self.spy, "127.0.0.1", self.port)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "backend did not start"
+            time.sleep(0.01)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        close_app(self.app)
+
+    def restart(self, **overrides: Any) -> None:
+        """Same data and port (so the CLI's token and manifest keys still apply)."""
+        self.stop()
+        self.start(**overrides)
+
+
+@pytest.fixture
+def make_backend(tmp_path: Path) -> Iterator[Callable[..., Backend]]:
+    made: list[Backend] = []
+
+    def make(**overrides: Any) -> Backend:
+        backend = Backend(tmp_path / f"backend{len(made)}", **overrides)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        backend.stop()
+
+
+def cli_for(backend: Backend, tmp_path: Path) -> Cli:
+    work = tmp_path / "work"
+    (work / "out").mkdir(parents=True, exist_ok=True)
+    return Cli(backend.url, tmp_path / "state", work)
+
+
+def images(folder: Path, *names: str) -> list[str]:
+    paths = []
+    for seed, name in enumerate(names, start=1):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.append(str(make_image(path, size=(320, 180), seed=seed)))
+    return paths
+
+
+def generate(cli: Cli, files: list[str], *extra: str) -> Any:
+    args = [a for f in files for a in ("-f", f)]
+    return cli("--json", "generate", PROMPT, *args, "-o", "out", *extra)
+
+
+def frames(path: str | Path) -> int:
+    import av
+
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(container.streams.video[0]))
+
+
+def manifest_items(folder: Path) -> list[dict[str, Any]]:
+    data = json.loads((folder / batch.MANIFEST_NAME).read_text())
+    return list(data["items"].values())
+
+
+# --- concurrency, duplicates, the JSON document ------------------------------------------------
+
+
+def test_jobs_run_items_at_once_each_in_its_own_session_with_distinct_outputs(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    backend.spy.gate = 3  # every turn waits (bounded) until three are in flight
+    cli = cli_for(backend, tmp_path)
+    files = images(cli.cwd, "a/photo.jpg", "b/photo.jpg", "beach.png")
+    result = generate(cli, files, "--jobs", "3")
+    assert result.code == 0, result.err
+    assert backend.spy.sse_max == 3  # measured by the backend: three turns in flight at once
+    doc = result.json()
+    items = doc["results"]
+    assert [i["input"] for i in items] == files  # input order, whatever finished first
+    assert [Path(i["path"]).name for i in items] == ["photo.mp4", "photo-2.mp4", "beach.mp4"]
+    for item in items:
+        assert set(item) >= {"input", "output", "job_id", "error", "seconds", "state"}
+        assert item["state"] == "done" and item["error"] is None and item["seconds"] > 0
+        assert re.fullmatch(r"render_\d{13}_[0-9a-f]{16}", item["job_id"])
+        assert frames(item["path"]) > 0
+    sessions = {i["session_id"] for i in items}
+    assert len(sessions) == 3  # each item in its own session, one turn and one render each
+    assert {backend.spy.turns[s] for s in sessions} == {1}
+    assert {backend.spy.renders[s] for s in sessions} == {1}
+    assert doc["counts"] == {"done": 3} and doc["jobs"] == 3
+    # One line per item state change, naming the item; same-named inputs shown by their path.
+    lines = result.err.splitlines()
+    assert "[1/3] a/photo.jpg uploading" in lines and "[3/3] beach.png uploading" in lines
+    assert any(re.fullmatch(r"\[2/3\] b/photo\.jpg rendering \d+%", line) for line in lines)
+    assert any(line.startswith("[3/3] beach.png done: ") for line in lines)
+
+
+def test_jobs_1_is_one_item_at_a_time(make_backend: Callable[..., Backend], tmp_path: Path) -> None:
+    backend = make_backend()
+    cli = cli_for(backend, tmp_path)
+    result = generate(cli, images(cli.cwd, "one.jpg", "two.jpg"), "--jobs", "1")
+    assert result.code == 0, result.err
+    assert backend.spy.sse_max == 1
+    assert [Path(i["path"]).name for i in result.json()["results"]] == ["one.mp4", "two.mp4"]
+
+
+def test_bad_jobs_value_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    cli = Cli("http://127.0.0.1:9", tmp_path / "state", tmp_path)
+    (tmp_path / "out").mkdir()
+    result = generate(cli, images(tmp_path, "x.jpg"), "--jobs", "0")
+    assert result.code == 2
+    error = result.json()["error"]
+    assert "--jobs must be between 1 and 16" in error["message"] and "--jobs 3" in error["hint"]
+
+
+# --- one backoff for all -------------------------------------------------------------------------
+
+
+def test_a_429_pauses_every_worker_for_the_advised_time(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    spy = backend.spy
+    hit: list[float] = []
+
+    async def hook(key: str, n: int) -> tuple[int, dict[str, str], dict[str, Any]] | None:
+        if key != "POST /api/tasks/me/with-session/nemo_agent":
+            return None
+        if n == 1:  # the first worker hears 429, Retry-After 2 s
+            hit.append(time.monotonic())
+            return 429, {"Retry-After": "2"}, {"code": 429, "message": "slow down", "data": None}
+        if n == 2:  # the second worker's answer comes well after the 429 was heard
+            await asyncio.sleep(0.5)
+        return None
+
+    spy.hook = hook
+    cli = cli_for(backend, tmp_path)
+    result = generate(cli, images(cli.cwd, "p.jpg", "q.jpg"), "--jobs", "2")
+    assert result.code == 0, result.err
+    doc = result.json()
+    assert doc["counts"] == {"done": 2} and doc["rate_limit_pauses"] == 1
+    assert spy.requests["POST /api/tasks/me/with-session/nemo_agent"] == 3  # 429, retry, other
+    # The other worker had its session 0.5 s after the 429, yet its next call (the upload)
+    # waited for the shared pause: nothing reached the backend before Retry-After ran out.
+    after = [t for t, key in spy.arrivals if t > hit[0] and not key.endswith("/nemo_agent")]
+    assert min(after) >= hit[0] + 2.0 - 0.05
+
+
+# --- 2001 / 402 stop new items -------------------------------------------------------------------
+
+
+def test_out_of_credits_stops_starting_items_and_says_which_did_not_run(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend(credits_new_user=100, cost_generate=100)  # one generation's worth
+    cli = cli_for(backend, tmp_path)
+    files = images(cli.cwd, "a.jpg", "b.jpg", "c.jpg", "d.jpg")
+    result = generate(cli, files, "--jobs", "1")
+    assert result.code == 5  # the exit code of 2001
+    items = result.json()["results"]
+    assert [i["state"] for i in items] == ["done", "failed", "not_run", "not_run"]
+    assert items[1]["error"]["code"] == 2001
+    for item in items[2:]:
+        assert item["error"]["code"] == 2001 and item["error"]["message"].startswith(
+            "Not started: an earlier item failed with:"
+        )
+        assert "register?bind=" in item["error"]["hint"]  # what to do, for an anonymous user
+    assert backend.spy.requests["POST /run_sse"] == 2  # no turn tried for c and d
+    assert backend.spy.requests["POST /api/tasks/me/with-session/nemo_agent"] == 2
+    table = cli("generate", PROMPT, *[a for f in files for a in ("-f", f)], "-o", "out", "-j", "1")
+    assert table.code == 5
+    assert "done in an earlier run" in table.out and "NOT RUN: Not started" in table.out
+    assert backend.spy.requests["POST /run_sse"] == 3  # b tried again (refused, free), a skipped
+
+
+def test_export_blocked_by_plan_stops_items_and_a_rerun_renders_without_a_new_turn(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend(block_free_export=True)
+    cli = cli_for(backend, tmp_path)
+    files = images(cli.cwd, "first.jpg", "second.jpg")
+    blocked = generate(cli, files, "--jobs", "1")
+    assert blocked.code == 9  # 402
+    first, second = blocked.json()["results"]
+    assert first["state"] == "failed" and first["error"]["code"] == 402
+    assert second["state"] == "not_run" and "upgrade" in second["error"]["hint"]
+    sid = first["session_id"]
+    assert backend.spy.turns[sid] == 1 and backend.spy.renders[sid] == 1
+    backend.restart(block_free_export=False)  # the user upgraded
+    done = generate(cli, files, "--jobs", "1")
+    assert done.code == 0, done.err
+    again = done.json()["results"]
+    assert again[0]["session_id"] == sid and backend.spy.turns[sid] == 0  # no turn re-sent
+    assert backend.spy.requests["POST /run_sse"] == 1  # only the second item's
+    assert all(frames(i["path"]) > 0 for i in again)
+
+
+# --- resume, --fresh, the manifest -----------------------------------------------------------------
+
+
+def test_rerun_skips_finished_items_and_fresh_starts_over(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    cli = cli_for(backend, tmp_path)
+    files = images(cli.cwd, "clip.jpg")
+    first = generate(cli, files)
+    assert first.code == 0, first.err
+    out = cli.cwd / "out"
+    manifest = out / batch.MANIFEST_NAME
+    assert stat.S_IMODE(manifest.stat().st_mode) == 0o600
+    assert sorted(p.name for p in out.iterdir()) == [batch.MANIFEST_NAME, "clip.mp4"]  # no temp
+    entry = manifest_items(out)[0]
+    assert entry["stage"] == "done" and entry["input"] == str(Path(files[0]).resolve())
+    assert "token" not in manifest.read_text().lower()
+    again = generate(cli, files)
+    assert again.code == 0 and again.json()["results"][0]["note"] == "done in an earlier run"
+    assert backend.spy.requests["POST /run_sse"] == 1  # nothing sent again
+    fresh = generate(cli, files, "--fresh")
+    assert fresh.code == 0, fresh.err
+    redo = fresh.json()["results"][0]
+    assert redo["note"] is None and redo["job_id"] != first.json()["results"][0]["job_id"]
+    assert redo["path"] == first.json()["results"][0]["path"]  # its own clip, replaced
+    assert backend.spy.requests["POST /run_sse"] == 2
+
+
+def test_an_existing_file_is_not_overwritten_without_force(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    cli = cli_for(backend, tmp_path)
+    (cli.cwd / "out" / "mine.mp4").write_bytes(b"keep me")
+    result = generate(cli, images(cli.cwd, "mine.jpg"))
+    assert result.code == 2 and "--force" in result.json()["error"]["hint"]
+    assert (cli.cwd / "out" / "mine.mp4").read_bytes() == b"keep me"
+    assert backend.spy.requests["POST /api/tasks/me/with-session/nemo_agent"] == 0
+
+
+def test_manifest_writes_are_atomic_and_an_unreadable_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = Manifest.load(tmp_path)
+    manifest.update("k", stage="uploaded", session_id="1")
+    before = (tmp_path / batch.MANIFEST_NAME).read_bytes()
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(batch.os, "replace", crash)
+    with pytest.raises(OSError, match="disk gone"):
+        manifest.update("k", stage="turn_sent")
+    monkeypatch.undo()
+    assert (tmp_path / batch.MANIFEST_NAME).read_bytes() == before  # the old one, whole
+    assert [p.name for p in tmp_path.iterdir()] == [batch.MANIFEST_NAME]  # no temp file left
+    (tmp_path / batch.MANIFEST_NAME).write_text('{"items": {"k": {"stage": "tur')
+    with pytest.raises(UsageError) as refused:
+        Manifest.load(tmp_path)
+    assert "charge twice" in refused.value.message and "--fresh" in str(refused.value.hint)
+
+
+def test_a_second_batch_into_the_same_folder_is_refused(tmp_path: Path) -> None:
+    client = NemoClient(Settings(api_url="http://127.0.0.1:9", state_dir=tmp_path / "s"))
+    photo = images(tmp_path, "x.jpg")
+    with batch._exclusive(tmp_path), pytest.raises(UsageError) as refused:
+        run_batch(client, photo, PROMPT, output=tmp_path)
+    assert "Another `nemo-skill generate` is writing into" in refused.value.message
+    client.close()
+
+
+def test_a_turn_recorded_as_sent_is_never_sent_again(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    """Killed between recording "turn sent" and sending it: the turn is not re-sent."""
+    backend = make_backend()
+    client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
+    photo = images(tmp_path, "lost.jpg")
+    sid = client.create_session().session_id
+    client.upload_files(sid, [Path(photo[0])])
+    manifest = Manifest.load(tmp_path)
+    key = batch.item_key(client.settings.store_key, str(Path(photo[0]).resolve()), PROMPT)
+    manifest.update(key, stage="turn_sent", session_id=sid, turn_sent_at=time.time() - 3600,
+                    output=str(tmp_path / "lost.mp4"))  # fmt: skip
+    lines: list[str] = []
+    report = run_batch(client, photo, PROMPT, output=tmp_path, progress=lines.append,
+                       recovery=Recovery(wait_s=0.0, poll_s=0.0, polls=2))  # fmt: skip
+    client.close()
+    item = report.items[0]
+    assert item.state == "failed" and item.error is not None
+    assert "not re-sent" in item.error["message"] and "--fresh" in item.error["hint"]
+    assert backend.spy.requests["POST /run_sse"] == 0
+    assert any("not re-sending it" in line for line in lines)
+
+
+def test_render_ids_are_unique_across_threads() -> None:
+    ids: list[str] = []
+
+    def make() -> None:
+        ids.extend(new_render_id(lambda: 1_700_000_000.0) for _ in range(2000))
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 8000  # the same millisecond everywhere, still no collision
+    assert all(re.fullmatch(r"render_1700000000000_[0-9a-f]{16}", i) for i in ids)
+
+
+# --- SIGKILL in the middle of a batch, then the same command again -------------------------------
+
+
+def _wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_then_rerun_sends_each_turn_and_render_once(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    spy = backend.spy
+
+    async def slow_turns(key: str, n: int) -> None:
+        if key == "POST /run_sse" and n in (2, 3):  # two turns still running at the kill
+            await asyncio.sleep(3.0)
+
+    spy.hook = slow_turns
+    cli = cli_for(backend, tmp_path)
+    files = images(cli.cwd, *(f"img{n}.jpg" for n in range(1, 7)))
+    args = [a for f in files for a in ("-f", f)]
+    proc = cli.spawn("generate", PROMPT, *args, "-o", "out", "--jobs", "3")
+    try:
+        # Items in flight: a render submitted, two turns sent and unanswered, three not started.
+        _wait_for(lambda: (sum(spy.turns.values()) >= 3 and sum(spy.renders.values()) >= 1)
+                  or proc.poll() is not None, "items in flight")  # fmt: skip
+        assert proc.poll() is None, proc.communicate()
+        # Hold every new request at the door until all three workers are inside a call, so
+        # none is between recording a step and sending it; then kill -9.
+        spy.hold = True
+        _wait_for(lambda: spy.inside >= 3, "every worker inside a call")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    spy.hold = False  # what reached the backend is served to the end, as the real one does
+    _wait_for(lambda: spy.inside == 0, "the backend to finish what it received")
+    out = cli.cwd / "out"
+    first_run = manifest_items(out)
+    assert sum(1 for e in first_run if e.get("stage") == "done") < len(files)  # truly mid-batch
+    stages = sorted(e.get("stage") for e in first_run)
+    assert stages == ["rendering", "turn_sent", "turn_sent"]  # killed mid-render and mid-turn
+
+    rerun = cli("--json", "generate", PROMPT, *args, "-o", "out", "--jobs", "3")
+    assert rerun.code == 0, rerun.err
+    items = rerun.json()["results"]
+    assert [i["state"] for i in items] == ["done"] * len(files)
+    sessions = [i["session_id"] for i in items]
+    assert len(set(sessions)) == len(files)
+    # Counted by the backend, per item, over both runs: one turn and one render each.
+    assert [spy.turns[s] for s in sessions] == [1] * len(files)
+    assert [spy.renders[s] for s in sessions] == [1] * len(files)
+    assert sum(spy.turns.values()) == len(files)  # no other session got a turn either
+    assert sum(spy.renders.values()) == len(files)
+    assert all(frames(i["path"]) > 0 for i in items)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [batch.MANIFEST_NAME, *(f"img{n}.mp4" for n in range(1, 7))]
+    )
