@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,3 +37,105 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 def tmp_state_dir(tmp_path: Path) -> Path:
     """A fresh state directory (not yet created) for a ``Settings``/``StateStore``."""
     return tmp_path / "state"
+
+
+# --- the skill as a stock machine runs it: its ClawHub bundle and nothing but uv ---------
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCHER = Path("scripts") / "nemo-skill.py"
+# System directories only: no venv, no pyenv shims, no nemo-skill console script.
+SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
+# How this machine reaches PyPI (CA bundle, proxies, an index mirror) is the machine's, not
+# a leftover of the developer's venv: these pass through to uv.
+NETWORK_ENV = re.compile(
+    r"(SSL_CERT_(FILE|DIR)|(HTTPS?|ALL|NO)_PROXY|UV_(NATIVE_TLS|SYSTEM_CERTS|INDEX_URL|"
+    r"DEFAULT_INDEX|EXTRA_INDEX_URL|INDEX|HTTP_TIMEOUT))\Z",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class UvHost:
+    """A copy of the skill's ClawHub bundle and a clean environment that has only uv.
+
+    ``env()`` gives a process environment as a stock machine has it: ``PATH`` of the
+    system directories plus one folder holding just the real ``uv`` binary, ``HOME``
+    and ``NEMO_SKILL_HOME`` in a private folder, and one uv cache shared by the
+    session (the first test pays the downloads from PyPI, the others reuse them).
+    """
+
+    uv: Path
+    bundle: Path
+    base_env: dict[str, str]
+
+    @property
+    def launcher(self) -> Path:
+        """``scripts/nemo-skill.py`` inside the bundle copy."""
+        return self.bundle / LAUNCHER
+
+    def env(self, where: Path, **extra: str) -> dict[str, str]:
+        """The environment for one test: ``HOME`` and state under ``where``."""
+        (where / "home").mkdir(parents=True, exist_ok=True)
+        state = where / "state"
+        state.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return {
+            **self.base_env,
+            "HOME": str(where / "home"),
+            "NEMO_SKILL_HOME": str(state),
+            **extra,
+        }
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        launcher: Path | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess[str]:
+        """``uv run LAUNCHER ARGS`` the way SKILL.md tells the agent to."""
+        return subprocess.run(
+            ["uv", "run", str(launcher or self.launcher), *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+def find_uv() -> Path:
+    """The real uv (the dev extra installs it beside this interpreter)."""
+    beside = Path(sys.executable).parent / "uv"
+    found = beside if beside.is_file() else shutil.which("uv")
+    if not found:
+        pytest.fail("uv is missing: install the dev extra (pip install -e '.[dev]').")
+    return Path(found).resolve()
+
+
+@pytest.fixture(scope="session")
+def uv_host(tmp_path_factory: pytest.TempPathFactory) -> UvHost:
+    """The skill as ClawHub publishes it, run by the real uv in a clean environment."""
+    from tools.clawhub_bundle import copy_bundle
+
+    base = tmp_path_factory.mktemp("uv-host")
+    bin_dir = base / "bin"
+    bin_dir.mkdir()
+    uv = bin_dir / "uv"
+    uv.symlink_to(find_uv())
+    bundle = base / "skills" / "openai-image-to-video"
+    copy_bundle(ROOT, bundle)
+    # A developer's own uv cache (UV_CACHE_DIR) saves the downloads; else a fresh one.
+    cache = os.environ.get("UV_CACHE_DIR") or str(base / "uv-cache")
+    env = {
+        **{k: v for k, v in os.environ.items() if NETWORK_ENV.match(k)},
+        "PATH": os.pathsep.join((str(bin_dir), *SYSTEM_PATH)),
+        "LANG": "C.UTF-8",
+        "UV_CACHE_DIR": cache,
+        # Python comes from the system; uv must not try to download one (network: PyPI only).
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+    }
+    return UvHost(uv=uv, bundle=bundle, base_env=env)

@@ -1,0 +1,251 @@
+#!/usr/bin/env -S uv run --script
+# /// script
+# requires-python = ">=3.11"
+# dependencies = [
+#   "httpx>=0.27",
+#   "httpx-sse>=0.4",
+#   "pyyaml>=6.0",
+#   "pydantic>=2.7",
+# ]
+# ///
+"""Run the ``nemo-skill`` CLI from the skill folder with nothing but uv.
+
+    uv run {skill folder}/scripts/nemo-skill.py [--json] COMMAND ARGS
+
+uv reads the inline metadata above (PEP 723) and runs this file in a cached
+environment holding the skill's four light dependencies, the same as
+pyproject.toml's. The launcher puts the skill folder on ``sys.path`` and runs
+``nemo_skill.cli:main``: arguments, stdout, stderr and the exit code are the
+CLI's own.
+
+Commands that run offline need heavier packages: the embedded backend
+(``--api-url local`` or ``NEMO_API_URL=local``, ``animate``, ``serve-local``)
+needs the ``local`` extra, ``mcp`` the ``mcp`` extra. When they are missing,
+the launcher runs itself again as ``uv run --script --with REQ ... THIS_FILE
+ARGS`` (uv caches that environment too), with the requirements read from
+pyproject.toml's ``[project.optional-dependencies]``: one list, no manual step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+SKILL_DIR = Path(__file__).resolve().parent.parent
+PYPROJECT = SKILL_DIR / "pyproject.toml"
+
+# Set on the re-run so that packages still missing after it are an error, not a loop.
+REEXEC_GUARD = "_NEMO_SKILL_LAUNCHER_REEXEC"
+
+# Global options of the CLI (nemo_skill.cli.add_global_options) that take a value.
+VALUE_OPTIONS = ("--api-url", "--state-dir", "--session")
+FLAG_OPTIONS = ("--json", "--quiet", "--help", "--version")
+# Commands that run offline whatever the API URL is, and those that never call a backend.
+OFFLINE_COMMANDS = {"animate": ("local",), "serve-local": ("local",)}
+NO_BACKEND_COMMANDS = frozenset({"classify", "animate", "serve-local"})
+
+
+def _long_option(arg: str) -> str | None:
+    """The global long option ``arg`` names (argparse accepts unambiguous prefixes)."""
+    name = arg.split("=", 1)[0]
+    matches = [o for o in (*VALUE_OPTIONS, *FLAG_OPTIONS) if o.startswith(name)]
+    if name in matches:
+        return name
+    return matches[0] if len(matches) == 1 else None
+
+
+def parse_command(argv: Sequence[str]) -> tuple[str | None, str | None]:
+    """The command name and the last ``--api-url`` value in ``argv`` (None when absent).
+
+    Global options may come before or after the command; only those before it can
+    hide the command (``--session chat`` names a session, not the command).
+    """
+    command: str | None = None
+    api_url: str | None = None
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            if command is None and i + 1 < len(args):
+                command = args[i + 1]
+            break
+        option = _long_option(arg) if arg.startswith("--") else None
+        if option in VALUE_OPTIONS:
+            if "=" in arg:
+                value: str | None = arg.split("=", 1)[1]
+            else:
+                value = args[i + 1] if i + 1 < len(args) else None
+                i += 1
+            if option == "--api-url":
+                api_url = value
+        elif command is None and not arg.startswith("-"):
+            command = arg
+        i += 1
+    return command, api_url
+
+
+def is_local(api_url: str | None, env: Mapping[str, str]) -> bool:
+    """Whether the CLI will use the embedded backend (flag first, then NEMO_API_URL)."""
+    value = api_url or env.get("NEMO_API_URL") or ""
+    return value.strip().rstrip("/").lower() == "local"
+
+
+def extras_for(argv: Sequence[str], env: Mapping[str, str]) -> tuple[str, ...]:
+    """The pyproject extras the command in ``argv`` needs at run time (often none)."""
+    if any(arg in ("-h", "--help", "--version") for arg in argv):
+        return ()
+    command, api_url = parse_command(argv)
+    if command is None:
+        return ()
+    extras: list[str] = list(OFFLINE_COMMANDS.get(command, ()))
+    if command == "mcp":
+        extras.append("mcp")
+    if command not in NO_BACKEND_COMMANDS and is_local(api_url, env):
+        extras.append("local")
+    return tuple(dict.fromkeys(extras))
+
+
+# "name[extra,...]" with no version: how an extra names other extras of the same project.
+SELF_REFERENCE = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*\[([^\]]*)\]\s*\Z")
+
+
+def canonical(name: str) -> str:
+    """A distribution name as PEP 503 compares them (``Demo_Pkg`` == ``demo-pkg``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirements(extras: Sequence[str], pyproject: Path = PYPROJECT) -> list[str]:
+    """The requirements of ``extras`` in pyproject.toml (self-references expanded)."""
+    import tomllib
+
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    table: dict[str, list[str]] = project.get("optional-dependencies", {})
+    own = canonical(project["name"])
+    found: list[str] = []
+    pending = list(extras)
+    seen: set[str] = set()
+    while pending:
+        extra = pending.pop(0)
+        if extra in seen:
+            continue
+        seen.add(extra)
+        if extra not in table:
+            raise KeyError(f"pyproject.toml has no extra {extra!r}")
+        for requirement in table[extra]:
+            match = SELF_REFERENCE.match(requirement)
+            if match and canonical(match.group(1)) == own:
+                pending.extend(part.strip() for part in match.group(2).split(",") if part.strip())
+            elif requirement not in found:
+                found.append(requirement)
+    return found
+
+
+def distribution_name(requirement: str) -> str:
+    """``"opencv-python-headless>=4.9"`` -> ``"opencv-python-headless"``."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if not match:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    return match.group(1)
+
+
+def missing(requires: Sequence[str]) -> list[str]:
+    """The requirements whose distribution is not installed in this interpreter."""
+    import importlib.metadata
+
+    absent = []
+    for requirement in requires:
+        try:
+            importlib.metadata.distribution(distribution_name(requirement))
+        except importlib.metadata.PackageNotFoundError:
+            absent.append(requirement)
+    return absent
+
+
+def _fail(argv: Sequence[str], message: str, hint: str) -> int:
+    """Report like the CLI does (JSON on stdout with ``--json``) and return exit code 2."""
+    if "--json" in argv:
+        error = {"code": "missing_dependency", "message": message, "hint": hint}
+        sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        sys.stderr.write(f"Error: {message}\nHint: {hint}\n")
+        sys.stderr.flush()
+    return 2
+
+
+def ensure_extras(argv: Sequence[str]) -> int | None:
+    """Re-run through uv with the extras ``argv`` needs; a non-None result is an exit code.
+
+    Returns None when everything is installed (the caller runs the CLI here).
+    """
+    already_rerun = os.environ.pop(REEXEC_GUARD, None) is not None
+    extras = extras_for(argv, os.environ)
+    if not extras:
+        return None
+    folder = str(SKILL_DIR)
+    install_hint = (
+        f"Run it through uv (`uv run {folder}/scripts/nemo-skill.py ...`), or install the CLI "
+        f"with its extras: `uv tool install '{folder}[{','.join(extras)}]'`."
+    )
+    try:
+        requires = requirements(extras)
+    except (OSError, KeyError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        return _fail(
+            argv,
+            f"cannot read the {'/'.join(extras)} requirements from {PYPROJECT}: {exc}",
+            "Reinstall the skill folder: pyproject.toml must ship with it.",
+        )
+    absent = missing(requires)
+    if not absent:
+        return None
+    names = ", ".join(distribution_name(r) for r in absent)
+    if already_rerun:
+        return _fail(argv, f"uv ran this command without {names}.", install_hint)
+    uv = os.environ.get("UV") or _which("uv")
+    if not uv:
+        return _fail(argv, f"this command needs {names}, and uv is not installed.", install_hint)
+    command = [uv, "run", "--script"]
+    for requirement in requires:
+        command += ["--with", requirement]
+    command += [str(Path(__file__).resolve()), *argv]
+    os.environ[REEXEC_GUARD] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "nt":  # no real exec on Windows: wait and pass the exit code on
+        import subprocess
+
+        return subprocess.call(command)
+    os.execvp(command[0], command)  # noqa: S606 - argument list, no shell, by design
+    return None  # pragma: no cover - execvp does not return
+
+
+def _which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Bring in what the command needs, then run ``nemo_skill.cli.main``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    code = ensure_extras(args)
+    if code is not None:
+        return code
+    # The skill folder, not scripts/, is where ``nemo_skill`` lives.
+    # (Python put scripts/ first on sys.path; it holds nothing to import.)
+    if sys.path and sys.path[0] and Path(sys.path[0]).resolve() == SKILL_DIR / "scripts":
+        sys.path[0] = str(SKILL_DIR)
+    else:
+        sys.path.insert(0, str(SKILL_DIR))
+    from nemo_skill.cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

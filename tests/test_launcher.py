@@ -1,0 +1,303 @@
+"""scripts/nemo-skill.py: the launcher SKILL.md gives, run the way a stock machine runs it.
+
+The first half runs the launcher's decisions directly (which extras a command needs,
+where their requirements come from, the re-run through uv, its loop guard). The
+second half runs the published bundle through the real ``uv`` with nothing else on
+``PATH``, from another directory, on the embedded backend.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SYSTEM_PATH, UvHost
+
+LAUNCHER = ROOT / "scripts" / "nemo-skill.py"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+LOCAL = PYPROJECT["project"]["optional-dependencies"]["local"]
+MCP = PYPROJECT["project"]["optional-dependencies"]["mcp"]
+GUARD = "_NEMO_SKILL_LAUNCHER_REEXEC"
+
+
+def load_launcher() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("nemo_skill_launcher", LAUNCHER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+launcher = load_launcher()
+
+
+def inline_metadata(text: str) -> dict[str, Any]:
+    """The PEP 723 ``script`` block of ``text`` (the reference regex of the PEP)."""
+    regex = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
+    blocks = [m for m in re.finditer(regex, text) if m.group("type") == "script"]
+    assert len(blocks) == 1
+    content = "".join(
+        line[2:] if line.startswith("# ") else line[1:]
+        for line in blocks[0].group("content").splitlines(keepends=True)
+    )
+    return tomllib.loads(content)
+
+
+# --- what the launcher declares and decides ---------------------------------------
+
+
+def test_inline_metadata_is_pyprojects() -> None:
+    meta = inline_metadata(LAUNCHER.read_text(encoding="utf-8"))
+    assert meta["dependencies"] == PYPROJECT["project"]["dependencies"]
+    assert meta["requires-python"] == PYPROJECT["project"]["requires-python"]
+    # Only the four light dependencies load for cloud use.
+    assert [launcher.distribution_name(r) for r in meta["dependencies"]] == [
+        "httpx",
+        "httpx-sse",
+        "pyyaml",
+        "pydantic",
+    ]
+
+
+def test_extras_come_from_pyproject() -> None:
+    assert launcher.requirements(("local",)) == LOCAL
+    assert launcher.requirements(("mcp",)) == MCP
+    assert launcher.requirements(("mcp", "local")) == MCP + LOCAL
+    assert launcher.PYPROJECT == ROOT / "pyproject.toml"
+
+
+def test_extras_expand_references_to_the_project(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "Demo_Pkg"\n[project.optional-dependencies]\n'
+        'a = ["numpy>=1", "demo-pkg[b]"]\nb = ["av>=12", "demo_pkg[a]"]\n',
+        encoding="utf-8",
+    )
+    assert launcher.requirements(("a",), pyproject) == ["numpy>=1", "av>=12"]
+    with pytest.raises(KeyError, match="no extra 'c'"):
+        launcher.requirements(("c",), pyproject)
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "extras"),
+    [
+        (["classify", "export"], {}, ()),
+        (["--json", "credits"], {}, ()),
+        (["credits", "--api-url", "https://api.example"], {"NEMO_API_URL": "local"}, ()),
+        (["--api-url", "local", "credits"], {}, ("local",)),
+        (["--api-url=LOCAL/", "--json", "state"], {}, ("local",)),
+        (["--api", "local", "chat", "hi"], {}, ("local",)),  # argparse takes prefixes
+        (["chat", "hi", "--api-url", "local"], {}, ("local",)),
+        (["--json", "chat", "make it 9:16"], {"NEMO_API_URL": " local "}, ("local",)),
+        (["--api-url", "", "generate", "-f", "a.jpg"], {"NEMO_API_URL": "local"}, ("local",)),
+        (["--session", "animate", "credits"], {}, ()),  # a session named "animate"
+        (["--state-dir=/x", "animate", "a.jpg", "-o", "a.mp4"], {}, ("local",)),
+        (["serve-local", "--port", "0"], {}, ("local",)),
+        (["classify", "export"], {"NEMO_API_URL": "local"}, ()),
+        (["mcp"], {}, ("mcp",)),
+        (["mcp"], {"NEMO_API_URL": "local"}, ("mcp", "local")),
+        (["--api-url", "local", "mcp", "--help"], {}, ()),
+        (["--version"], {}, ()),
+        ([], {"NEMO_API_URL": "local"}, ()),
+        (["--", "animate", "a.jpg"], {}, ("local",)),
+    ],
+)
+def test_extras_for_each_command(argv: list[str], env: dict[str, str], extras: tuple[str]) -> None:
+    assert launcher.extras_for(argv, env) == extras
+
+
+# --- the re-run through uv, observed with a stand-in uv that records its call ---------
+
+
+@pytest.fixture
+def fake_uv(tmp_path: Path) -> tuple[Path, Path]:
+    """An executable ``uv`` that records its arguments and the guard, then exits 7."""
+    record = tmp_path / "uv-call.json"
+    uv = tmp_path / "fake-bin" / "uv"
+    uv.parent.mkdir()
+    uv.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        f"json.dump({{'argv': sys.argv[1:], 'guard': os.environ.get({GUARD!r})}}, "
+        f"open({str(record)!r}, 'w'))\nsys.exit(7)\n",
+        encoding="utf-8",
+    )
+    uv.chmod(uv.stat().st_mode | stat.S_IXUSR)
+    return uv, record
+
+
+def run_bare(args: list[str], tmp_path: Path, **env: str) -> tuple[int, str, str]:
+    """The launcher on this interpreter without site-packages: none of the extras."""
+    base = {"PATH": os.pathsep.join(SYSTEM_PATH), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", str(LAUNCHER), *args],
+        cwd=tmp_path,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_offline_command_reruns_itself_through_uv_with_the_local_extra(
+    tmp_path: Path, fake_uv: tuple[Path, Path]
+) -> None:
+    uv, record = fake_uv
+    code, out, err = run_bare(
+        ["--json", "--api-url", "local", "chat", "hi é"], tmp_path, UV=str(uv)
+    )
+    assert code == 7, err  # uv's exit code is the command's
+    call = json.loads(record.read_text(encoding="utf-8"))
+    withs = [r for flag, r in itertools.pairwise(call["argv"]) if flag == "--with"]
+    assert call["argv"][:2] == ["run", "--script"]
+    assert withs == LOCAL
+    assert call["argv"][-6:] == [str(LAUNCHER), "--json", "--api-url", "local", "chat", "hi é"]
+    assert call["guard"] == "1"
+    assert out == ""
+
+
+def test_mcp_reruns_with_the_mcp_extra_found_on_path(
+    tmp_path: Path, fake_uv: tuple[Path, Path]
+) -> None:
+    uv, record = fake_uv
+    path = os.pathsep.join((str(uv.parent), *SYSTEM_PATH))
+    code, _, err = run_bare(["mcp"], tmp_path, PATH=path)
+    assert code == 7, err
+    argv = json.loads(record.read_text(encoding="utf-8"))["argv"]
+    assert [r for f, r in itertools.pairwise(argv) if f == "--with"] == MCP
+    assert argv[-2:] == [str(LAUNCHER), "mcp"]
+
+
+def test_cloud_commands_run_in_place(tmp_path: Path, fake_uv: tuple[Path, Path]) -> None:
+    uv, record = fake_uv
+    code, out, err = run_bare(["classify", "export"], tmp_path, UV=str(uv), NEMO_API_URL="local")
+    assert (code, out, err) == (0, "export\n", "")
+    assert not record.exists()
+
+
+def test_still_missing_after_the_rerun_is_an_error_not_a_loop(
+    tmp_path: Path, fake_uv: tuple[Path, Path]
+) -> None:
+    uv, record = fake_uv
+    code, out, err = run_bare(
+        ["animate", "a.jpg", "-o", "a.mp4"], tmp_path, UV=str(uv), **{GUARD: "1"}
+    )
+    assert code == 2
+    assert not record.exists()
+    assert out == ""
+    assert "uv ran this command without numpy" in err
+    assert f"uv tool install '{ROOT}[local]'" in err
+
+    code, out, err = run_bare(
+        ["--json", "animate", "a.jpg", "-o", "a.mp4"], tmp_path, UV=str(uv), **{GUARD: "1"}
+    )
+    assert code == 2 and err == ""
+    error = json.loads(out)["error"]
+    assert error["code"] == "missing_dependency"
+    assert "opencv-python-headless" in error["message"] and error["hint"]
+
+
+def test_without_uv_says_what_to_install(tmp_path: Path) -> None:
+    code, out, err = run_bare(["serve-local"], tmp_path)
+    assert code == 2 and out == ""
+    assert "needs numpy, opencv-python-headless" in err
+    assert "uv is not installed" in err and "uv tool install" in err
+
+
+def test_missing_pyproject_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "skill"
+    (folder / "scripts").mkdir(parents=True)
+    shutil.copy(LAUNCHER, folder / "scripts" / "nemo-skill.py")
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", str(folder / "scripts" / "nemo-skill.py"), "mcp"],
+        cwd=tmp_path,
+        env={"PATH": os.pathsep.join(SYSTEM_PATH)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "cannot read the mcp requirements" in result.stderr
+    assert "pyproject.toml must ship" in result.stderr
+
+
+# --- the published bundle through the real uv, clean environment ----------------------
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from examples.make_sample_image import make_sample
+
+    return make_sample(tmp_path_factory.mktemp("photo") / "photo.jpg", (640, 400))
+
+
+@pytest.mark.slow
+def test_credits_on_the_embedded_backend(uv_host: UvHost, tmp_path: Path) -> None:
+    result = uv_host.run(
+        ["--json", "--api-url", "local", "credits"], cwd=tmp_path, env=uv_host.env(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    credits = json.loads(result.stdout)
+    assert credits["available"] > 0 and credits["total"] >= credits["available"]
+    assert credits["bind_url"].startswith("https://")
+
+
+@pytest.mark.slow
+def test_chat_turn_with_a_photo(uv_host: UvHost, tmp_path: Path, photo: Path) -> None:
+    env = uv_host.env(tmp_path, NEMO_API_URL="local")
+    work = tmp_path / "project"
+    work.mkdir()
+    message = "turn this image into a 5-second animated video clip"
+    result = uv_host.run(["--json", "chat", message, "-f", str(photo)], cwd=work, env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    reply = json.loads(result.stdout)
+    assert reply["action"] == "chat" and reply["messages"], reply
+    # The same directory continues the same project.
+    state = uv_host.run(["--json", "state"], cwd=work, env=env)
+    assert state.returncode == 0, state.stderr
+    assert "photo.jpg" in json.loads(state.stdout)["summary"]
+
+
+@pytest.mark.slow
+def test_offline_render_decodes(uv_host: UvHost, tmp_path: Path, photo: Path) -> None:
+    import av
+
+    out = tmp_path / "clip.mp4"
+    args = ["animate", str(photo), "slow zoom in", "-o", str(out), "--duration", "2"]
+    result = uv_host.run([*args, "--size", "320"], cwd=tmp_path, env=uv_host.env(tmp_path))
+    assert result.returncode == 0, result.stderr + result.stdout
+    with av.open(str(out)) as container:
+        stream = container.streams.video[0]
+        frames = [f for f in container.decode(stream)]
+    assert max(frames[0].width, frames[0].height) == 320
+    assert 2 * 24 <= len(frames) <= 2 * 60
+
+
+@pytest.mark.slow
+def test_exit_codes_and_json_pass_through(uv_host: UvHost, tmp_path: Path) -> None:
+    env = uv_host.env(tmp_path)
+    missing = str(tmp_path / "no-such.jpg")
+    # After the re-run with the local extra ...
+    local = uv_host.run(["--json", "--api-url", "local", "upload", missing], cwd=tmp_path, env=env)
+    # ... and in place, for a cloud command.
+    usage = uv_host.run(["--json", "chat"], cwd=tmp_path, env=env)
+    for result in (local, usage):
+        assert result.returncode == 2, result.stderr
+        error = json.loads(result.stdout)["error"]  # exactly one JSON document on stdout
+        assert error["code"] == "usage" and error["message"] and error["hint"]
+    assert "File not found" in json.loads(local.stdout)["error"]["message"]
