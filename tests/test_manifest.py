@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import re
+import shlex
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,82 @@ def test_openclaw_metadata(front: dict[str, Any]) -> None:
     for entry in openclaw["envVars"]:
         assert set(entry) >= {"name", "description"}, entry
         assert entry["description"].strip()
+
+
+def test_openclaw_requires_uv_and_offers_its_brew_install(front: dict[str, Any]) -> None:
+    # OpenClaw counts a skill "ready" from requires.bins alone: the launcher needs uv, and
+    # a missing uv must hide the skill and offer this install (as its own uv skills do).
+    openclaw = front["metadata"]["openclaw"]
+    assert openclaw["requires"] == {"bins": ["uv"]}
+    assert openclaw["install"] == [
+        {"id": "uv-brew", "kind": "brew", "formula": "uv", "bins": ["uv"]}
+    ]
+
+
+def test_no_install_entry_names_a_package_we_do_not_publish(front: dict[str, Any]) -> None:
+    # Kind "uv" runs `uv tool install <package>` from PyPI, where our name is unclaimed.
+    for entry in front["metadata"]["openclaw"]["install"]:
+        assert entry["kind"] != "uv" and "package" not in entry, entry
+        assert NAME not in str(entry)
+
+
+# --- the commands SKILL.md gives --------------------------------------------------
+
+LAUNCH = "uv run {baseDir}/scripts/nemo-skill.py"
+
+
+def skill_commands() -> list[str]:
+    """Every inline code span of SKILL.md's body that runs something."""
+    _, body = split_frontmatter(SKILL_MD.read_text(encoding="utf-8"))
+    spans = re.findall(r"`([^`\n]+)`", body)
+    runs = ("uv ", "nemo-skill", "python", "pip", "pipx ", "./", "scripts/")
+    return [span for span in spans if span.startswith(runs)]
+
+
+def test_every_command_runs_through_the_launcher() -> None:
+    commands = skill_commands()
+    assert len(commands) >= 15
+    for command in commands:
+        if command == "nemo-skill COMMAND":  # how the CLI's own hints are to be read
+            continue
+        if command.startswith("pipx "):  # how a person gets uv (not a command for the agent)
+            continue
+        assert command == LAUNCH or command.startswith(LAUNCH + " "), command
+    assert (ROOT / "scripts" / "nemo-skill.py").is_file()
+
+
+def test_skill_md_has_no_pip_fallback() -> None:
+    _, body = split_frontmatter(SKILL_MD.read_text(encoding="utf-8"))
+    assert "pip install" not in body
+    assert "python3 -m" not in body
+
+
+def test_skill_md_commands_parse() -> None:
+    from nemo_skill.cli import build_parser
+    from nemo_skill.errors import UsageError
+
+    parsed = 0
+    for command in skill_commands():
+        if not command.startswith(LAUNCH + " "):
+            continue
+        if any(marker in command for marker in ("[", "...", "COMMAND", "ARGS")):
+            continue  # a template, not a command line
+        args = shlex.split(command[len(LAUNCH) :])
+        try:
+            build_parser().parse_args(args)
+        except UsageError as exc:  # pragma: no cover - the assertion message is the point
+            pytest.fail(f"SKILL.md gives a command the CLI refuses: {command}: {exc}")
+        parsed += 1
+    assert parsed >= 10
+
+
+def test_skill_yaml_commands_use_the_launcher(package_yaml: dict[str, Any]) -> None:
+    assert package_yaml["requires"] == ["uv"]
+    for command in package_yaml["commands"].values():
+        argv = shlex.split(command)
+        assert argv[:2] == ["uv", "run"]
+        assert (ROOT / argv[2]).is_file(), command
+    assert package_yaml["commands"]["mcp"].split()[-1] == "mcp"
 
 
 # --- one version, one list of env vars ----------------------------------------
