@@ -20,7 +20,8 @@ CLI's own.
 
 Commands that run offline need heavier packages: the embedded backend
 (``--api-url local`` or ``NEMO_API_URL=local``, ``animate``, ``serve-local``)
-needs the ``local`` extra, ``mcp`` the ``mcp`` extra. When they are missing,
+needs the ``local`` extra (and ``depth`` when ``NEMO_DEPTH_MODEL`` names a
+model), ``mcp`` the ``mcp`` extra. When they are missing,
 the launcher runs itself again as ``uv run --script --with REQ ... THIS_FILE
 ARGS`` (uv caches that environment too), with the requirements read from
 pyproject.toml's ``[project.optional-dependencies]``: one list, no manual step.
@@ -107,6 +108,8 @@ def extras_for(argv: Sequence[str], env: Mapping[str, str]) -> tuple[str, ...]:
         extras.append("mcp")
     if command not in NO_BACKEND_COMMANDS and is_local(api_url, env):
         extras.append("local")
+    if "local" in extras and env.get("NEMO_DEPTH_MODEL", "").strip():
+        extras.append("depth")  # renders then load the learned depth model (onnxruntime)
     return tuple(dict.fromkeys(extras))
 
 

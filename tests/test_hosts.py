@@ -3,8 +3,11 @@ the right X-Skill-Platform header on a real HTTP request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,9 +15,11 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
+
+from tests.conftest import UvHost
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,3 +121,85 @@ def test_skill_source_env_overrides_the_layout(tmp_path: Path, recorder: str) ->
         timeout=60,
     )
     assert Recorder.seen[-1]["x-skill-platform"] == "my-host"
+
+
+# --- MCP hosts (Cursor, Claude Desktop): README's config, started through uv ------------------
+
+
+def readme_mcp_config() -> dict[str, Any]:
+    """The ``mcpServers`` JSON block README gives for Cursor and Claude Desktop."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.*?)\n```", readme, re.DOTALL)
+    configs = [json.loads(b) for b in blocks if '"mcpServers"' in b]
+    assert len(configs) == 1, "README gives one MCP host config"
+    servers = configs[0]["mcpServers"]
+    assert len(servers) == 1
+    server = next(iter(servers.values()))
+    assert isinstance(server, dict)
+    return server
+
+
+def test_readme_mcp_config_runs_the_launcher() -> None:
+    server = readme_mcp_config()
+    assert server["command"] == "uv"
+    assert server["args"][0] == "run" and server["args"][-1] == "mcp"
+    assert server["args"][1].endswith("/scripts/nemo-skill.py")
+
+
+@pytest.mark.slow
+def test_mcp_server_through_uv_lists_its_tools(uv_host: UvHost, tmp_path: Path) -> None:
+    """A host starts README's configuration (its path pointing at the installed skill)."""
+    from mcp.client.session import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    server = readme_mcp_config()
+    args = [
+        str(uv_host.launcher) if a.endswith("/scripts/nemo-skill.py") else a for a in server["args"]
+    ]
+    env = uv_host.env(tmp_path, **server.get("env", {}))
+    # Hosts resolve a bare "uv" on their PATH; ours has only uv and the system dirs.
+    command = shutil.which(server["command"], path=env["PATH"])
+    assert command is not None
+    params = StdioServerParameters(command=command, args=args, env=env, cwd=str(tmp_path))
+
+    async def tools() -> tuple[set[str], dict[str, Any]]:
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            # The first start may install the mcp and local extras into uv's cache.
+            await asyncio.wait_for(session.initialize(), timeout=240)
+            listed = await asyncio.wait_for(session.list_tools(), timeout=60)
+            credits = await asyncio.wait_for(session.call_tool("credits", {}), timeout=60)
+            assert not credits.is_error, credits.content
+            return {tool.name for tool in listed.tools}, dict(credits.structured_content or {})
+
+    names, credits = asyncio.run(tools())
+    assert {"chat", "credits", "state", "upload", "export_start"} <= names
+    assert credits["available"] > 0  # README's env runs it on the embedded backend
+
+
+@pytest.mark.slow
+def test_skill_md_command_from_an_openclaw_install(
+    uv_host: UvHost, tmp_path: Path, recorder: str
+) -> None:
+    """The published bundle in OpenClaw's managed folder, run with the command SKILL.md gives."""
+    home = tmp_path / "home"
+    base_dir = home / ".openclaw/skills/openai-image-to-video"
+    shutil.copytree(uv_host.bundle, base_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    skill_md = (base_dir / "SKILL.md").read_text(encoding="utf-8")
+    command = next(c for c in re.findall(r"`([^`]+)`", skill_md) if c.endswith("--json credits"))
+    argv = shlex.split(command.replace("{baseDir}", str(base_dir)))
+    assert argv[:2] == ["uv", "run"]
+    env = {
+        **uv_host.env(tmp_path),
+        "HOME": str(home),
+        "NEMO_API_URL": recorder,
+        "NEMO_TOKEN": "nmv_usr_test_token_for_headers",
+    }
+    work = tmp_path / "workspace"
+    work.mkdir()
+    result = subprocess.run(
+        argv, cwd=work, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert json.loads(result.stdout)["available"] == 1
+    assert Recorder.seen[-1]["x-skill-platform"] == "openclaw"
+    assert "nmv_usr_test_token_for_headers" not in result.stdout + result.stderr

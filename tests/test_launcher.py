@@ -113,6 +113,9 @@ def test_extras_expand_references_to_the_project(tmp_path: Path) -> None:
         (["--version"], {}, ()),
         ([], {"NEMO_API_URL": "local"}, ()),
         (["--", "animate", "a.jpg"], {}, ("local",)),
+        (["animate", "a.jpg", "-o", "a.mp4"], {"NEMO_DEPTH_MODEL": "/m.onnx"}, ("local", "depth")),
+        (["--api-url", "local", "chat", "hi"], {"NEMO_DEPTH_MODEL": " "}, ("local",)),
+        (["credits"], {"NEMO_DEPTH_MODEL": "/m.onnx"}, ()),
     ],
 )
 def test_extras_for_each_command(argv: list[str], env: dict[str, str], extras: tuple[str]) -> None:
