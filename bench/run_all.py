@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["cold_start.py", "classify.py", "sse.py", "render.py", "render_curve.py", "upload.py"]
-SLOW = {"render.py", "render_curve.py", "upload.py"}
+BENCHES = [
+    "cold_start.py", "classify.py", "sse.py", "render.py", "render_curve.py", "upload.py",
+    "batch.py",
+]  # fmt: skip
+SLOW = {"render.py", "render_curve.py", "upload.py", "batch.py"}
 
 
 def main(argv: list[str]) -> int:

@@ -558,7 +558,6 @@ class BatchRunner:
         sid = str(item.report.session_id)
         for attempt in range(1, RATE_LIMIT_TRIES + 1):
             self.say(item, "generating", "generating")
-            self._record(item, stage=TURN_SENT, turn_sent_at=time.time())
             try:
                 turn = run_turn(
                     self.client,
@@ -566,10 +565,12 @@ class BatchRunner:
                     self.prompt,
                     sleep=self.sleep,
                     progress=lambda line: self.say(item, line),
+                    on_send=lambda: self._mark_sent(item),
                 )
             except NemoError as exc:
                 if unsent(exc):  # refused before any work (credits, 429, ...): may be sent later
-                    self._record(item, stage=UPLOADED, turn_sent_at=None)
+                    if self.manifest.entry(item.key).get("stage") == TURN_SENT:
+                        self._record(item, stage=UPLOADED, turn_sent_at=None)
                     if isinstance(exc, RateLimitError) and attempt < RATE_LIMIT_TRIES:
                         self.sleep(self.client.retry.delay(attempt, exc.retry_after, status=429))
                         continue
@@ -582,6 +583,10 @@ class BatchRunner:
                 hint="Make the prompt more specific (e.g. add a duration and aspect ratio), "
                 "then run the command again with --fresh for this file.",
             )
+
+    def _mark_sent(self, item: _Item) -> None:
+        """Write-ahead, as late as possible: right before the message goes out."""
+        self._record(item, stage=TURN_SENT, turn_sent_at=time.time())
 
     def _await_sent_turn(self, item: _Item, sent_at: float) -> None:
         """An earlier run sent the turn and was stopped: never re-send, watch the state."""
@@ -674,7 +679,7 @@ class BatchRunner:
             status = job.reload()
         except APIError as exc:
             if exc.status == 404 or exc.code in (404, 1002):
-                # Recorded but never arrived: submit the same id (export is free and keyed by id).
+                # Recorded but it never arrived: render anew (export is free).
                 self._record(item, stage=TURN_DONE, render_id=None)
                 return None
             raise

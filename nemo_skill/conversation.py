@@ -272,11 +272,19 @@ def run_turn(
     recovery_wait_s: float = 30.0,
     recovery_poll_s: float = 60.0,
     recovery_polls: int = 5,
+    on_send: Callable[[], None] | None = None,
 ) -> TurnResult:
-    """Send ``text`` once and return what the backend did. The message is never re-sent."""
+    """Send ``text`` once and return what the backend did. The message is never re-sent.
+
+    ``on_send`` runs just before the message goes out (after the state read
+    that precedes it), so a caller can record "sent" write-ahead with the
+    smallest gap between the record and the send.
+    """
     before = _fetch_draft(client, session_id)
     turn = _Turn(TurnResult(language=detect_language(text)))
     watch = _Watch(clock, progress, heartbeat_notice_s, heartbeat_timeout_s)
+    if on_send is not None:
+        on_send()
     try:
         _consume(iter(client.run_sse(session_id, text)), turn, watch, progress)
     except _SilenceError:

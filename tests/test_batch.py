@@ -546,3 +546,38 @@ def test_sigkill_mid_batch_then_rerun_sends_each_turn_and_render_once(
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [batch.MANIFEST_NAME, *(f"img{n}.mp4" for n in range(1, 7))]
     )
+
+
+@pytest.mark.slow
+def test_sigkill_against_an_independent_backend_with_latency_then_rerun(tmp_path: Path) -> None:
+    """Like the real service: turns take 1 s and renders 1.5 s, and go on after a hang-up."""
+    from bench.latency_backend import LatencyServer
+
+    with LatencyServer(turn_s=1.0, render_s=1.5) as server:
+        state = server.state
+        cli = Cli(server.url, tmp_path / "state", tmp_path / "work")
+        (cli.cwd / "out").mkdir(parents=True)
+        files = images(cli.cwd, *(f"p{n}.jpg" for n in range(1, 8)))
+        args = [a for f in files for a in ("-f", f)]
+        proc = cli.spawn("generate", PROMPT, *args, "-o", "out", "--jobs", "3")
+        try:
+            _wait_for(lambda: (sum(state.turns_per_session.values()) >= 4
+                               and sum(state.renders_per_session.values()) >= 1)
+                      or proc.poll() is not None, "items in flight")  # fmt: skip
+            os.kill(proc.pid, signal.SIGKILL)  # wherever the workers are
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+        _wait_for(server.idle, "the turns sent before the kill to finish on the server")
+        rerun = cli("--json", "generate", PROMPT, *args, "-o", "out", "--jobs", "3")
+        assert rerun.code == 0, rerun.err
+        items = rerun.json()["results"]
+        sessions = [i["session_id"] for i in items]
+        assert [state.turns_per_session[s] for s in sessions] == [1] * len(files)
+        assert [state.renders_per_session[s] for s in sessions] == [1] * len(files)
+        assert sum(state.turns_per_session.values()) == len(files)
+        assert state.turns_max <= 3
+        assert all(frames(i["path"]) > 0 for i in items)
