@@ -1,47 +1,90 @@
 """A rule-based instruction agent that answers like the real NemoVideo agent.
 
-It reads the message with the engine's pure instruction parser, changes the
-draft, and describes what it did as Google ADK events: a short text, a
+It reads the message with the edit grammar (:mod:`nemo_skill.local.grammar`,
+six languages), decides a typed :class:`TurnPlan` before any credit is
+charged, and describes what it did as Google ADK events: a short text, a
 ``functionCall``/``functionResponse`` pair per tool, the new draft as
 ``actions.stateDelta``, heartbeats during work, and replies phrased for a GUI
 ("Preview it in the timeline or click Export to download.") so clients must
 translate them. Generation is two-stage: the video first, then music and
-title when asked. Without an image it asks with an ``ask_question`` call.
-A configurable fraction of edit turns ends silently, like the real service.
+title when asked.
+
+Charging rule (the server freezes :attr:`TurnPlan.cost`): a generation or a
+regeneration costs ``cost_generate``, an edit that changes the draft
+``cost_edit``; a question, small talk, a clarifying question and an edit
+that changes nothing cost 0. A message that is not understood gets an
+``ask_question`` call with options, never a silent no-op. A configurable
+fraction of edit turns ends silently, like the real service.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from nemo_skill.local.engine.prompt import (
-    Instruction,
-    apply_instruction,
-    parse_instruction,
-    plan_from_prompt,
-)
+from nemo_skill.local.engine.prompt import apply_instruction, plan_from_prompt
+from nemo_skill.local.grammar import Instruction, Reading, music_styles, read
+from nemo_skill.local.grammar.replies import LANGUAGES, say
 from nemo_skill.local.store import StoredFile
 
 AUTHOR = "nemo_agent"
 HEARTBEAT: dict[str, Any] = {"type": "heartbeat"}
 IMAGE_TYPES = ("image",)
+VIDEO_FIELDS = ("duration_s", "duration_delta_s", "aspect", "motion", "speed", "fps", "fit",
+                "video_fade_in_ms", "video_fade_out_ms")  # fmt: skip
+
+TurnKind = Literal["generate", "edit", "undo", "answer", "ask", "noop"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One tool the turn runs: its ADK name and arguments, and the draft it leaves (if any)."""
+
+    name: str
+    args: dict[str, Any]
+    draft: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """An ``ask_question`` call: the question and the options offered."""
+
+    text: str
+    options: tuple[str, ...]
 
 
 @dataclass
 class TurnPlan:
-    """What a turn will do, decided before any credit is charged."""
+    """What a turn will do, decided before any credit is charged.
 
-    kind: str  # "generate" | "edit" | "undo" | "question" | "noop"
+    ``kind``: ``generate`` (a new paid generation), ``edit``, ``undo``,
+    ``answer`` (a question or small talk answered from the draft), ``ask``
+    (a clarifying question) or ``noop`` (understood, nothing to change).
+    """
+
+    kind: TurnKind
     cost: int
     instruction: Instruction
+    language: str = "en"
     image: StoredFile | None = None
     new_draft: dict[str, Any] | None = None
-    tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    tools: list[ToolCall] = field(default_factory=list)
+    intro: str | None = None
+    reply: str = ""
+    question: Question | None = None
+
+
+def reply_language(session_language: str | None, reading: Reading) -> str:
+    """The message's language when clearly one of the six, else the session's, else English."""
+    if reading.language in LANGUAGES and reading.language != "en":
+        return reading.language
+    session = (session_language or "en").split("-")[0].lower()
+    return session if session in LANGUAGES else "en"
 
 
 def plan_turn(
@@ -52,48 +95,103 @@ def plan_turn(
     cost_generate: int,
     cost_edit: int,
     long_side: int,
-    source_url: Any,
+    source_url: Callable[[StoredFile], str],
+    language: str | None = None,
 ) -> TurnPlan:
     """Decide the turn (pure apart from ``source_url``, which names a file's URL)."""
-    instr = parse_instruction(text)
+    reading = read(text, prefer=language)
+    lang = reply_language(language, reading)
+    instr = reading.instruction
     images = [f for f in files if f.file_type in IMAGE_TYPES]
     latest = images[-1] if images else None
+    if reading.act in ("question", "chat"):
+        return _answer(reading, draft, lang)
     if instr.undo:
-        return TurnPlan("undo", cost_edit if draft else 0, instr)
-    used = _sources(draft)
-    new_image = latest is not None and source_url(latest) not in used
+        return TurnPlan("undo", cost_edit if draft else 0, instr, lang, reply=say(lang, "undone"))
+    new_image = latest is not None and source_url(latest) not in _sources(draft)
     # A bare "generate/animate" on an existing video is a paid re-generation (as on the
     # real service); with settings attached ("animate it again, 3 s") it edits the video.
-    regenerate = instr.generate and not instr.is_edit
+    regenerate = instr.regenerate or (instr.generate and not instr.is_edit)
     if draft is None or (new_image and (instr.generate or not instr.is_edit)) or regenerate:
         if latest is None:
-            return TurnPlan("question", 0, instr)
-        base = plan_from_prompt(
-            "",
-            source=source_url(latest),
-            name=latest.name,
-            image_size=(latest.width or 0, latest.height or 0) if latest.width else None,
-            long_side=long_side,
-        )
-        video_only = Instruction(
-            duration_s=instr.duration_s,
-            aspect=instr.aspect,
-            motion=instr.motion,
-            speed=instr.speed,
-            fps=instr.fps,
-            fit=instr.fit,
-        )
-        stage1 = apply_instruction(base, video_only, long_side=long_side)
-        final = apply_instruction(stage1, instr, long_side=long_side)
-        tools: list[tuple[str, dict[str, Any]]] = [("generate_video", _gen_args(stage1))]
-        tools += _stage2_tools(instr)
-        plan = TurnPlan("generate", cost_generate, instr, latest, final, tools)
-        plan.tools[0][1]["_draft"] = stage1
-        return plan
+            return _need_image(instr, lang)
+        keep = draft if regenerate and not new_image else None
+        return _generate(instr, latest, keep, lang, cost_generate, long_side, source_url)
+    if reading.act == "unclear":
+        return _ask(instr, lang)
     new = apply_instruction(draft, instr, long_side=long_side)
     if new == draft:
-        return TurnPlan("noop", 0, instr)
-    return TurnPlan("edit", cost_edit, instr, None, new, _edit_tools(instr))
+        return TurnPlan(
+            "noop", 0, instr, lang, reply=say(lang, "already", reason=_why_same(instr, draft, lang))
+        )
+    return TurnPlan("edit", cost_edit, instr, lang, None, new, _edit_tools(instr, new),
+                    reply=say(lang, "done", changes=_summary(instr, new, lang)))  # fmt: skip
+
+
+def _need_image(instr: Instruction, lang: str) -> TurnPlan:
+    question = Question(say(lang, "which_image"), (say(lang, "upload_option"),))
+    return TurnPlan("ask", 0, instr, lang, reply=say(lang, "need_image"), question=question)
+
+
+def _ask(instr: Instruction, lang: str) -> TurnPlan:
+    options = tuple(say(lang, "options").split("|"))
+    return TurnPlan("ask", 0, instr, lang, reply=say(lang, "unclear"),
+                    question=Question(say(lang, "unclear"), options))  # fmt: skip
+
+
+def _generate(
+    instr: Instruction,
+    image: StoredFile,
+    previous: dict[str, Any] | None,
+    lang: str,
+    cost: int,
+    long_side: int,
+    source_url: Callable[[StoredFile], str],
+) -> TurnPlan:
+    base = plan_from_prompt(
+        "",
+        source=source_url(image),
+        name=image.name,
+        image_size=(image.width or 0, image.height or 0) if image.width else None,
+        long_side=long_side,
+    )
+    if previous is not None:  # a new take keeps the video's settings, not its music or text
+        base = _carry_video_settings(previous, base)
+    video_only = Instruction(**{k: getattr(instr, k) for k in VIDEO_FIELDS})
+    stage1 = apply_instruction(base, video_only, long_side=long_side)
+    final = apply_instruction(
+        stage1, dataclasses.replace(instr, **_video_reset()), long_side=long_side
+    )
+    tools = [ToolCall("generate_video", _gen_args(stage1), stage1)]
+    tools += [dataclasses.replace(t, draft=final) for t in _stage2_tools(instr, final)]
+    seconds = tools[0].args["duration"]
+    return TurnPlan("generate", cost, instr, lang, image, final, tools,
+                    intro=say(lang, "intro", seconds=f"{seconds:g}"),
+                    reply=say(lang, "ready"))  # fmt: skip
+
+
+def _video_reset() -> dict[str, Any]:
+    """The video fields cleared for stage 2 (stage 1 applied them; a delta must not apply twice)."""
+    return {k: None for k in VIDEO_FIELDS}
+
+
+def _carry_video_settings(previous: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    meta = previous.get("m", {})
+    for key in ("aspect", "fit", "fps"):
+        if key in meta:
+            base["m"][key] = meta[key]
+    old = _video_segments(previous)
+    new = _video_segments(base)
+    if old and new:
+        for key in ("motion", "speed"):
+            if key in old[0]:
+                new[0][key] = old[0][key]
+        new[0]["d"] = sum(int(s.get("d", 0)) for s in old) or new[0]["d"]
+    return base
+
+
+def _video_segments(draft: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [s for t in (draft or {}).get("t", []) if t.get("tt") == 0 for s in t.get("sg", [])]
 
 
 def _sources(draft: dict[str, Any] | None) -> set[str]:
@@ -114,50 +212,167 @@ def _gen_args(draft: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _stage2_tools(instr: Instruction) -> list[tuple[str, dict[str, Any]]]:
-    tools: list[tuple[str, dict[str, Any]]] = []
-    if instr.music_style or instr.music_volume is not None:
+def _music_segment(draft: dict[str, Any]) -> dict[str, Any] | None:
+    return next((s for t in draft.get("t", []) if t.get("tt") == 1 for s in t.get("sg", [])), None)
+
+
+def _text_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for t in draft.get("t", []) if t.get("tt") == 7 for s in t.get("sg", [])]
+
+
+def _stage2_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
+    tools: list[ToolCall] = []
+    music = _music_segment(draft)
+    if music is not None and (
+        instr.music_style or instr.music_change or instr.music_volume is not None
+    ):
         tools.append(
-            (
-                "add_bgm",
-                {"style": instr.music_style or "lo-fi", "volume": instr.music_volume or 0.35},
-            )
+            ToolCall("add_bgm", {"style": music.get("style"), "volume": music.get("volume")})
         )
-    if instr.title:
-        tools.append(("add_text", {"text": instr.title, "role": "title"}))
-    if instr.caption:
-        tools.append(("add_text", {"text": instr.caption, "role": "caption"}))
+    for role, words in (("title", instr.title), ("caption", instr.caption), (None, instr.text)):
+        if words:
+            tools.append(ToolCall("add_text", {"text": words, "role": role or "title"}))
     return tools
 
 
-def _edit_tools(instr: Instruction) -> list[tuple[str, dict[str, Any]]]:
-    tools = _stage2_tools(instr)
-    if instr.remove_music or instr.remove_title or instr.remove_caption:
-        kinds = [
-            k
-            for k, on in (
-                ("bgm", instr.remove_music),
-                ("title", instr.remove_title),
-                ("caption", instr.remove_caption),
-            )
-            if on
-        ]
-        tools.append(("remove_track", {"tracks": kinds}))
+def _edit_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
+    tools = _stage2_tools(instr, draft)
+    kinds = [k for k, on in (("bgm", instr.remove_music), ("title", instr.remove_title),
+                             ("caption", instr.remove_caption)) if on]  # fmt: skip
+    if kinds:
+        tools.append(ToolCall("remove_track", {"tracks": kinds}))
     ops = {
         k: v
         for k, v in (
             ("duration", instr.duration_s),
+            ("duration_delta", instr.duration_delta_s),
             ("aspect_ratio", instr.aspect),
             ("motion", instr.motion),
-            ("speed", instr.speed),
+            ("speed_factor", instr.speed),
             ("fps", instr.fps),
             ("fit", instr.fit),
+            ("volume_step", instr.volume_step),
+            ("music_fade_in", instr.music_fade_in_ms),
+            ("music_fade_out", instr.music_fade_out_ms),
+            ("text_position", instr.text_position),
+            ("text_scale", instr.text_scale),
+            ("text_color", instr.text_color),
+            ("fade_in", instr.video_fade_in_ms),
+            ("fade_out", instr.video_fade_out_ms),
         )
         if v
     }
     if ops or not tools:
-        tools.insert(0, ("edit_multitrack", {"ops": [ops] if ops else []}))
+        tools.insert(0, ToolCall("edit_multitrack", {"ops": [ops] if ops else []}))
+    last = tools[-1]
+    tools[-1] = dataclasses.replace(last, draft=draft)
     return tools
+
+
+def _seconds(draft: dict[str, Any]) -> float:
+    end = 0
+    for seg in _video_segments(draft):
+        end = max(end, int(seg.get("st", 0)) + int(seg.get("d", 0)))
+    return end / 1000
+
+
+def _summary(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
+    meta = draft.get("m", {})
+    video = _video_segments(draft)
+    music = _music_segment(draft)
+    done = []
+    if instr.duration_s or instr.duration_delta_s:
+        done.append(say(lang, "c_length", seconds=f"{_seconds(draft):g}"))
+    if instr.aspect:
+        done.append(say(lang, "c_format", aspect=meta.get("aspect")))
+    if instr.motion and video:
+        done.append(say(lang, "c_motion", motion=str(video[0].get("motion")).replace("_", " ")))
+    if instr.speed:
+        done.append(say(lang, "c_faster" if instr.speed > 1 else "c_slower"))
+    if music is not None and (instr.music_style or instr.music_change):
+        done.append(say(lang, "c_music", style=music.get("style")))
+    if instr.remove_music:
+        done.append(say(lang, "c_music_removed"))
+    if instr.music_volume is not None:
+        done.append(say(lang, "c_volume", percent=round(instr.music_volume * 100)))
+    if instr.volume_step:
+        done.append(say(lang, "c_louder" if instr.volume_step > 0 else "c_quieter"))
+    if instr.music_fade_in_ms is not None or instr.music_fade_out_ms is not None:
+        done.append(say(lang, "c_music_fade"))
+    if instr.title or (instr.text and not instr.caption):
+        done.append(say(lang, "c_title", text=instr.title or instr.text))
+    if instr.caption:
+        done.append(say(lang, "c_caption", text=instr.caption))
+    if instr.remove_title or instr.remove_caption:
+        done.append(say(lang, "c_text_removed"))
+    if instr.text_position or instr.text_scale or instr.text_color:
+        done.append(say(lang, "c_text_style"))
+    if instr.fps:
+        done.append(say(lang, "c_fps", fps=meta.get("fps")))
+    if instr.video_fade_in_ms is not None or instr.video_fade_out_ms is not None:
+        done.append(say(lang, "c_fade"))
+    if instr.fit:
+        done.append(say(lang, "c_fit"))
+    return say(lang, "sep").join(done) or say(lang, "c_generic")
+
+
+def _why_same(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
+    if (instr.volume_step or instr.music_fade_in_ms or instr.music_fade_out_ms) and _music_segment(
+        draft
+    ) is None:
+        return say(lang, "no_music")
+    styling = instr.text_position or instr.text_scale or instr.text_color
+    if styling and not _text_segments(draft):
+        return say(lang, "no_text")
+    return say(lang, "already_same")
+
+
+def _answer(reading: Reading, draft: dict[str, Any] | None, lang: str) -> TurnPlan:
+    """A question or small talk, answered from the draft: nothing changes, nothing is charged."""
+    topics = set(reading.topics)
+    parts: list[str] = []
+    if reading.act == "chat":
+        parts.append(say(lang, "chat"))
+    elif "styles" in topics:
+        styles = music_styles()
+        parts.append(say(lang, "a_styles", styles=", ".join(styles), example=styles[-1]))
+    elif not draft or not _video_segments(draft):
+        parts.append(say(lang, "no_video"))
+    else:
+        parts.extend(_describe(draft, topics, lang))
+    return TurnPlan("answer", 0, reading.instruction, lang, reply=" ".join(parts))
+
+
+def _describe(draft: dict[str, Any], topics: set[str], lang: str) -> list[str]:
+    meta = draft.get("m", {})
+    video = _video_segments(draft)
+    music = _music_segment(draft)
+    texts = _text_segments(draft)
+    everything = not topics & {"music", "text"} or bool(topics & {"duration", "format", "motion"})
+    parts = []
+    if everything:
+        motion = str(video[0].get("motion", "kenburns")).replace("_", " ")
+        seconds = f"{_seconds(draft):g}"
+        aspect, fps = meta.get("aspect", "original"), meta.get("fps", 30)
+        parts.append(say(lang, "a_video", seconds=seconds, aspect=aspect, fps=fps, motion=motion))
+    if "format" in topics or "duration" in topics:
+        vertical = meta.get("aspect") == "9:16"
+        parts.append(say(lang, "a_reel_ok" if vertical and _seconds(draft) <= 60 else "a_reel_no"))
+    if "music" in topics or not topics:
+        if music is None:
+            parts.append(say(lang, "a_no_music"))
+        else:
+            volume = round(float(music.get("volume", 0.35)) * 100)
+            parts.append(
+                say(lang, "a_music", style=music.get("style") or music.get("name"), volume=volume)
+            )
+    if "text" in topics or not topics:
+        if texts:
+            words = ", ".join(f'{s.get("role", "title")} "{s.get("text", "")}"' for s in texts)
+            parts.append(say(lang, "a_text", texts=words))
+        else:
+            parts.append(say(lang, "a_no_text"))
+    return parts
 
 
 def event(
@@ -184,30 +399,6 @@ def event(
     }
 
 
-def _summary(plan: TurnPlan) -> str:
-    instr = plan.instruction
-    done = []
-    if instr.duration_s:
-        done.append(f"set the length to {instr.duration_s:g} seconds")
-    if instr.aspect:
-        done.append(f"changed the format to {instr.aspect}")
-    if instr.motion:
-        done.append(f"switched the camera move to {instr.motion.replace('_', ' ')}")
-    if instr.music_style:
-        done.append(f"added {instr.music_style} background music")
-    if instr.music_volume is not None:
-        done.append(f"set the music volume to {round(instr.music_volume * 100)}%")
-    if instr.title:
-        done.append(f'added the title "{instr.title}"')
-    if instr.caption:
-        done.append(f'added the caption "{instr.caption}"')
-    if instr.remove_music:
-        done.append("removed the music")
-    if instr.remove_title or instr.remove_caption:
-        done.append("removed the text")
-    return ", ".join(done) or "updated the timeline"
-
-
 def stream_turn(
     plan: TurnPlan,
     *,
@@ -218,81 +409,42 @@ def stream_turn(
 ) -> Iterator[dict[str, Any]]:
     """The ADK events of a decided turn (heartbeats are ``{"type": "heartbeat"}``)."""
     inv = f"e-{uuid.uuid4()}"
-    if plan.kind == "question":
-        ask = {
-            "functionCall": {
-                "id": f"adk-{uuid.uuid4()}",
-                "name": "ask_question",
-                "args": {
-                    "question": "Which image should I animate? Upload a "
-                    "photo (JPG, PNG, WEBP or HEIC) first.",
-                    "options": ["Upload a photo"],
-                },
-            }
-        }
-        yield event([{"text": "I need an image to work on."}, ask], inv)
+    if plan.kind == "ask":
+        question = plan.question or Question(plan.reply, ())
+        ask = {"functionCall": {"id": f"adk-{uuid.uuid4()}", "name": "ask_question",
+                                "args": {"question": question.text,
+                                         "options": list(question.options)}}}  # fmt: skip
+        yield event([{"text": plan.reply}, ask], inv)
         return
-    if plan.kind == "noop":
-        yield event(
-            [
-                {
-                    "text": 'I\'m not sure what to change. Try "make it 9:16", "add lo-fi '
-                    'music" or "add the title \'Hello\'".'
-                }
-            ],
-            inv,
-        )
+    if plan.kind in ("answer", "noop"):
+        yield event([{"text": plan.reply}], inv)
         return
     if plan.kind == "undo":
-        yield from _tool(inv, "undo", {}, {"draft": undo_draft} if undo_draft else {"draft": {}})
-        yield event([{"text": "Undone. Preview it in the timeline."}], inv)
+        yield from _tool(inv, ToolCall("undo", {}, undo_draft or {}))
+        yield event([{"text": plan.reply}], inv)
         return
     if plan.kind == "generate":
-        seconds = plan.tools[0][1]["duration"]
-        yield event(
-            [{"text": f"Got it! I'll animate your photo into a {seconds:g}-second clip."}], inv
-        )
-        name, args = plan.tools[0]
-        stage1 = args.pop("_draft")
+        yield event([{"text": plan.intro or ""}], inv)
         for _ in range(heartbeats):
             yield HEARTBEAT
-        yield from _tool(inv, name, args, {"draft": stage1})
-        for name, args in plan.tools[1:]:
-            yield from _tool(inv, name, args, {"draft": plan.new_draft})
-        yield event(
-            [
-                {
-                    "text": "Your video is ready! Preview it in the timeline or click Export "
-                    "to download."
-                }
-            ],
-            inv,
-        )
+        for call in plan.tools:
+            yield from _tool(inv, call)
+        yield event([{"text": plan.reply}], inv)
         return
     for _ in range(heartbeats):
         yield HEARTBEAT
-    for index, (name, args) in enumerate(plan.tools):
-        last = index == len(plan.tools) - 1
-        yield from _tool(inv, name, args, {"draft": plan.new_draft} if last else {})
+    for call in plan.tools:
+        yield from _tool(inv, call)
     if rng.random() < silent_fraction:
         return  # the real service closes ~30% of edit turns without a word
-    yield event(
-        [
-            {
-                "text": f"Done: I {_summary(plan)}. Open the timeline panel to review it, "
-                "then click the Export button to download."
-            }
-        ],
-        inv,
-    )
+    yield event([{"text": plan.reply}], inv)
 
 
-def _tool(
-    inv: str, name: str, args: dict[str, Any], delta: dict[str, Any]
-) -> Iterator[dict[str, Any]]:
+def _tool(inv: str, call: ToolCall) -> Iterator[dict[str, Any]]:
     call_id = f"adk-{uuid.uuid4()}"
-    yield event([{"functionCall": {"id": call_id, "name": name, "args": args}}], inv)
+    yield event([{"functionCall": {"id": call_id, "name": call.name, "args": call.args}}], inv)
     response = {
-        "functionResponse": {"id": call_id, "name": name, "response": {"status": "success"}}
+        "functionResponse": {"id": call_id, "name": call.name, "response": {"status": "success"}}
     }
+    delta = {"draft": call.draft} if call.draft is not None else {}
     yield event([response], inv, role="user", delta=delta)

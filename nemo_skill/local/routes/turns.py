@@ -75,9 +75,12 @@ async def run_sse(request: Request) -> Response:
             422,
         )
     backend = backend_of(request)
-    if backend.store.session(session_id, user.user_id) is None:
+    session = backend.store.session(session_id, user.user_id)
+    if session is None:
         return JSONResponse({"detail": f"Session not found: {session_id}"}, 404)
-    return TurnResponse(backend, user, session_id, text, lambda f: file_url(request, f))
+    response = TurnResponse(backend, user, session_id, text, lambda f: file_url(request, f))
+    response.language = str(session["language"])  # the agent replies in the session's language
+    return response
 
 
 class TurnResponse(Response):
@@ -99,6 +102,7 @@ class TurnResponse(Response):
         super().__init__(media_type="text/event-stream")
         self.backend, self.user, self.session_id = backend, user, session_id
         self.text, self.source_url = text, source_url
+        self.language = "en"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Plan, freeze, stream; the slot settles and unlocks on the way out."""
@@ -113,6 +117,7 @@ class TurnResponse(Response):
                 cost_edit=backend.config.cost_edit,
                 long_side=backend.config.default_long_side,
                 source_url=self.source_url,
+                language=self.language,
             )
             slot.freeze(plan.cost)
             stream = StreamingResponse(

@@ -1,0 +1,73 @@
+"""What one message asks of the draft (:class:`Instruction`) and how it reads (:class:`Reading`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Act = Literal["edit", "question", "chat", "unclear"]
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """The edits a message asks for; ``None``/``False`` means "not mentioned".
+
+    Absolute values (``duration_s``, ``aspect``...) replace the draft's;
+    relative ones (``duration_delta_s``, ``speed``, ``volume_step``,
+    ``text_scale``) change the current value: ``speed`` multiplies the
+    motion's speed (2.0 = twice as fast), ``text_scale`` the text size.
+    """
+
+    generate: bool = False
+    duration_s: float | None = None
+    aspect: str | None = None
+    motion: str | None = None
+    speed: float | None = None
+    fps: int | None = None
+    title: str | None = None
+    caption: str | None = None
+    music_style: str | None = None
+    music_volume: float | None = None
+    remove_music: bool = False
+    remove_title: bool = False
+    remove_caption: bool = False
+    undo: bool = False
+    fit: str | None = None
+    volume_step: float | None = None  # "louder" +0.15, "quieter" -0.15 on the current music
+    regenerate: bool = False  # an explicit new take: a new paid generation
+    duration_delta_s: float | None = None  # "2 more seconds" +2, "cut it by a second" -1
+    text: str | None = None  # new words for whichever text exists (role not named)
+    music_change: bool = False  # "different music": another style than the current one
+    music_fade_in_ms: int | None = None
+    music_fade_out_ms: int | None = None
+    text_role: str | None = None  # which text the style edits below touch (None: all)
+    text_position: str | None = None  # top | center | bottom
+    text_scale: float | None = None  # bigger 1.25, smaller 0.8
+    text_color: str | None = None  # #RRGGBB
+    video_fade_in_ms: int | None = None  # fade from black at the start of the first clip
+    video_fade_out_ms: int | None = None  # fade to black at the end of the last clip
+
+    @property
+    def is_edit(self) -> bool:
+        """True when the message changes something besides (re)generating or undoing."""
+        return any(
+            v not in (None, False)
+            for k, v in self.__dict__.items()
+            if k not in ("generate", "undo", "regenerate")
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A message as the grammar understood it.
+
+    ``act`` is ``edit`` (``instruction`` says what), ``question`` (answer from
+    the draft; ``topics`` names what was asked about), ``chat`` (small talk)
+    or ``unclear`` (ask the user). ``language`` is the message's language
+    among the grammar's six, or ``None`` when nothing language-specific matched.
+    """
+
+    act: Act
+    instruction: Instruction
+    topics: tuple[str, ...] = field(default_factory=tuple)
+    language: str | None = None

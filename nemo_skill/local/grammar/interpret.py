@@ -1,0 +1,628 @@
+"""The interpreter of the edit grammar: one message → :class:`Reading`.
+
+Pure and data-driven: every word it knows comes from the per-language tables
+in :mod:`nemo_skill.local.grammar.lang`; the union of all six is matched, so
+mixed messages ("mets la musique lo-fi", "做成TikTok") work too. Steps:
+
+1. NFKC (full-width digits, letters and quote marks become ASCII), lower case.
+2. Quoted text (every kind of quote mark) is lifted out: it is content for a
+   title or caption, never a command.
+3. Number words next to a unit become digits ("five seconds", "cinco
+   segundos", 五秒, "d'une seconde").
+4. Concepts are matched in a fixed order; a concept that wins a span blanks
+   it, so "dolly zoom" is not also a zoom and "too fast" is not also "fast".
+5. The act is decided: a question (interrogative, not a polite request) or
+   small talk changes nothing; a message with no edit is ``unclear``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from nemo_skill.local.grammar.instruction import Instruction, Reading
+from nemo_skill.local.grammar.lang import LANGUAGES
+from nemo_skill.local.grammar.table import Table
+
+ASPECTS = ("16:9", "9:16", "1:1", "4:5", "4:3")
+FPS_VALUES = (24, 25, 30, 60)
+DURATION_STEP_S = 2.0  # "longer"/"shorter" without a number
+SPEED_UP, SLOW_DOWN = 2.0, 0.5
+VOLUME_STEP = 0.15
+TEXT_BIGGER, TEXT_SMALLER = 1.25, 0.8
+MUSIC_FADE_MS = 2000
+VIDEO_FADE_MS = 1000
+MOTION_ORDER = ("dolly", "orbit", "parallax", "zoom_out", "zoom_in", "pan_left", "pan_right",
+                "pan_up", "pan_down", "kenburns", "static", "breathe", "sideways")  # fmt: skip
+STYLE_CONCEPTS = {"lo-fi": "lofi", "upbeat": "upbeat", "calm": "calm", "cinematic": "cinematic"}
+
+# Quote pairs; a straight single quote only counts at a word edge (not "it's", "d'été").
+_QUOTES = re.compile(
+    r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})[”“]|‘([^’'\n]{1,200})['’]|«\s?([^»\n]{1,200}?)\s?»"
+    r"|„([^“”\n]{1,200})[“”]|「([^」\n]{1,200})」|『([^』\n]{1,200})』|‹([^›\n]{1,200})›"
+    r"|(?<![\w])'([^'\n]{1,200})'(?![\w])"
+)
+_CLAUSE_END = r"(?=\s*(?:[,.;!?。！？，、\n]|$|\s(?:and|then|et|puis|y|luego|und|dann)\s))"
+_CJK_NUM = "零〇一二两兩三四五六七八九十百"
+
+
+@cache
+def music_styles() -> tuple[str, ...]:
+    """The engine's music styles (the one list lives in :mod:`..engine.audio`)."""
+    from nemo_skill.local.engine.audio import STYLES
+
+    return tuple(STYLES)
+
+
+def _tables() -> tuple[Table, ...]:
+    return LANGUAGES
+
+
+def _phrases(table: Table, name: str) -> tuple[str, ...]:
+    """A concept's alternatives (a lone string in a table counts as one alternative)."""
+    found = table.concepts.get(name, ())
+    return (found,) if isinstance(found, str) else tuple(found)
+
+
+@cache
+def _concept(name: str) -> re.Pattern[str]:
+    parts = [p for table in _tables() for p in _phrases(table, name)]
+    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!x)x", re.IGNORECASE)
+
+
+@cache
+def _language_patterns(code: str) -> tuple[re.Pattern[str], ...]:
+    """One pattern per concept of language ``code`` (brand names and units excluded)."""
+    table = next(t for t in _tables() if t.code == code)
+    out = []
+    for name in table.concepts:
+        parts = _phrases(table, name)
+        if parts and name not in _NEUTRAL_CONCEPTS:
+            out.append(re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE))
+    return tuple(out)
+
+
+def _lower(text: str) -> str:
+    """Lower case without changing the length (index-aligned with ``text``)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _cjk_int(chars: str) -> int | None:
+    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+    total, current = 0, 0
+    for ch in chars:
+        if ch in digits:
+            current = digits[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+@cache
+def _units() -> str:
+    return "|".join(
+        f"(?:{p})" for t in _tables() for n in ("seconds", "minutes") for p in _phrases(t, n)
+    )
+
+
+@cache
+def _number_words() -> re.Pattern[str]:
+    words = sorted({w for t in _tables() for w in t.numbers}, key=len, reverse=True)
+    between = (
+        r"(?:\s+(?:more|extra|additional|de\s+plus|más|weitere|zusätzliche|mehr)\s+|\s*-\s*|\s+)"
+    )
+    return re.compile(
+        r"(?<![\w])("
+        + "|".join(re.escape(w) for w in words)
+        + r")(?="
+        + between
+        + r"(?:"
+        + _units()
+        + "))",
+        re.IGNORECASE,
+    )
+
+
+def _numbers_as_digits(text: str) -> str:
+    values = {w: v for t in _tables() for w, v in t.numbers.items()}
+    text = _number_words().sub(lambda m: f"{values[m.group(1).lower()]:g}", text)
+    return re.sub(
+        f"([{_CJK_NUM}]+)(?=\\s*(?:秒|分|帧|フレーム|コマ|倍|fps))",
+        lambda m: str(_cjk_int(m.group(1)) if _cjk_int(m.group(1)) is not None else m.group(1)),
+        text,
+    )
+
+
+class _Text:
+    """The message being read: original case, lower case, and spans already used."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = unicodedata.normalize("NFKC", raw).replace("\u2019", "'") if raw else ""
+        self.raw = self.raw.replace("＂", '"')
+        self.quotes: list[tuple[int, int, str]] = []
+        for match in _QUOTES.finditer(self.raw):
+            inner = next(g for g in match.groups() if g is not None).strip()
+            if inner:
+                self.quotes.append((match.start(), match.end(), inner))
+        low = _lower(self.raw)
+        for start, end, _ in self.quotes:
+            low = low[:start] + " " * (end - start) + low[end:]
+        self.low = low  # quoted text blanked, same indexes as raw
+        self.work = _numbers_as_digits(low)  # spans blanked here as concepts win them
+
+    def find(self, name: str) -> re.Match[str] | None:
+        return _concept(name).search(self.work)
+
+    def has(self, name: str) -> bool:
+        return self.find(name) is not None
+
+    def take(self, name: str) -> re.Match[str] | None:
+        """Match ``name`` and blank every match so later concepts cannot reuse the words."""
+        matches = [m for m in _concept(name).finditer(self.work) if m.end() > m.start()]
+        if not matches:
+            return None
+        for m in matches:
+            self.work = self.work[: m.start()] + " " * (m.end() - m.start()) + self.work[m.end() :]
+        return matches[0]
+
+    def all(self, name: str) -> Iterator[re.Match[str]]:
+        return (m for m in _concept(name).finditer(self.work) if m.end() > m.start())
+
+
+def _language(text: _Text, prefer: str | None = None) -> str | None:
+    """The message's language: kana → ja, Han → zh, else the table with most hits.
+
+    The stopword detector of :mod:`nemo_skill.intents` adds a vote for its language.
+    """
+    if re.search(r"[\u3040-\u30ff]", text.raw):
+        return "ja"
+    if re.search(r"[\u4e00-\u9fff]", text.raw):
+        return "zh"
+    from nemo_skill.intents import detect_language
+
+    vote = detect_language(text.raw)
+    scores: dict[str, float] = {}
+    for table in _tables():
+        if table.code in ("zh", "ja"):
+            continue
+        hits = 1.5 if vote == table.code and vote != "en" else 0.0
+        hits += 2.0 if prefer == table.code else 0.0
+        scores[table.code] = hits + sum(
+            len(p.findall(text.low)) for p in _language_patterns(table.code)
+        )
+    best = max(scores, key=lambda c: scores[c]) if scores else None
+    return best if best and scores[best] > 0 else None
+
+
+_NEUTRAL_CONCEPTS = ("text_capture", "text_cue", "seconds", "minutes", "dur_to", "platform_916",
+                     "platform_169", "platform_45", "fps_unit")  # fmt: skip
+
+
+def _duration(text: _Text, out: dict[str, Any]) -> None:
+    longer, shorter = text.take("longer"), text.take("shorter")
+    unit = f"(?:{_units()})"
+    between = (
+        r"(?:\s+(?:more|extra|additional|fewer|less|de\s+plus|de\s+moins|más|menos|mehr|"
+        r"weitere|weniger))?"
+    )
+    number = re.compile(r"(\d+(?:[.,]\d+)?)" + between + r"\s*-?\s*(" + unit + ")", re.IGNORECASE)
+    for match in number.finditer(text.work):
+        value = float(match.group(1).replace(",", "."))
+        if _concept("minutes").fullmatch(match.group(2).strip()):
+            value *= 60
+        before = text.work[max(0, match.start() - 30) : match.start()]
+        after = text.work[match.start() + len(match.group(1)) : match.end() + 30]
+        before = re.split(r"[,;.!?。！？，]", before)[-1]
+        after = re.split(r"[,;.!?。！？，]", after)[0]
+        if _concept("fps_unit").match(after.strip()):
+            continue
+        right_after = [m for m in (longer, shorter) if m and 0 <= m.start() - match.end() <= 12]
+        absolute = (
+            not right_after
+            and not re.match(
+                r"\s+(?:more|extra|fewer|less|de\s+plus|de\s+moins|más|menos|mehr|weniger)\b",
+                text.work[match.start() + len(match.group(1)) :],
+            )
+            and bool(_concept("dur_to").search(before))
+        ) or bool(re.match(r"\s*(?:に|へ)(?!延|伸|長|短)", after))
+        more = longer is not None or _concept("dur_more").search(before + " " + after)
+        less = shorter is not None or _concept("dur_less").search(before + " " + after)
+        if not absolute and (more or less) and not (more and less):
+            out["duration_delta_s"] = value if more else -value
+        else:
+            out["duration_s"] = max(1.0, min(60.0, value))
+        return
+    if longer and not shorter:
+        out["duration_delta_s"] = DURATION_STEP_S
+    elif shorter and not longer:
+        out["duration_delta_s"] = -DURATION_STEP_S
+
+
+def _aspect(text: _Text, out: dict[str, Any]) -> None:
+    for match in re.finditer(
+        r"(?<![\d.])(\d{1,2})\s*(?:[:x/×比对]|\s+by\s+|\s+zu\s+|\s+a\s+)\s*(\d{1,2})(?![\d.])",
+        text.work,
+    ):
+        ratio = f"{match.group(1)}:{match.group(2)}"
+        if ratio in ASPECTS:
+            out["aspect"] = ratio
+            text.work = (
+                text.work[: match.start()]
+                + " " * (match.end() - match.start())
+                + text.work[match.end() :]
+            )
+            return
+    order = (("original_aspect", "original"), ("square", "1:1"), ("portrait", "9:16"),
+             ("landscape", "16:9"), ("platform_916", "9:16"), ("platform_169", "16:9"),
+             ("platform_45", "4:5"))  # fmt: skip
+    for name, value in order:
+        if text.take(name):
+            out.setdefault("aspect", value)
+
+
+def _motion(text: _Text, out: dict[str, Any], text_context: bool, complaint: bool) -> None:
+    """The camera move asked for; the most specific one wins ("dolly zoom" over "zoom")."""
+    camera = text.has("camera")
+    found: list[str] = []
+    for name in MOTION_ORDER:
+        if name == "sideways" and text_context and not camera:
+            continue
+        if (
+            name in ("pan_up", "pan_down")
+            and text_context
+            and not camera
+            and not re.search(
+                r"tilt|pan|crane|schwenk|incline|inclina|俯仰|摇|チルト|パン", text.work
+            )
+        ):
+            continue  # "move the title up" moves the title, not the camera
+        if text.take(name):
+            found.append(name)
+    # "this zoom is sluggish" names the current move: a complaint about speed keeps it.
+    if not found and not complaint and text.take("zoom_bare"):
+        found.append("zoom_in")
+    if found:
+        out["motion"] = {"static": "none", "sideways": "pan_right"}.get(found[0], found[0])
+
+
+def _speed(text: _Text, out: dict[str, Any]) -> bool:
+    """Set ``speed``; True when the message complains about the pace ("too slow", "it drags")."""
+    slower, faster = text.take("slower"), text.take("faster")
+    if slower and not faster:
+        out["speed"] = SLOW_DOWN
+    elif faster and not slower:
+        out["speed"] = SPEED_UP
+    moving = text.has("camera") or any(text.has(m) for m in (*MOTION_ORDER, "zoom_bare"))
+    if "speed" in out or (text.has("music_noun") and not moving):
+        return "speed" in out
+    slow, fast = text.take("slow_adj"), text.take("fast_adj")
+    if slow and not fast:
+        out["speed"] = SLOW_DOWN
+    elif fast and not slow:
+        out["speed"] = SPEED_UP
+    return False
+
+
+def _near(text: _Text, verbs: str, nouns: str, reach: int = 28) -> bool:
+    """True when a ``verbs`` match and a ``nouns`` match share a clause, ``reach`` chars apart."""
+    for verb in text.all(verbs):
+        for noun in text.all(nouns):
+            lo, hi = (
+                sorted((verb.end(), noun.start()))
+                if verb.start() < noun.start()
+                else sorted((noun.end(), verb.start()))
+            )
+            gap = text.work[lo:hi]
+            if hi - lo <= reach and not re.search(
+                r"[,;.!?。！？，、]|\b(?:and|but|then|et|y|und|pero|mais|aber)\b", gap
+            ):
+                return True
+    return False
+
+
+def _style(text: _Text, music: bool) -> str | None:
+    found: list[tuple[int, str]] = []
+    for style in music_styles():
+        key = STYLE_CONCEPTS.get(style, style.replace("-", ""))
+        for suffix in ("genre", "mood") if music else ("genre",):
+            match = text.find(f"{key}_{suffix}")
+            if match:
+                found.append((match.start(), style))
+    return min(found)[1] if found else None
+
+
+def _music(text: _Text, out: dict[str, Any]) -> bool:
+    noun = text.has("music_noun")
+    background = text.has("background")
+    if _near(text, "remove", "music_noun"):
+        out["remove_music"] = True
+        return True
+    style = _style(text, noun or background)
+    volume = None
+    percent = re.search(
+        r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|percent|pour\s*cent|por\s*ciento|prozent|パーセント|％)",
+        text.work,
+    )
+    level = re.search(
+        r"(?:volume|volumen|lautstärke|音量|ボリューム)\D{0,12}?(\d{1,3})(?![\d%])", text.work
+    )
+    if percent and (noun or text.has("volume_noun")):
+        volume = min(100.0, float(percent.group(1).replace(",", "."))) / 100
+    elif level:
+        volume = min(100, int(level.group(1))) / 100
+    if volume is not None:
+        out["music_volume"] = round(volume, 2)
+    elif noun or text.has("volume_noun"):
+        if text.take("louder"):
+            out["volume_step"] = VOLUME_STEP
+        elif text.take("quieter"):
+            out["volume_step"] = -VOLUME_STEP
+    elif text.has("louder") and not text.has("bigger"):
+        out["volume_step"] = VOLUME_STEP
+    elif text.has("quieter"):
+        out["volume_step"] = -VOLUME_STEP
+    fade = False
+    black = bool(_BLACK.search(text.work))
+    fade_in = text.has("fade_in") or (text.has("fade_from_black") and not black)
+    fade_out = text.has("fade_out") or (text.has("fade_black") and not black)
+    if noun and fade_in:
+        out["music_fade_in_ms"] = MUSIC_FADE_MS
+        fade = True
+    if noun and fade_out:
+        out["music_fade_out_ms"] = MUSIC_FADE_MS
+        fade = True
+    if style:
+        out["music_style"] = style
+    elif noun and text.has("music_change"):
+        out["music_change"] = True
+    elif (
+        noun
+        and volume is None
+        and "volume_step" not in out
+        and not fade
+        and not text.has("volume_noun")
+    ):
+        out["music_style"] = music_styles()[0]
+    return noun
+
+
+def _text_edits(text: _Text, out: dict[str, Any]) -> bool:
+    title, caption, generic = (
+        text.has("title_noun"),
+        text.has("caption_noun"),
+        text.has("text_noun"),
+    )
+    if not (title or caption or generic):
+        return False
+    role = "title" if title and not caption else "caption" if caption and not title else None
+    for noun, key in (("title_noun", "remove_title"), ("caption_noun", "remove_caption")):
+        if _near(text, "remove", noun):
+            out[key] = True
+    if _near(text, "remove", "text_noun"):
+        out["remove_title"] = out["remove_caption"] = True
+    if any(out.get(k) for k in ("remove_title", "remove_caption")):
+        return True
+    for name, value in (("top", "top"), ("bottom", "bottom"), ("center", "center")):
+        if text.has(name):
+            out["text_position"] = value
+            break
+    if text.has("bigger") and not text.has("smaller"):
+        out["text_scale"] = TEXT_BIGGER
+    elif text.has("smaller") and not text.has("bigger"):
+        out["text_scale"] = TEXT_SMALLER
+    color = _color(text)
+    if color:
+        out["text_color"] = color
+    if any(k in out for k in ("text_position", "text_scale", "text_color")):
+        out["text_role"] = role
+    return True
+
+
+@cache
+def _color_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    colors = {w: h for t in _tables() for w, h in t.colors.items()}
+    words = sorted(colors, key=len, reverse=True)
+    latin = "|".join(
+        re.escape(w) for w in words if w.isascii() or not re.search(r"[\u3040-\u9fff]", w)
+    )
+    cjk = "|".join(re.escape(w) for w in words if re.search(r"[\u3040-\u9fff]", w))
+    pattern = rf"(?<![\w-])(?:{latin})(?![\w-])" + (f"|(?:{cjk})" if cjk else "")
+    return re.compile(pattern, re.IGNORECASE), colors
+
+
+def _color(text: _Text) -> str | None:
+    if hexa := re.search(r"#([0-9a-f]{6})\b", text.work):
+        return "#" + hexa.group(1).upper()
+    pattern, colors = _color_words()
+    match = pattern.search(text.work)
+    return colors[match.group(0).lower()] if match else None
+
+
+@cache
+def _text_captures() -> tuple[re.Pattern[str], ...]:
+    """Unquoted text after a title/caption noun and a cue word ("rename the heading to X")."""
+    names = ("title_noun", "caption_noun", "text_noun")
+    nouns = "|".join(f"(?:{p})" for t in _tables() for n in names for p in _phrases(t, n))
+    cues = "|".join(f"(?:{p})" for t in _tables() for p in _phrases(t, "text_cue"))
+    out = [
+        re.compile(
+            rf"(?P<noun>{nouns})\s*(?P<cue>{cues})(?:(?<=\w)\s+|(?<!\w)\s*)"
+            rf"(?P<x>[^\s,.;!?。！？，、].{{0,80}}?){_CLAUSE_END}",
+            re.IGNORECASE,
+        )
+    ]
+    for table in _tables():
+        for pattern in _phrases(table, "text_capture"):
+            out.append(re.compile(pattern + _CLAUSE_END, re.IGNORECASE))
+    return tuple(out)
+
+
+_NOT_TEXT = ("top", "bottom", "center", "bigger", "smaller", "remove", "music_noun",
+             "title_noun", "caption_noun", "text_noun", "camera", "zoom_in", "zoom_out",
+             "louder", "quieter")  # fmt: skip
+
+
+def _unquoted_text(text: _Text) -> tuple[str, str | None, int, int] | None:
+    """``(words, noun)`` of an unquoted title/caption, cut from the original-case text."""
+    for pattern in _text_captures():
+        for match in pattern.finditer(text.low):
+            start, end = match.span("x")
+            words = text.raw[start:end].strip(" \t'\"")
+            words = re.sub(
+                r"\s+(?:please|pls|plz|por\s+favor|s'il\s+(?:te|vous)\s+pla[iî]t|stp|svp|bitte|hinzu|ein|"
+                r"rein|drauf|dazu|an|thanks?|merci|gracias|danke)\s*$",
+                "",
+                words,
+                flags=re.IGNORECASE,
+            )
+            low = _lower(words).strip()
+            if (
+                match.groupdict().get("bare") is not None
+                and words[:1].lower() != words[:1].upper()
+                and not words[:1].isupper()
+            ):
+                continue  # with no cue, a title starts with a capital ("add the title Summer Sale")
+            if (
+                re.match(r"(?:at|to|in|on|a|an|the|au|en|à|a|al|en|auf|in|an)\s", low)
+                and match.groupdict().get("bare") is not None
+            ):
+                continue
+            if not low or len(low) > 80 or _color(_Text(low)):
+                continue
+            cue = match.groupdict().get("cue") or ""
+            probe = _Text(f"{cue} {low}")
+            if any(_covers(probe.find(n), low) for n in _NOT_TEXT):
+                continue
+            noun = match.groupdict().get("noun")
+            return words, noun, start, end
+    return None
+
+
+def _covers(match: re.Match[str] | None, words: str) -> bool:
+    """True when ``match`` (a command phrase) makes up at least half of ``words``."""
+    return match is not None and len(match.group(0).strip()) >= len(words) * 0.5
+
+
+def _role_of(noun: str | None) -> str | None:
+    if noun is None:
+        return None
+    probe = _Text(noun)
+    if probe.has("title_noun"):
+        return "title"
+    if probe.has("caption_noun"):
+        return "caption"
+    return None
+
+
+def _texts(text: _Text, out: dict[str, Any]) -> None:
+    """Quoted (or unquoted) words for the title/caption, placed by the nearest noun before them."""
+    nouns = sorted(
+        [(m.start(), "title") for m in text.all("title_noun")]
+        + [(m.start(), "caption") for m in text.all("caption_noun")]
+        + [(m.start(), "text") for m in text.all("text_noun")]
+    )
+    for start, end, words in text.quotes:
+        before = [role for pos, role in nouns if pos < start]
+        after = [role for pos, role in nouns if pos >= end]
+        role = before[-1] if before else after[0] if after else "text"
+        lead = text.low[max(0, start - 8) : start]
+        if re.search(r"\b(?:from|de|von|del|du)\s*$|从\s*$", lead) and len(text.quotes) > 1:
+            continue  # "change the title from 'A' to 'B'"
+        key = {"title": "title", "caption": "caption"}.get(role, "text")
+        out[key] = words
+    if text.quotes or not nouns:
+        return
+    found = _unquoted_text(text)
+    if found:
+        words, noun, start, end = found
+        # the words are content, not commands
+        text.low = text.low[:start] + " " * (end - start) + text.low[end:]
+        text.work = _numbers_as_digits(text.low)
+        named = {r for _, r in nouns}
+        target = _role_of(noun) or next((r for r in ("caption", "title") if r in named), None)
+        out[target if target in ("title", "caption") else "text"] = words
+
+
+def _fps(text: _Text, out: dict[str, Any]) -> None:
+    match = re.search(
+        r"(\d{2,3})\s*(?:-\s*)?(?:" + _concept("fps_unit").pattern + ")", text.work, re.IGNORECASE
+    )
+    if match:
+        value = int(match.group(1))
+        out["fps"] = min(FPS_VALUES, key=lambda v: abs(v - value))
+
+
+_BLACK = re.compile(r"black|noir|negro|schwarz|黑|暗転|ブラック|暗く", re.IGNORECASE)
+
+
+def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
+    """A fade of the picture (to/from black); with music named, a bare fade is the music's."""
+    black = not music or bool(_BLACK.search(text.work))
+    if (text.has("fade_black") and black) or (not music and text.has("fade_out")):
+        out["video_fade_out_ms"] = VIDEO_FADE_MS
+    if (text.has("fade_from_black") and black) or (not music and text.has("fade_in")):
+        out["video_fade_in_ms"] = VIDEO_FADE_MS
+
+
+def _is_question(text: _Text, edits: bool) -> bool:
+    if text.has("request"):
+        return False
+    if text.has("question"):
+        return True
+    ends = re.search(r"[?？]\s*$|^\s*¿", text.raw)
+    return bool(ends) and not edits
+
+
+def read(message: str, prefer: str | None = None) -> Reading:
+    """How ``message`` reads: an edit (and its :class:`Instruction`), a question, chat, unclear."""
+    # ``prefer`` (the session's language) breaks ties between languages that share words.
+    text = _Text(message)
+    language = _language(text, prefer)
+    out: dict[str, Any] = {}
+    _texts(text, out)  # first: the words of a title are content, not commands
+    undo = bool(text.take("undo"))
+    regen = bool(text.take("regen_strong"))
+    generate = bool(text.find("generate"))
+    text_context = text.has("title_noun") or text.has("caption_noun") or text.has("text_noun")
+    _fps(text, out)
+    _aspect(text, out)
+    _fades(text, out, text.has("music_noun"))
+    complaint = _speed(text, out)
+    _motion(text, out, text_context, complaint)
+    _music(text, out)
+    _duration(text, out)
+    _text_edits(text, out)
+    if text.take("crop"):
+        out["fit"] = "crop"
+    elif text.take("blur"):
+        out["fit"] = "blur"
+    instruction = Instruction(generate=generate, undo=undo, **out)
+    if not regen and not instruction.is_edit and not undo and text.has("regen_weak"):
+        regen = True
+    instruction = Instruction(generate=generate, undo=undo, regenerate=regen, **out)
+    acted = instruction.is_edit or undo or regen or generate
+    if _is_question(text, acted):
+        topics = tuple(t for t in ("duration", "music", "styles", "format", "text", "motion")
+                       if text.has(f"q_{t}") or (text.quotes and t == "text"))  # fmt: skip
+        return Reading("question", Instruction(), topics, language)
+    if acted:
+        return Reading("edit", instruction, (), language)
+    if text.has("chitchat"):
+        return Reading("chat", instruction, (), language)
+    return Reading("unclear", instruction, (), language)
+
+
+def parse(message: str) -> Instruction:
+    """The edits ``message`` asks for, whatever its act (questions ask for none)."""
+    reading = read(message)
+    return reading.instruction
