@@ -78,9 +78,9 @@ async def run_sse(request: Request) -> Response:
     session = backend.store.session(session_id, user.user_id)
     if session is None:
         return JSONResponse({"detail": f"Session not found: {session_id}"}, 404)
-    response = TurnResponse(backend, user, session_id, text, lambda f: file_url(request, f))
-    response.language = str(session["language"])  # the agent replies in the session's language
-    return response
+    source_url: Callable[[StoredFile], str] = lambda f: file_url(request, f)  # noqa: E731
+    # The agent replies in the session's language.
+    return TurnResponse(backend, user, session_id, text, source_url, str(session["language"]))
 
 
 class TurnResponse(Response):
@@ -98,11 +98,11 @@ class TurnResponse(Response):
         session_id: str,
         text: str,
         source_url: Callable[[StoredFile], str],
+        language: str = "en",
     ) -> None:
         super().__init__(media_type="text/event-stream")
         self.backend, self.user, self.session_id = backend, user, session_id
-        self.text, self.source_url = text, source_url
-        self.language = "en"
+        self.text, self.source_url, self.language = text, source_url, language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Plan, freeze, stream; the slot settles and unlocks on the way out."""
