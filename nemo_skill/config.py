@@ -56,6 +56,9 @@ class Settings:
     skill_source: str | None = None
     state_dir: Path = field(default_factory=default_state_dir)
     scope: str | None = None  # stable key for cached tokens and sessions (see ``store_key``)
+    web_url_source: str = "default"  # flag / env / config / derived / default (``config list``)
+    output_dir: Path | None = None  # exports without -o go here (``config set output_dir``)
+    batch_jobs: int | None = None  # ``generate`` renders in flight (``config set batch_jobs``)
 
     @classmethod
     def from_env(
@@ -65,20 +68,32 @@ class Settings:
         api_url: str | None = None,
         state_dir: Path | None = None,
     ) -> Settings:
-        """Read the ``NEMO_*`` variables; explicit arguments (CLI flags) win."""
+        """Read the ``NEMO_*`` variables and the user's ``config.json``; flags win.
+
+        Precedence (see :mod:`nemo_skill.settings`): flag > environment > config > default.
+        """
+        from nemo_skill.settings import resolve
+
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
             return value or None
 
+        state = state_dir if state_dir is not None else default_state_dir(env)
+        values = resolve(state, env, {"api_url": api_url})
+        output_dir = values["output_dir"].value
+        jobs = values["batch_jobs"].value
         return cls(
-            api_url=(api_url or get("NEMO_API_URL") or DEFAULT_API_URL).rstrip("/"),
-            web_url=(get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/"),
+            api_url=(values["api_url"].value or DEFAULT_API_URL).rstrip("/"),
+            web_url=(values["web_url"].value or DEFAULT_WEB_URL).rstrip("/"),
             token=get("NEMO_TOKEN"),
             client_id=get("NEMO_CLIENT_ID"),
             skill_source=get("SKILL_SOURCE"),
-            state_dir=state_dir if state_dir is not None else default_state_dir(env),
+            state_dir=state,
+            web_url_source=values["web_url"].source,
+            output_dir=Path(output_dir) if output_dir else None,
+            batch_jobs=int(jobs) if jobs else None,
         )
 
     @property
