@@ -40,6 +40,7 @@ from typing import Any, Final
 from nemo_skill.client import NemoClient, check_upload
 from nemo_skill.config import LOCAL_API_URL
 from nemo_skill.conversation import run_turn
+from nemo_skill.delivery import claim_url_or_none
 from nemo_skill.errors import (
     API_STEPS,
     APIError,
@@ -99,6 +100,7 @@ class GenerateItem:
     error: dict[str, Any] | None = None
     seconds: float = 0.0
     note: str | None = None
+    claim_url: str | None = None  # opens this item's project in the web app
     exit_code: int = field(default=0, repr=False)
 
     def to_dict(self, steps: Mapping[Next, str] = API_STEPS) -> dict[str, Any]:
@@ -116,6 +118,7 @@ class GenerateItem:
             "error": word_error(self.error, steps) if self.error else None,
             "seconds": round(self.seconds, 2),
             "note": self.note,
+            "claim_url": self.claim_url,
         }
 
 
@@ -151,7 +154,9 @@ class BatchReport:
 
 
 def default_jobs(client: NemoClient) -> int:
-    """3 against the cloud; against the embedded backend, no more than its render workers."""
+    """``config set batch_jobs``, else 3 against the cloud, else (embedded) its render workers."""
+    if client.settings.batch_jobs:
+        return client.settings.batch_jobs
     if client.settings.scope == LOCAL_API_URL:
         from nemo_skill.local.app import LocalConfig  # only when the embedded backend runs
 
@@ -668,6 +673,10 @@ class BatchRunner:
         job.download(output)
         self._record(item, stage=FINISHED)
         item.report.path = str(output)
+        entry = self.manifest.entry(item.key)
+        item.report.claim_url = claim_url_or_none(
+            self.client, entry.get("task_id"), item.report.session_id
+        )
         self.say(item, f"done: {output}", DONE)
 
     def _resume_render(self, item: _Item, render_id: Any) -> ExportJob | None:

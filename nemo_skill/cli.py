@@ -39,6 +39,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credits": ("credits", "show available/frozen/total credits"),
     "export": ("export", "render the timeline to MP4 and download it"),
     "new": ("new", "start a fresh project session for this workspace"),
+    "open": ("open", "print the link that opens this project in the web app"),
+    "projects": ("projects", "list this machine's projects, newest first"),
+    "config": ("config", "get/set/unset/list non-secret settings (API URL, output folder, ...)"),
     "auth": ("auth", "authenticate and show the user id and credits (never the token)"),
     "classify": ("classify", "show how a message is routed: export/credits/state/upload/chat"),
     "animate": ("animate", "render an image to MP4 locally on the CPU, no backend needed"),
@@ -137,6 +140,9 @@ class Context:
             server = start_background(settings.state_dir / "local", config=config)
             self._closers.append(server.stop)
             settings = replace(settings, api_url=server.url, scope=LOCAL_API_URL)
+            if settings.web_url_source in ("default", "derived"):
+                # It serves the claim page itself (see settings.derived_web_url).
+                settings = replace(settings, web_url=server.url, web_url_source="derived")
             self._settings = settings
         return settings
 

@@ -18,9 +18,12 @@ and word its symbolic next steps (:class:`~nemo_skill.errors.Next`) themselves.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +32,16 @@ from nemo_skill.batch import BatchReport, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import DEFAULT_PROMPT, Settings, StateStore
 from nemo_skill.conversation import run_turn
+from nemo_skill.delivery import (
+    GENERATION_NOTICE,
+    ClaimLink,
+    fetch_claim_link,
+    next_steps,
+    worth_retrying,
+)
 from nemo_skill.errors import (
     APIError,
+    NemoError,
     Next,
     RenderError,
     SessionNotFoundError,
@@ -71,10 +82,17 @@ class ExportResult:
     status: str
     url: str | None = None
     path: str | None = None
+    claim_url: str | None = None  # opens the project in the web app (None if unavailable)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"job_id", "status", "url", "path"}``."""
-        return {"job_id": self.job_id, "status": self.status, "url": self.url, "path": self.path}
+        """``{"job_id", "status", "url", "path", "claim_url"}``."""
+        return {
+            "job_id": self.job_id,
+            "status": self.status,
+            "url": self.url,
+            "path": self.path,
+            "claim_url": self.claim_url,
+        }
 
 
 @dataclass
@@ -112,9 +130,10 @@ class ChatResult:
     uploaded: list[dict[str, Any]] = field(default_factory=list)
     export: ExportResult | None = None
     credits: dict[str, Any] | None = None
+    next: list[str] = field(default_factory=list)  # symbolic: see delivery.NEXT_STEPS
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"action", "messages", "changes", "question", "state", ...}``."""
+        """``{"action", "messages", "changes", "question", "state", ..., "next"}``."""
         return {
             "action": self.action,
             "messages": self.messages,
@@ -125,6 +144,7 @@ class ChatResult:
             "uploaded": self.uploaded,
             "export": self.export.to_dict() if self.export else None,
             "credits": self.credits,
+            "next": self.next,
         }
 
     @classmethod
@@ -219,6 +239,10 @@ class Skill:
             language=lang,
             render_id=None,
             render_out=None,
+            created=_now(),
+            last_activity=_now(),
+            last_message=None,
+            last_export=None,
         )
 
     def session_id(self, first_message: str | None = None) -> str:
@@ -303,9 +327,14 @@ class Skill:
             result.messages.append(timeline.format_summary(draft) or "The timeline is empty.")
         elif intent.action == "export":
             result.export = self.export(output, force=force)
-            result.messages.append(f"Exported to {result.export.path}")
+            result.messages.append(f"Exported to {result.export.path or result.export.url}")
+            result.next = next_steps(None, exported=True)
         else:
+            if files or self.project.last_message is None or _GENERATION.search(message):
+                self.progress(GENERATION_NOTICE)
             self._chat_turn(message, result)
+            result.next = [] if result.question else next_steps(result.state)
+        self._touch(last_message=_shorten(message))
         result.messages[:0] = self.take_notes()
         return result
 
@@ -321,6 +350,51 @@ class Skill:
         result.question = turn.question
         result.options = list(turn.options)
         result.state = turn.state
+
+    def _touch(self, **changes: str | None) -> None:
+        """Record activity for `nemo-skill projects` (never fails the command)."""
+        with contextlib.suppress(OSError):
+            self.workspaces.update(self.key, last_activity=_now(), **changes)
+
+    # --- delivery -----------------------------------------------------------
+    def claim_link(self) -> ClaimLink:
+        """A link that opens this workspace's project in the web app.
+
+        Only the claim token goes in the URL; a backend that answers with the
+        bearer token itself is refused rather than leaking it into a link.
+        """
+        project = self.project
+        if not project.session_id or not project.task_id:
+            raise UsageError(
+                "There is no project in this workspace yet, so there is nothing to open.",
+                hint="Start one with {next}, or continue one listed by `projects` from its "
+                "folder or with its session name.",
+                next=Next.CHAT,
+            )
+        return fetch_claim_link(self.client, project.task_id, project.session_id)
+
+    def claim_url_or_none(self) -> str | None:
+        """:meth:`claim_link`'s URL, or None with a note: a missing link never fails a delivery."""
+        try:
+            return self.claim_link().url
+        except NemoError as exc:
+            note = f"(No web link this time: {exc.message})"
+            self.progress(note)
+            self.notes.append(note)
+            return None
+
+    def projects(self) -> list[dict[str, Any]]:
+        """This machine's projects, most recently active first."""
+        return project_rows(self.workspaces, self.key)
+
+    @staticmethod
+    def list_projects(settings: Settings, session: str | None = None) -> list[dict[str, Any]]:
+        """:meth:`projects` without a client: reads only the local store, starts nothing.
+
+        ``session`` is the ``--session NAME`` of the current project (else the folder).
+        """
+        store = Workspaces(StateStore(settings.state_dir), settings.store_key)
+        return project_rows(store, workspace_key(session))
 
     # --- export -------------------------------------------------------------
     def export(
@@ -346,14 +420,47 @@ class Skill:
             self.progress(f"render {job.render_id} was never started; starting it now")
             resumed_id, job = job.render_id, None
         render_id = job.render_id if job else (resumed_id or new_render_id())
-        dest = (
-            resolve_output(output or project.render_out, render_id, force=force or bool(job))
-            if download
-            else None
-        )
+        target = output or project.render_out or self.client.settings.output_dir
+        dest = resolve_output(target, render_id, force=force or bool(job)) if download else None
         if job is None:
             job = self.start_export(render_id, dest)
-        return self._finish(job, dest, on_update)
+        try:
+            result = self._finish(job, dest, on_update)
+        except RenderError:
+            last = job.last
+            if not worth_retrying(last.status if last else None, last.error if last else None):
+                raise
+            result = self._retry(job, dest, on_update)
+        result.claim_url = self.claim_url_or_none()
+        self._touch(last_export=result.path or result.url)
+        return result
+
+    def _retry(
+        self, failed: ExportJob, dest: Path | None, on_update: Callable[[Any], None] | None
+    ) -> ExportResult:
+        """One more render with a new id after a render that ended ``failed``."""
+        detail = failed.last.error if failed.last else None
+        self.progress(
+            f"Render {failed.render_id} failed{f' ({detail})' if detail else ''}; "
+            "trying once more with a new render…"
+        )
+        render_id = new_render_id()
+        if render_id == failed.render_id:  # same millisecond: ids must differ
+            render_id = f"{render_id}1"
+        job = self.start_export(render_id, dest)
+        try:
+            return self._finish(job, dest, on_update)
+        except RenderError as exc:
+            if exc.code != "render_failed":
+                raise
+            again = job.last.error if job.last else None
+            raise RenderError(
+                f"The render failed twice ({failed.render_id}, {job.render_id})"
+                + (f": {again or detail}." if again or detail else "."),
+                hint="Nothing was downloaded. Look at the timeline with {next}, "
+                "change what looks wrong, then export again.",
+                next=Next.STATE,
+            ) from None
 
     def start_export(self, render_id: str | None = None, dest: Path | None = None) -> ExportJob:
         """Submit the session's draft for rendering and return the job (no waiting)."""
@@ -461,8 +568,47 @@ class Skill:
         finished items and never re-sends a turn; ``fresh`` starts over. One
         failure does not stop the others; 2001/402 stop starting new ones.
         """
+        output = output or self.client.settings.output_dir  # `config set output_dir`
+        self.progress(f"Generating {len(files)} clip(s): this may take a few minutes.")
         return run_batch(self.client, files, prompt, output=output, force=force, jobs=jobs,
                          fresh=fresh, progress=self.progress, sleep=self.sleep)  # fmt: skip
+
+
+_GENERATION = re.compile(
+    r"generat|animat|\bturn\b.*\binto\b|\bmake\b.*\b(?:video|clip)|生成|动画|動画|vídeo|vidéo",
+    re.IGNORECASE,
+)
+
+
+def project_rows(workspaces: Workspaces, current: str) -> list[dict[str, Any]]:
+    """Every stored project as JSON rows, most recently active first."""
+    rows = []
+    for backend, project in workspaces.everything():
+        kind, _, name = project.key.partition(":")
+        rows.append({
+            "workspace": name,
+            "kind": "session" if kind == "name" else "directory",
+            "session_id": project.session_id,
+            "backend": backend,
+            "created": project.created,
+            "last_activity": project.last_activity or project.created,
+            "last_message": project.last_message,
+            "last_export": project.last_export,
+            "current": project.key == current and backend == workspaces.api_url,
+        })  # fmt: skip
+    rows.sort(key=lambda row: row["last_activity"] or "", reverse=True)
+    return rows
+
+
+def _now() -> str:
+    """Now as ISO-8601 UTC, second precision (sorts as text)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    # A lone surrogate (undecodable input) cannot be stored as UTF-8: mark it U+FFFD.
+    flat = re.sub("[\ud800-\udfff]", "\ufffd", " ".join(text.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _is_unknown(error: APIError) -> bool:

@@ -34,6 +34,11 @@ class Workspace:
     language: str | None = None
     render_id: str | None = None
     render_out: str | None = None
+    # For `nemo-skill projects` (ISO-8601 UTC times; the last message is shortened).
+    created: str | None = None
+    last_activity: str | None = None
+    last_message: str | None = None
+    last_export: str | None = None
 
     @classmethod
     def from_dict(cls, key: str, data: dict[str, Any]) -> Workspace:
@@ -110,6 +115,17 @@ class Workspaces:
 
         self._mutate(change)
         return result[0]
+
+    def everything(self) -> list[tuple[str, Workspace]]:
+        """Every stored record on this machine, of every API base: ``(api base, record)``."""
+        data = self.store.load_section(SECTION)
+        return [
+            (api, Workspace.from_dict(key, entry))
+            for api, records in data.items()
+            if isinstance(records, dict)
+            for key, entry in records.items()
+            if isinstance(entry, dict)
+        ]
 
     def clear(self, key: str) -> None:
         """Forget the project of ``key``."""

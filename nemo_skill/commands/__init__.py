@@ -22,3 +22,26 @@ def add_files_option(
         metavar="FILE",
         help=help_text,
     )
+
+
+# How the CLI words the core's symbolic next steps (nemo_skill.delivery.NEXT_STEPS).
+NEXT_STEP_WORDS: dict[str, str] = {
+    "export": "Export the MP4: nemo-skill export",
+    "add_music": 'Add music: nemo-skill chat "add calm background music"',
+    "add_title": "Add a title: nemo-skill chat \"add the title 'My Trip' at the start\"",
+    "vertical": 'Make it vertical for phones: nemo-skill chat "make it 9:16"',
+    "longer": 'Make it longer: nemo-skill chat "make it 10 seconds long"',
+    "edit": 'Change the motion or pace: nemo-skill chat "a slower zoom in"',
+    "open_link": "Open and edit it in the web app: nemo-skill open",
+    "another_clip": 'Animate another image: nemo-skill chat "animate this" -f photo.jpg',
+}
+
+
+def word_next(steps: list[str]) -> list[str]:
+    """The CLI's sentences for symbolic next steps (unknown ones are skipped)."""
+    return [NEXT_STEP_WORDS[step] for step in steps if step in NEXT_STEP_WORDS]
+
+
+def claim_line(url: str | None) -> list[str]:
+    """The text-mode line that carries the claim link (none when there is no link)."""
+    return [f"Open and edit it in the web app: {url}"] if url else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from nemo_skill.commands import add_files_option
+from nemo_skill.commands import add_files_option, claim_line, word_next
 
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
@@ -42,9 +42,19 @@ def render_text(result: ChatResult) -> str:
         from nemo_skill.commands.credits import credits_text
 
         lines.append(credits_text(result.credits))
-    if result.export and result.export.path:
-        lines.append(f"MEDIA:{result.export.path}")
+    if result.export:
+        lines += claim_line(result.export.claim_url)
+        if result.export.path:
+            lines.append(f"MEDIA:{result.export.path}")
+    if result.next:
+        lines.append("Next:")
+        lines += [f"  - {step}" for step in word_next(result.next)]
     return "\n".join(lines) or "Done."
+
+
+def json_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``--json`` document: the result with its next steps worded for the CLI."""
+    return {**data, "next": word_next(list(data.get("next") or []))}
 
 
 def run(ctx: Context) -> int:
@@ -54,7 +64,7 @@ def run(ctx: Context) -> int:
     result = ctx.skill().chat(
         ctx.args.message, ctx.args.files, output=ctx.args.output, force=ctx.args.force
     )
-    ctx.emit(result.to_dict(), render_text(result))
+    ctx.emit(json_of(result.to_dict()), render_text(result))
     return 0
 
 
@@ -107,5 +117,5 @@ def _report(ctx: Context, record: dict[str, Any]) -> int:
                        "run the same command again later for its result.")  # fmt: skip
         return 0
     data = {**(record.get("result") or {}), "turn_id": turn_id, "turn_state": state}
-    ctx.emit(data, render_text(ChatResult.from_dict(data)))
+    ctx.emit(json_of(data), render_text(ChatResult.from_dict(data)))
     return 0

@@ -39,6 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     """Export (or resume / cancel) and print the path and a MEDIA: line."""
+    from nemo_skill.commands import claim_line
+
     skill = ctx.skill()
     args = ctx.args
     if args.cancel:
@@ -48,9 +50,10 @@ def run(ctx: Context) -> int:
     result = skill.export(
         args.output, force=args.force, resume=args.resume, download=not args.no_download
     )
+    link = claim_line(result.claim_url)
     if result.path:
         data = {**result.to_dict(), "media": f"MEDIA:{result.path}"}
-        ctx.emit(data, f"Saved {result.path}\nMEDIA:{result.path}")
+        ctx.emit(data, "\n".join([f"Saved {result.path}", *link, f"MEDIA:{result.path}"]))
     else:
-        ctx.emit(result.to_dict(), f"Rendered {result.job_id}: {result.url}")
+        ctx.emit(result.to_dict(), "\n".join([f"Rendered {result.job_id}: {result.url}", *link]))
     return 0

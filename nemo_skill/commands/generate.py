@@ -86,7 +86,12 @@ def run(ctx: Context) -> int:
         jobs=ctx.args.jobs,
         fresh=ctx.args.fresh,
     )
-    media = "\n".join(f"MEDIA:{item.path}" for item in report.items if item.path)
+    media = "\n".join(
+        f"MEDIA:{item.path}"
+        + (f"\nOpen {item.input} in the web app: {item.claim_url}" if item.claim_url else "")
+        for item in report.items
+        if item.path
+    )
     from nemo_skill.cli import STEPS
 
     ctx.emit(report.to_dict(STEPS), summary_table(report) + ("\n" + media if media else ""))
