@@ -444,10 +444,7 @@ class Skill:
             f"Render {failed.render_id} failed{f' ({detail})' if detail else ''}; "
             "trying once more with a new render…"
         )
-        render_id = new_render_id()
-        if render_id == failed.render_id:  # same millisecond: ids must differ
-            render_id = f"{render_id}1"
-        job = self.start_export(render_id, dest)
+        job = self.start_export(new_render_id(), dest)
         try:
             return self._finish(job, dest, on_update)
         except RenderError as exc:

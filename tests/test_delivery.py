@@ -267,3 +267,29 @@ def test_export_without_output_goes_to_the_configured_folder(
         result = s.export()
     assert result.path and Path(result.path).parent == out
     assert _frames(Path(result.path)) > 0
+
+
+def test_each_batch_item_carries_its_own_claim_link(
+    skill: tuple[Skill, FaultApp, list], tmp_path: Path
+) -> None:
+    s, _, _ = skill
+    photos = [make_image(tmp_path / f"p{n}.jpg", seed=n) for n in (1, 2)]
+    out = tmp_path / "clips"
+    out.mkdir()
+    report = s.generate([str(p) for p in photos], PROMPT, output=out, jobs=2)
+    links = [item.claim_url for item in report.items]
+    assert all(link and "/workspace/claim?ct=clm_" in link for link in links)
+    assert len(set(links)) == 2
+    assert [r["claim_url"] for r in report.to_dict()["results"]] == links
+
+
+def test_a_batch_with_no_claim_link_still_delivers_its_clips(
+    skill: tuple[Skill, FaultApp, list], tmp_path: Path
+) -> None:
+    s, app, _ = skill
+    app.add("POST", "/api/auth/claim-token", Fault("code", status=500, code=500))
+    out = tmp_path / "clips"
+    out.mkdir()
+    report = s.generate([str(make_image(tmp_path / "p.jpg"))], PROMPT, output=out, jobs=1)
+    (item,) = report.items
+    assert item.path and item.claim_url is None and _frames(Path(item.path)) > 0
