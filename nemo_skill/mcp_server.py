@@ -48,6 +48,25 @@ STEPS: Mapping[Next, str] = {
     Next.CHAT: f'the `chat` tool (files=["photo.jpg"], message "{DEFAULT_PROMPT}")',
 }
 
+# The core's suggested next steps after a clip or an edit (delivery.NEXT_STEPS), as tool calls.
+NEXT_STEP_WORDS: Mapping[str, str] = {
+    "export": "render it: export_start, then export_status and export_download",
+    "add_music": 'add music: chat("add calm background music")',
+    "add_title": "add a title: chat(\"add the title 'My Trip' at the start\")",
+    "vertical": 'make it vertical for phones: chat("make it 9:16")',
+    "longer": 'make it longer: chat("make it 10 seconds long")',
+    "edit": 'change the motion or pace: chat("a slower zoom in")',
+    "open_link": "open and edit it in the web app: open_project",
+    "another_clip": 'animate another image: chat("animate this", files=["photo.jpg"])',
+}
+
+
+def chat_result(data: dict[str, Any]) -> dict[str, Any]:
+    """A chat result for MCP hosts: its next steps worded as tool calls."""
+    steps = [NEXT_STEP_WORDS[s] for s in data.get("next") or [] if s in NEXT_STEP_WORDS]
+    return {**data, "next": steps}
+
+
 FIRST_WAIT_S = 5.0  # chat/generate return as soon as the turn ends within this
 MAX_POLL_WAIT_S = 30.0  # get_turn's longest wait, well under a host's ~60 s cut-off
 TICK_S = 0.2
@@ -290,7 +309,7 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
             runner,
             "chat",
             turn_id,
-            lambda skill: skill.chat(message, names).to_dict(),
+            lambda skill: chat_result(skill.chat(message, names).to_dict()),
             message=message,
             files=names,
         )
@@ -354,6 +373,18 @@ async def with_notes(skill: Skill, call: Callable[[], dict[str, Any]]) -> dict[s
 
 def _register_project_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
+    async def open_project() -> dict[str, Any]:
+        """A link that opens this project in the web app ({url, expires_in}); share it
+        with the user whenever you deliver a video."""
+        return await with_notes(skill, lambda: skill.claim_link().to_dict())
+
+    @server.tool()
+    async def projects() -> dict[str, Any]:
+        """This machine's projects, most recently active first (workspace, session, backend,
+        created, last activity, last message, last export)."""
+        return {"projects": await in_thread(skill.projects)}
+
+    @server.tool()
     async def upload(paths: list[str]) -> dict[str, Any]:
         """Upload images, video or audio (local paths or URLs) to the project."""
         return await with_notes(
@@ -413,7 +444,12 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
     ) -> dict[str, Any]:
         """Save a completed render as MP4 (output: a file or folder; default: export_start's)."""
         done = await in_thread(lambda: skill.download_export(job_id, output, force=force))
-        return {"job_id": job_id, "path": done.path, "media": f"MEDIA:{done.path}"}
+        return {
+            "job_id": job_id,
+            "path": done.path,
+            "media": f"MEDIA:{done.path}",
+            "claim_url": done.claim_url,
+        }
 
     @server.tool()
     async def export_cancel(job_id: str) -> dict[str, Any]:

@@ -543,10 +543,14 @@ class Skill:
         project = self.project
         pending = project.render_id == job_id
         target = output or (project.render_out if pending else None)
+        target = target or self.client.settings.output_dir  # `config set output_dir`
         path = job.download(resolve_output(target, job_id, force=force))
         if pending:  # done with it: `export --resume` must not pick it up again
             self.workspaces.update(self.key, render_id=None, render_out=None)
-        return ExportResult(job_id, current.status, current.output_url, str(path))
+        result = ExportResult(job_id, current.status, current.output_url, str(path))
+        result.claim_url = self.claim_url_or_none()
+        self._touch(last_export=result.path)
+        return result
 
     # --- batch --------------------------------------------------------------
     def generate(

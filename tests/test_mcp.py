@@ -371,3 +371,50 @@ def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: P
     assert done["turn_state"] == STOPPED and done["result"]["results"][0]["error"] is None
     made = Path(done["result"]["results"][0]["path"])
     assert made.parent == clips and made.stat().st_size > 0
+
+
+def test_delivery_tools_give_the_claim_link_projects_and_worded_next_steps(
+    tmp_path: Path,
+) -> None:
+    support = pytest.importorskip("tests.e2e.support")
+    backend = support.start(tmp_path / "backend")
+    photo = support.make_image(tmp_path / "photo.jpg", size=(160, 120))
+    clip = tmp_path / "clip.mp4"
+
+    async def body(session: ClientSession) -> dict[str, Any]:
+        names = {tool.name for tool in (await session.list_tools()).tools}
+        empty = await _call(session, "projects")
+        no_project = await session.call_tool("open_project", {})
+        await _call(session, "chat", message=PROMPT, files=[str(photo)], turn_id="d1")
+        done = (await _until_stopped(session, "d1", 5.0, []))[-1]
+        link = await _call(session, "open_project")
+        listed = await _call(session, "projects")
+        started = await _call(session, "export_start", output=str(clip))
+        for _ in range(300):
+            status = await _call(session, "export_status", job_id=started["job_id"])
+            if status["status"] in ("completed", "failed", "cancelled"):
+                break
+            await asyncio.sleep(0.1)
+        saved = await _call(session, "export_download", job_id=started["job_id"])
+        return {"names": names, "empty": empty, "no_project": no_project, "done": done,
+                "link": link, "listed": listed, "saved": saved}  # fmt: skip
+
+    try:
+        out = asyncio.run(_serve(tmp_path, backend.url, body))
+    finally:
+        backend.stop()
+    assert {"open_project", "projects"} <= out["names"]
+    assert out["empty"]["projects"] == []
+    refused = out["no_project"]
+    assert refused.is_error and "no project in this workspace" in refused.content[0].text
+    assert "the `chat` tool" in refused.content[0].text
+    steps = out["done"]["result"]["next"]
+    assert 2 <= len(steps) <= 3 and any("export_start" in step for step in steps)
+    link = out["link"]
+    assert link["url"].startswith(f"{backend.url}/workspace/claim?ct=clm_")
+    assert link["expires_in"] == 7 * 24 * 3600
+    (project,) = out["listed"]["projects"]
+    assert project["backend"] == backend.url and project["last_message"] == PROMPT
+    saved = out["saved"]
+    assert saved["path"] == str(clip)
+    assert saved["claim_url"].startswith(f"{backend.url}/workspace/claim?ct=clm_")
