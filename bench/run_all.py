@@ -15,10 +15,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = [
-    "cold_start.py", "classify.py", "sse.py", "render.py", "render_curve.py", "upload.py",
-    "batch.py",
+    "cold_start.py", "launcher.py", "classify.py", "sse.py", "render.py", "render_curve.py",
+    "upload.py", "batch.py",
 ]  # fmt: skip
-SLOW = {"render.py", "render_curve.py", "upload.py", "batch.py"}
+SLOW = {"launcher.py", "render.py", "render_curve.py", "upload.py", "batch.py"}
 
 
 def main(argv: list[str]) -> int:

@@ -203,3 +203,58 @@ def test_skill_md_command_from_an_openclaw_install(
     assert json.loads(result.stdout)["available"] == 1
     assert Recorder.seen[-1]["x-skill-platform"] == "openclaw"
     assert "nmv_usr_test_token_for_headers" not in result.stdout + result.stderr
+
+
+# --- the real OpenClaw CLI, when installed (npm openclaw, Node >= 24): optional -------------
+
+
+def openclaw_with_node() -> tuple[str, str] | None:
+    """``openclaw`` and a ``node`` >= 24 from PATH, or None (the test then skips)."""
+    openclaw, node = shutil.which("openclaw"), shutil.which("node")
+    if not openclaw or not node:
+        return None
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
+    major = re.match(r"v(\d+)", version.stdout.strip())
+    return (openclaw, node) if major and int(major.group(1)) >= 24 else None
+
+
+@pytest.mark.slow
+def test_real_openclaw_reports_the_uv_requirement(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Ready with uv on PATH; without it, hidden from the model with the brew install offered."""
+    found = openclaw_with_node()
+    if found is None:
+        pytest.skip("the openclaw npm package and Node >= 24 are not on PATH")
+    openclaw, node = found
+    uv_host: UvHost = request.getfixturevalue("uv_host")
+    home = tmp_path / "home"
+    skill = home / ".openclaw/skills/openai-image-to-video"
+    shutil.copytree(uv_host.bundle, skill, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def info(*path: str) -> dict[str, Any]:
+        env = {"HOME": str(home), "PATH": os.pathsep.join(path), "LANG": "C.UTF-8"}
+        result = subprocess.run(
+            [openclaw, "skills", "info", "openai-image-to-video", "--json"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert isinstance(data, dict)
+        return data
+
+    node_dir = str(Path(node).parent)
+    ready = info(str(uv_host.uv.parent), node_dir, "/usr/bin", "/bin")
+    assert ready["eligible"] and ready["modelVisible"], ready["missing"]
+    assert ready["requirements"]["bins"] == ["uv"]
+    missing = info(node_dir, "/usr/bin", "/bin")
+    assert not missing["eligible"] and not missing["modelVisible"]
+    assert missing["missing"]["bins"] == ["uv"]
+    assert [(o["id"], o["kind"], o["bins"]) for o in missing["install"]] == [
+        ("uv-brew", "brew", ["uv"])
+    ]

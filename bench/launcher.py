@@ -1,0 +1,132 @@
+"""Start-up cost of the uv launcher (``uv run scripts/nemo-skill.py``) against the console script.
+
+SKILL.md has the agent run every command as ``uv run {baseDir}/scripts/nemo-skill.py
+ARGS``. This measures, on a copy of the ClawHub bundle:
+
+- first run: a fresh uv cache, so uv resolves the inline dependencies and
+  installs them (downloads from PyPI); then the first offline command, which
+  adds the ``local`` extra (about 120 MB of wheels);
+- warm, cloud path: ``uv run LAUNCHER classify export`` vs ``nemo-skill classify
+  export`` (the console script of this venv), interleaved, medians and ratio;
+- warm, offline path: ``uv run LAUNCHER --api-url local credits`` (the launcher
+  re-runs itself through ``uv run --with`` the local extra) vs ``nemo-skill
+  --api-url local credits``.
+
+Both sides run with bytecode writing on (as on a user's machine: uv installs
+without compiling, Python writes ``__pycache__`` on first import; pip compiled
+this venv at install time). One warm-up run of each side is not counted.
+
+Usage: python bench/launcher.py [--runs N] [--offline-runs N] [--skip-first]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.clawhub_bundle import copy_bundle  # noqa: E402  (after the path is set)
+
+
+def find_uv() -> str:
+    """The uv beside this interpreter (the dev extra installs it), else on PATH."""
+    beside = Path(sys.executable).parent / "uv"
+    found = str(beside) if beside.is_file() else shutil.which("uv")
+    if not found:
+        raise SystemExit("uv not found: pip install uv (it is in the dev extra)")
+    return found
+
+
+def console_script() -> str:
+    """The ``nemo-skill`` console script of the venv that runs this benchmark."""
+    script = Path(sys.executable).parent / "nemo-skill"
+    if not script.is_file():
+        raise SystemExit(f"{script} not found: pip install -e '.[local]' first")
+    return str(script)
+
+
+def wall_time(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    """Seconds one run of ``command`` takes; a failing command stops the benchmark."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{command} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return elapsed
+
+
+def interleaved(
+    ours: list[str], base: list[str], runs: int, env: dict[str, str], cwd: Path
+) -> tuple[float, float]:
+    """Medians of ``runs`` alternating runs of each command, after one warm-up each."""
+    wall_time(ours, env, cwd)
+    wall_time(base, env, cwd)
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(runs):
+        a.append(wall_time(ours, env, cwd))
+        b.append(wall_time(base, env, cwd))
+    return statistics.median(a), statistics.median(b)
+
+
+def main() -> None:
+    """Run the benchmark and print times, differences and ratios."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="warm runs of each, cloud path")
+    parser.add_argument("--offline-runs", type=int, default=7, help="warm runs, offline path")
+    parser.add_argument(
+        "--skip-first", action="store_true", help="no first-run timing (needs PyPI)"
+    )
+    args = parser.parse_args()
+    uv = find_uv()
+    with tempfile.TemporaryDirectory(prefix="bench-launcher-") as tmp:
+        work = Path(tmp)
+        bundle = work / "openai-image-to-video"
+        copy_bundle(ROOT, bundle)
+        launcher = str(bundle / "scripts" / "nemo-skill.py")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "UV_"))}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.update(NEMO_SKILL_HOME=str(work / "state"), UV_CACHE_DIR=str(work / "uv-cache"))
+        cloud = ["classify", "export"]
+        local = ["--api-url", "local", "credits"]
+
+        print(f"uv: {subprocess.run([uv, '--version'], capture_output=True, text=True).stdout}")
+        if args.skip_first:
+            wall_time([uv, "run", launcher, *local], env, work)  # fill the cache untimed
+        else:
+            first_cloud = wall_time([uv, "run", launcher, *cloud], env, work)
+            first_local = wall_time([uv, "run", launcher, *local], env, work)
+            print("first run, empty uv cache (resolve, download, install):")
+            print(f"  uv run launcher classify export:           {first_cloud:7.2f} s")
+            print(f"  then uv run launcher --api-url local credits: {first_local:7.2f} s")
+
+        ours, base = interleaved(
+            [uv, "run", launcher, *cloud], [console_script(), *cloud], args.runs, env, work
+        )
+        print(f"warm, cloud path (median of {args.runs}, interleaved):")
+        print(f"  uv run launcher classify export:  {ours * 1000:7.1f} ms")
+        print(f"  nemo-skill classify export:       {base * 1000:7.1f} ms (baseline)")
+        print(f"  difference: {(ours - base) * 1000:+.1f} ms   ratio: {ours / base:.2f}")
+
+        ours, base = interleaved(
+            [uv, "run", launcher, *local], [console_script(), *local], args.offline_runs, env, work
+        )
+        print(f"warm, offline path (median of {args.offline_runs}, interleaved):")
+        print(f"  uv run launcher --api-url local credits:  {ours * 1000:7.1f} ms")
+        print(f"  nemo-skill --api-url local credits:       {base * 1000:7.1f} ms (baseline)")
+        print(f"  difference: {(ours - base) * 1000:+.1f} ms   ratio: {ours / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
