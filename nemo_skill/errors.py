@@ -481,7 +481,16 @@ def error_from_response(
     )
     cls = _BY_CODE.get(code or 0)
     if cls is InsufficientCreditsError:
-        return InsufficientCreditsError(message, user_id=user_id, web_url=web_url, status=status)
+        # A backend may say how to get credits (the embedded one: offline, no registration).
+        data = payload.get("data") if isinstance(payload, Mapping) else None
+        told = data.get("hint") if isinstance(data, Mapping) else None
+        return InsufficientCreditsError(
+            message,
+            user_id=user_id,
+            web_url=web_url,
+            status=status,
+            hint=told.strip()[:500] if isinstance(told, str) and told.strip() else None,
+        )
     if cls is RateLimitError:
         return RateLimitError(
             message, retry_after=parse_retry_after(retry_after, default=None), status=status

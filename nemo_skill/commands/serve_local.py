@@ -6,6 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from nemo_skill.cli import Context
 
 
@@ -34,6 +36,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--credits", type=int, default=100, help="credits for each new user (default 100)"
     )
+    parser.add_argument(
+        "--add-credits",
+        type=int,
+        metavar="N",
+        help="offline top-up: add N credits to every user of the data dir, then exit "
+        "(safe while a server runs on it)",
+    )
 
 
 def run(ctx: Context) -> int:
@@ -47,6 +56,8 @@ def run(ctx: Context) -> int:
     data_dir = (
         Path(args.data_dir).expanduser() if args.data_dir else ctx.settings.state_dir / "local"
     )
+    if args.add_credits is not None:
+        return _add_credits(ctx, data_dir, args.add_credits)
     if args.allow_remote and not is_loopback(args.host):
         ctx.stderr.write(
             f"WARNING: listening on {args.host}: anyone who can reach it can use this backend.\n"
@@ -66,5 +77,29 @@ def run(ctx: Context) -> int:
         allow_remote=args.allow_remote,
         config=LocalConfig(credits_new_user=args.credits),
         on_ready=ready,
+    )
+    return 0
+
+
+def _add_credits(ctx: Context, data_dir: Path, amount: int) -> int:
+    """The offline top-up: the embedded backend has no account to register or pay."""
+    from nemo_skill.errors import UsageError
+    from nemo_skill.local.store import DB_NAME, Store
+
+    if not 0 < amount <= 1_000_000:
+        raise UsageError("--add-credits takes a number from 1 to 1000000.")
+    if not (data_dir / DB_NAME).is_file():
+        raise UsageError(
+            f"No embedded backend data in {data_dir}.",
+            hint="Pass the --data-dir the server uses (default: the state dir's local/).",
+        )
+    store = Store(data_dir)
+    try:
+        users = store.add_credits(amount)
+    finally:
+        store.close()
+    ctx.emit(
+        {"data_dir": str(data_dir), "added": amount, "users": users},
+        f"Added {amount} credits to each of {users} user(s) in {data_dir}.",
     )
     return 0

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from nemo_skill.local.backend import Backend, LocalConfig
 from nemo_skill.local.http import BackendError, on_backend_error, on_crash, on_not_found
 from nemo_skill.local.jobs import LocalRenderQueue
-from nemo_skill.local.routes import auth, credits, render, sessions, state, turns, uploads
+from nemo_skill.local.routes import auth, claim, credits, render, sessions, state, turns, uploads
 from nemo_skill.local.store import Store
 from nemo_skill.local.uploads import source_resolver
 
@@ -52,6 +52,7 @@ def create_app(data_dir: Path, *, config: LocalConfig | None = None) -> Starlett
         *credits.ROUTES,
         *state.ROUTES,
         *render.ROUTES,
+        *claim.ROUTES,
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BackendError: on_backend_error,

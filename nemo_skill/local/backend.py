@@ -24,6 +24,7 @@ class LocalConfig:
     render_workers: int = max(1, (os.cpu_count() or 2) // 2)
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     token_ttl_s: float = 7 * 24 * 3600.0
+    claim_ttl_s: float = 7 * 24 * 3600.0
     heartbeat_interval_s: float = 0.5
     default_long_side: int = 1920
     block_free_export: bool = False

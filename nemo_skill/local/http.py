@@ -35,9 +35,11 @@ class BackendError(Exception):
         message: str,
         status: int = 400,
         headers: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code, self.message, self.status, self.headers = code, message, status, headers or {}
+        self.data = data  # the envelope's ``data`` (e.g. a 2001's offline ``hint``)
 
 
 def ok(data: Any) -> JSONResponse:
@@ -52,7 +54,7 @@ def render_ok(data: Any) -> JSONResponse:
 
 def error_response(exc: BackendError) -> JSONResponse:
     """The error envelope of ``exc``."""
-    body = {"code": int(exc.code), "message": exc.message, "data": None}
+    body = {"code": int(exc.code), "message": exc.message, "data": exc.data}
     return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 

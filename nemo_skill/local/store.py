@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+DB_NAME = "nemo-local.sqlite3"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     token_issued REAL NOT NULL);
@@ -41,6 +42,8 @@ CREATE INDEX IF NOT EXISTS files_session ON files(session_id, id);
 CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     session_id TEXT NOT NULL, status TEXT NOT NULL, progress REAL NOT NULL DEFAULT 0,
     draft TEXT NOT NULL, output TEXT, error TEXT, created REAL NOT NULL, completed REAL);
+CREATE TABLE IF NOT EXISTS claim_tokens (token_hash TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+    user_id TEXT NOT NULL, expires_at REAL NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS turn_holds (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     amount REAL NOT NULL, created REAL NOT NULL);
 """
@@ -54,6 +57,20 @@ class User:
     anonymous: bool
     available: float
     frozen: float
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a claim token grants: read access to one session, until ``expires_at``."""
+
+    session_id: str
+    user_id: str
+    expires_at: float
+
+    @property
+    def expired(self) -> bool:
+        """True once the token may no longer be used."""
+        return self.expires_at <= time.time()
 
 
 @dataclass(frozen=True)
@@ -100,7 +117,7 @@ class Store:
         (self.dir / "files").mkdir(exist_ok=True, mode=0o700)
         (self.dir / "renders").mkdir(exist_ok=True, mode=0o700)
         (self.dir / "tmp").mkdir(exist_ok=True, mode=0o700)
-        self.path = self.dir / "nemo-local.sqlite3"
+        self.path = self.dir / DB_NAME
         # Owner-only before SQLite opens it: its -wal/-shm files copy this mode.
         os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         os.chmod(self.path, 0o600)
@@ -175,6 +192,29 @@ class Store:
         if row is None or float(row["expires_at"]) < time.time():
             return None
         return self.user(str(row["user_id"]))
+
+    def issue_claim_token(self, session_id: str, user_id: str, ttl_s: float) -> str:
+        """A new claim token for one session (stored hashed, like bearer tokens)."""
+        token = f"clm_{secrets.token_urlsafe(24)}"
+        now = time.time()
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO claim_tokens VALUES (?, ?, ?, ?, ?)",
+                (hash_token(token), session_id, user_id, now + ttl_s, now),
+            )
+            # Expired tokens are kept a day (to answer "expired", not "unknown"), then dropped.
+            db.execute("DELETE FROM claim_tokens WHERE expires_at < ?", (now - 86400,))
+        return token
+
+    def claim(self, token: str) -> Claim | None:
+        """The grant of a claim token, expired or not (None if unknown)."""
+        row = self._one(
+            "SELECT session_id, user_id, expires_at FROM claim_tokens WHERE token_hash=?",
+            hash_token(token),
+        )
+        if row is None:
+            return None
+        return Claim(str(row["session_id"]), str(row["user_id"]), float(row["expires_at"]))
 
     def user(self, user_id: str) -> User | None:
         """A user by id."""
@@ -357,6 +397,27 @@ class Store:
         row = self._one("SELECT * FROM jobs WHERE id=?", job_id)
         return _job(row) if row else None
 
+    def latest_job(self, session_id: str, status: str | None = None) -> Job | None:
+        """The session's newest render job (with ``status`` if given)."""
+        if status is None:
+            row = self._one(
+                "SELECT * FROM jobs WHERE session_id=? ORDER BY created DESC, rowid DESC LIMIT 1",
+                session_id,
+            )
+        else:
+            row = self._one(
+                "SELECT * FROM jobs WHERE session_id=? AND status=? "
+                "ORDER BY created DESC, rowid DESC LIMIT 1",
+                session_id,
+                status,
+            )
+        return _job(row) if row else None
+
+    def add_credits(self, amount: float) -> int:
+        """Offline top-up: ``amount`` more available credits for every user; how many users."""
+        with self.tx() as db:
+            return db.execute("UPDATE users SET available=available+?", (amount,)).rowcount
+
     def update_job(self, job_id: str, **fields: Any) -> None:
         """Set some fields of a job."""
         allowed = {"status", "progress", "output", "error", "completed"}
@@ -397,7 +458,10 @@ class Store:
         return int(row["n"]) if row else 0
 
 
-_TABLES = ("clients", "users", "tokens", "sessions", "drafts", "files", "jobs", "turn_holds")
+_TABLES = (
+    "clients", "users", "tokens", "sessions", "drafts", "files", "jobs", "turn_holds",
+    "claim_tokens",
+)  # fmt: skip
 
 
 def _file(row: sqlite3.Row) -> StoredFile:

@@ -12,7 +12,9 @@ start refunds it (:meth:`Store.release_interrupted_holds`).
 
 from __future__ import annotations
 
+import shlex
 import threading
+from pathlib import Path
 from types import TracebackType
 
 from nemo_skill.errors import ErrorCode
@@ -20,6 +22,16 @@ from nemo_skill.local.http import BackendError
 from nemo_skill.local.store import Store
 
 BUSY_RETRY_AFTER_S = 5
+TOP_UP_SUGGESTION = 500
+
+
+def offline_top_up_hint(data_dir: Path) -> str:
+    """How to get more credits from the embedded backend: no account exists to register."""
+    return (
+        "This is the offline embedded backend (no account, no registration): add credits with "
+        f"`nemo-skill serve-local --add-credits {TOP_UP_SUGGESTION} "
+        f"--data-dir {shlex.quote(str(data_dir))}`, then send the message again."
+    )
 
 
 class TurnSlot:
@@ -50,8 +62,13 @@ class TurnSlot:
         if amount <= 0:
             return
         if not self.store.hold_for_turn(self.user_id, self.session_id, amount):
+            user = self.store.user(self.user_id)
+            have = f"{user.available:g}" if user is not None else "0"
             raise BackendError(
-                ErrorCode.INSUFFICIENT_CREDITS, "Not enough credits for this request.", 402
+                ErrorCode.INSUFFICIENT_CREDITS,
+                f"Not enough credits for this request ({amount:g} needed, {have} available).",
+                402,
+                data={"hint": offline_top_up_hint(self.store.dir)},
             )
         self.frozen = amount
 

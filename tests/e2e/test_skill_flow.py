@@ -164,7 +164,7 @@ def test_session_not_found_starts_a_new_one_and_says_so(cli: Cli, photo: Path) -
     assert any("new one" in m for m in result.json()["messages"])
 
 
-def test_out_of_credits_gives_the_bind_url(tmp_path: Path) -> None:
+def test_out_of_credits_on_the_embedded_backend_says_how_to_top_up(tmp_path: Path) -> None:
     with project(tmp_path, credits_new_user=0) as cli:
         work = cli.cwd
         photo = make_image(work / "p.jpg")
@@ -178,7 +178,9 @@ def test_out_of_credits_gives_the_bind_url(tmp_path: Path) -> None:
         assert result.code == 5
         error = result.json()["error"]
         assert error["code"] == 2001
-        assert "/register?bind=anon_" in error["hint"]
+        # Offline there is nothing to register: the hint is the local top-up command.
+        assert "nemo-skill serve-local --add-credits 500 --data-dir" in error["hint"]
+        assert "register" not in error["hint"]
         credits = cli("--json", "credits").json()
         assert credits["available"] == 0 and credits["frozen"] == 0
 

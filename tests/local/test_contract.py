@@ -231,7 +231,8 @@ def test_credits_generation_and_out_of_credits(api: Api) -> None:
     sid2 = api.session()
     assert api.upload(sid2, "b.jpg", jpeg_bytes(seed=3)).status_code == 200
     response = api.turn(sid2, "animate this")
-    envelope(response, 402, 2001)
+    assert response.status_code == 402 and response.json()["code"] == 2001
+    assert "serve-local --add-credits" in response.json()["data"]["hint"]  # offline: no bind link
     assert "text/event-stream" not in response.headers.get("content-type", "")
     assert api.state(sid2)["state"]["draft"] == {}
     assert api.state(sid)["state"]["draft"] == draft_before

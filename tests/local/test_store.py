@@ -171,3 +171,44 @@ def test_interrupted_jobs_fail_on_start(tmp_path: Path) -> None:
 def test_count_rejects_unknown_tables(store: Store) -> None:
     with pytest.raises(ValueError):
         store.count("users; DROP TABLE users")
+
+
+def test_claim_tokens_are_stored_hashed_and_expire(store: Store) -> None:
+    uid = _user(store, 100)
+    token = store.issue_claim_token("s1", uid, ttl_s=60)
+    grant = store.claim(token)
+    assert grant is not None
+    assert (grant.session_id, grant.user_id, grant.expired) == ("s1", uid, False)
+    assert store.claim(token + "x") is None
+    assert store.claim(hash_token(token)) is None  # the stored hash is not a token
+    old = store.issue_claim_token("s1", uid, ttl_s=-1)
+    gone = store.claim(old)
+    assert gone is not None and gone.expired  # kept a while to say "expired"
+    store.issue_claim_token("s1", uid, ttl_s=-90000)  # long expired: swept on the next issue
+    store.issue_claim_token("s1", uid, ttl_s=60)
+    assert store.count("claim_tokens") == 3
+
+
+def test_turn_holds_one_per_session_settled_once(store: Store) -> None:
+    uid = _user(store, 100)
+    assert store.hold_for_turn(uid, "s1", 60)
+    assert not store.hold_for_turn(uid, "s1", 10)  # one running turn per session
+    assert not store.hold_for_turn(uid, "s2", 50)  # only 40 left
+    assert store.settle_turn("s1", spent=True) == 60
+    assert store.settle_turn("s1", spent=True) == 0  # nothing left to settle twice
+    user = store.user(uid)
+    assert user is not None and (user.available, user.frozen) == (40, 0)
+
+
+def test_latest_job_and_offline_top_up(store: Store) -> None:
+    uid = _user(store, 100)
+    assert store.latest_job("s1") is None
+    store.create_job("a", uid, "s1", {"t": []})
+    store.update_job("a", status="completed")
+    store.create_job("b", uid, "s1", {"t": []})
+    latest, done = store.latest_job("s1"), store.latest_job("s1", "completed")
+    assert latest is not None and latest.id == "b"
+    assert done is not None and done.id == "a"
+    assert store.add_credits(250) == 1
+    user = store.user(uid)
+    assert user is not None and user.available == 350

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from pydantic import BaseModel, Field
@@ -61,11 +60,22 @@ class ClaimBody(BaseModel):
 
 
 async def claim_token(request: Request) -> Response:
-    """``POST /api/auth/claim-token``."""
+    """``POST /api/auth/claim-token``: read access to one project for the claim page.
+
+    The session must be the caller's and ``task_id`` its task; only the token's
+    hash is stored (see :mod:`nemo_skill.local.routes.claim`).
+    """
     user = current_user(request)
     body = await read_json(request, ClaimBody)
-    owned_session(request, user, body.session_id)
-    return ok({"claim_token": f"clm_{secrets.token_urlsafe(18)}", "expires_in": 7 * 24 * 3600})
+    row = owned_session(request, user, body.session_id)
+    if row["task_id"] != body.task_id:
+        raise BackendError(
+            ErrorCode.SESSION_NOT_FOUND, "No such task in this session (task_id).", 404
+        )
+    backend = backend_of(request)
+    ttl = backend.config.claim_ttl_s
+    token = backend.store.issue_claim_token(body.session_id, user.user_id, ttl)
+    return ok({"claim_token": token, "expires_in": int(ttl)})
 
 
 ROUTES = [

@@ -1,0 +1,1 @@
+"""Static files of the claim page (plain JS and CSS, no build step)."""
