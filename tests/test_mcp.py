@@ -348,9 +348,11 @@ def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: P
         no_turn = await session.call_tool("get_turn", {"turn_id": "never-sent"})
         batch = await _call(session, "generate", files=[str(photo)], output_dir=str(clips),
                             turn_id="b1")  # fmt: skip
-        done = (await _until_stopped(session, "b1", 5.0, []))[-1]
+        notified: list[str] = []
+        polls = await _until_stopped(session, "b1", 5.0, notified)
+        lines = [*batch["progress"], *notified, *(line for p in polls for line in p["progress"])]
         return {"upload": upload, "refused": refused, "retried": retried, "unknown": unknown,
-                "no_turn": no_turn, "batch": batch, "done": done}  # fmt: skip
+                "no_turn": no_turn, "batch": batch, "done": polls[-1], "lines": lines}  # fmt: skip
 
     out = asyncio.run(_serve(tmp_path, "local", body))
     for key in ("upload", "refused"):
@@ -370,6 +372,10 @@ def test_local_backend_tool_errors_carry_hints_and_a_batch_is_a_turn(tmp_path: P
     done = out["done"]
     assert done["turn_state"] == STOPPED and done["result"]["results"][0]["error"] is None
     made = Path(done["result"]["results"][0]["path"])
+    # Per-item progress, as the CLI prints it, reaches the host (polls and notifications).
+    assert "[1/1] photo.jpg uploading" in out["lines"]
+    assert any(line.startswith("[1/1] photo.jpg rendering ") for line in out["lines"])
+    assert done["result"]["results"][0]["state"] == "done"
     assert made.parent == clips and made.stat().st_size > 0
 
 
