@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -748,6 +749,7 @@ def run_batch(
         if fresh:
             manifest.forget([i.key for i in items])
         _assign_outputs(items, manifest, folder, single)
+        _sweep_leftovers(folder, items)
         runner = BatchRunner(
             client,
             items,
@@ -768,6 +770,20 @@ def run_batch(
         )
         runner.run()
     return BatchReport([i.report for i in items], str(manifest.path), jobs, client.limiter.pauses)
+
+
+def _sweep_leftovers(folder: Path, items: list[_Item]) -> None:
+    """Remove what a killed run left half-written: manifest temps, this batch's partial clips.
+
+    Safe under the folder lock: no other batch is writing here, and the partial
+    downloads swept are named after this batch's own outputs.
+    """
+    patterns = [f"{glob.escape(MANIFEST_NAME)}.*.tmp"]
+    patterns += [f".{glob.escape(Path(str(i.report.output)).name)}.*.part" for i in items]
+    for pattern in patterns:
+        for path in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _check_inputs(runner: BatchRunner, *, force: bool, ours: set[str]) -> list[_Item]:

@@ -388,8 +388,16 @@ def test_rerun_skips_finished_items_and_fresh_starts_over(
     entry = manifest_items(out)[0]
     assert entry["stage"] == "done" and entry["input"] == str(Path(files[0]).resolve())
     assert "token" not in manifest.read_text().lower()
+    # What a kill -9 can leave behind: a manifest temp file, a partial download of our clip.
+    leftovers = [out / f"{batch.MANIFEST_NAME}.k2j3.tmp", out / ".clip.mp4.x8f1.part"]
+    for path in leftovers:
+        path.write_bytes(b"half")
+    (out / ".other.mp4.x8f1.part").write_bytes(b"not ours")
     again = generate(cli, files)
     assert again.code == 0 and again.json()["results"][0]["note"] == "done in an earlier run"
+    assert not any(path.exists() for path in leftovers)
+    assert (out / ".other.mp4.x8f1.part").read_bytes() == b"not ours"
+    (out / ".other.mp4.x8f1.part").unlink()
     assert backend.spy.requests["POST /run_sse"] == 1  # nothing sent again
     fresh = generate(cli, files, "--fresh")
     assert fresh.code == 0, fresh.err
