@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import stat
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -499,6 +500,25 @@ def _wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> No
         time.sleep(0.02)
 
 
+def _kill_mid_batch(
+    proc: subprocess.Popen[str],
+    in_flight: Callable[[], bool],
+    settle: Callable[[], None] = lambda: None,
+) -> None:
+    """Wait until ``in_flight()`` (the batch still running), ``settle()``, then kill -9 it."""
+    try:
+        _wait_for(lambda: in_flight() or proc.poll() is not None, "items in flight")
+        assert proc.poll() is None, proc.communicate()
+        settle()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
 @pytest.mark.slow
 def test_sigkill_mid_batch_then_rerun_sends_each_turn_and_render_once(
     make_backend: Callable[..., Backend], tmp_path: Path
@@ -515,22 +535,19 @@ def test_sigkill_mid_batch_then_rerun_sends_each_turn_and_render_once(
     files = images(cli.cwd, *(f"img{n}.jpg" for n in range(1, 7)))
     args = [a for f in files for a in ("-f", f)]
     proc = cli.spawn("generate", PROMPT, *args, "-o", "out", "--jobs", "3")
-    try:
-        # Items in flight: a render submitted, two turns sent and unanswered, three not started.
-        _wait_for(lambda: (sum(spy.turns.values()) >= 3 and sum(spy.renders.values()) >= 1)
-                  or proc.poll() is not None, "items in flight")  # fmt: skip
-        assert proc.poll() is None, proc.communicate()
+
+    def hold_every_worker() -> None:
         # Hold every new request at the door until all three workers are inside a call, so
-        # none is between recording a step and sending it; then kill -9.
+        # none is between recording a step and sending it.
         spy.hold = True
         _wait_for(lambda: spy.inside >= 3, "every worker inside a call")
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+
+    # Items in flight: a render submitted, two turns sent and unanswered, three not started.
+    _kill_mid_batch(
+        proc,
+        lambda: sum(spy.turns.values()) >= 3 and sum(spy.renders.values()) >= 1,
+        hold_every_worker,
+    )
     spy.hold = False  # what reached the backend is served to the end, as the real one does
     _wait_for(lambda: spy.inside == 0, "the backend to finish what it received")
     out = cli.cwd / "out"
@@ -568,17 +585,13 @@ def test_sigkill_against_an_independent_backend_with_latency_then_rerun(tmp_path
         files = images(cli.cwd, *(f"p{n}.jpg" for n in range(1, 8)))
         args = [a for f in files for a in ("-f", f)]
         proc = cli.spawn("generate", PROMPT, *args, "-o", "out", "--jobs", "3")
-        try:
-            _wait_for(lambda: (sum(state.turns_per_session.values()) >= 4
-                               and sum(state.renders_per_session.values()) >= 1)
-                      or proc.poll() is not None, "items in flight")  # fmt: skip
-            os.kill(proc.pid, signal.SIGKILL)  # wherever the workers are
-            proc.wait(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.communicate()
-        assert proc.returncode == -signal.SIGKILL
+        _kill_mid_batch(  # wherever the workers are
+            proc,
+            lambda: (
+                sum(state.turns_per_session.values()) >= 4
+                and sum(state.renders_per_session.values()) >= 1
+            ),
+        )
         _wait_for(server.idle, "the turns sent before the kill to finish on the server")
         rerun = cli("--json", "generate", PROMPT, *args, "-o", "out", "--jobs", "3")
         assert rerun.code == 0, rerun.err
