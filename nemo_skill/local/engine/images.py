@@ -131,7 +131,7 @@ def _finish(img: Image.Image, orientation: int) -> np.ndarray:
     if orientation in _TRANSPOSE:
         img = img.transpose(Image.Transpose[_TRANSPOSE[orientation]])
     if img.mode != "RGBa":
-        return np.asarray(img, dtype=np.uint8).copy()
+        return np.array(img, dtype=np.uint8)  # one copy, writable
     rgba = np.asarray(img, dtype=np.int16)
     # colour·α + white·(1 − α), with colour·α already stored
     flat: np.ndarray = np.clip(rgba[..., :3] + (255 - rgba[..., 3:4]), 0, 255).astype(np.uint8)
@@ -150,8 +150,13 @@ def load_image(path: Path, max_side: int) -> np.ndarray:
         img.draft("RGB", (wanted, wanted * min(img.size) // max(img.size)))
         img.load()
         orientation = _orientation(img)
-        # Integer box reduction first (result still >= max_side), before any full-size copy.
-        small = _reduce(img, max(1, max(img.size) // max_side))
+        # Integer box reduction first (result still >= max_side), before any full-size copy;
+        # an RGB photo needing none (the common JPEG after draft) is used as decoded.
+        factor = max(1, max(img.size) // max_side)
+        if factor == 1 and img.mode == "RGB":
+            array = _finish(img, orientation)
+        else:
+            array = _finish(_reduce(img, factor), orientation)
     except (FileTooLargeError, UnsupportedFileError):
         raise
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
@@ -162,7 +167,7 @@ def load_image(path: Path, max_side: int) -> np.ndarray:
         ) from None
     finally:
         img.close()  # frees the full-size pixels before the canvas is built
-    return _fit(_finish(small, orientation), max_side)
+    return _fit(array, max_side)
 
 
 def _fit(array: np.ndarray, max_side: int) -> np.ndarray:

@@ -1,45 +1,45 @@
 """Render a draft to an H.264 MP4 on the CPU, streaming frame by frame.
 
-Pipeline: a producer thread warps each frame (OpenCV, sub-pixel) from a
-pre-framed canvas, blends text overlays and converts to yuv420p; the main
-thread encodes (PyAV libx264 ``veryfast`` crf 21, ``+faststart``) and muxes
-AAC music as it goes. A small bounded queue keeps memory constant in the
-duration. Output goes to a temp file in the target folder and is renamed on
-success; a failure or a cancel leaves nothing behind.
+Three stages: :func:`~nemo_skill.local.engine.plan.make_plan` reads the draft into a typed
+plan (pure); :func:`load` decodes each segment's image once onto a canvas in yuv420p (and,
+for depth-aware motions, splits it into layers), draws the text overlays and mixes the
+music; an :class:`~nemo_skill.local.engine.encoder.Encoder` runs a producer thread that
+warps each frame (OpenCV, sub-pixel) straight into yuv420p planes and blends the overlays,
+while the calling thread encodes (PyAV libx264) and muxes the AAC music as it goes. Output
+goes to a temp file in the target folder and is renamed on success; a failure or a cancel
+leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemo_skill.errors import NemoError, RenderError, UnsupportedFileError
-from nemo_skill.local.engine import fields
+from nemo_skill.errors import RenderError, UnsupportedFileError
 from nemo_skill.local.engine import motion as mo
-from nemo_skill.local.engine.prompt import frame_size
+from nemo_skill.local.engine.encoder import CRF, PRESET, Encoder, check_cancel, new_frame
+from nemo_skill.local.engine.plan import RenderPlan, VideoPart, make_plan
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import numpy as np
 
     from nemo_skill.local.engine.layers import Layers
     from nemo_skill.local.engine.text import Overlay
 
-PRESET = "veryfast"
-CRF = 21
-FPS_CHOICES = (24, 25, 30, 60)
-MAX_DURATION_MS = 60_000
-QUEUE_FRAMES = 6  # frames between producer and encoder: overlap without memory growth
+__all__ = ["CRF", "PRESET", "RenderResult", "load", "render_draft"]
+
 MAX_DENSITY = 1.1  # canvas pixels per output pixel: headroom for zooms without blurring
 Resolver = Callable[[str], Path]
+Planes = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
 
 
 @dataclass(frozen=True)
@@ -57,65 +57,40 @@ class RenderResult:
 
 
 @dataclass
-class _Clip:
-    """A video segment framed onto its canvas."""
+class Clip:
+    """A video segment framed onto its canvas, ready to warp."""
 
-    start_ms: int
-    end_ms: int
-    planes: tuple[np.ndarray, np.ndarray, np.ndarray]  # canvas as yuv420p: Y, U, V
+    part: VideoPart
+    planes: Planes  # canvas as yuv420p: Y, U, V
     density: float
-    motion: str
-    speed: float
     subject: tuple[float, float]
-    crossfade_ms: int  # transition.d: blend in from the previous segment's last frame
-    fade_in_ms: int = 0  # from black at the start
-    fade_out_ms: int = 0  # to black at the end
     layers: Layers | None = None  # depth-aware motions: background and subject layers
 
+    @property
+    def start_ms(self) -> int:
+        """Where the segment starts."""
+        return self.part.start_ms
 
-def _segments(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
-    """(start ms, segment) of every segment on tracks of type ``tt``."""
-    out: list[tuple[int, Mapping[str, Any]]] = []
-    tracks = draft.get("t")
-    for track in tracks if isinstance(tracks, list) else []:
-        if not isinstance(track, Mapping) or fields.number(track, "tt", 0) != tt:
-            continue
-        cursor = 0
-        segments = track.get("sg")
-        for seg in segments if isinstance(segments, list) else []:
-            if isinstance(seg, Mapping) and fields.ms(seg, "d") > 0:
-                start = fields.ms(seg, "st", cursor)
-                out.append((start, seg))
-                cursor = start + fields.ms(seg, "d")
-    return out
+    @property
+    def end_ms(self) -> int:
+        """Where the segment ends."""
+        return self.part.end_ms
 
 
-def _output_geometry(
-    draft: Mapping[str, Any], first_image: tuple[int, int] | None
-) -> tuple[int, int, int]:
-    meta = fields.mapping(draft, "m")
-    fps_wanted = fields.number(meta, "fps", 30)
-    fps = min(FPS_CHOICES, key=lambda f: abs(f - fps_wanted))
-    width, height = round(fields.number(meta, "width", 0)), round(fields.number(meta, "height", 0))
-    if width <= 0 or height <= 0:
-        long_side = round(fields.number(meta, "long_side", 1920, lo=16, hi=1920))
-        aspect = fields.text(meta, "aspect", "original")
-        width, height = frame_size(aspect, first_image, long_side)
-    scale = min(1.0, 1920 / max(width, height))
-    width, height = max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
-    return width, height, fps
+@dataclass
+class Loaded:
+    """A plan with its pixels and samples: what the frames are composed from."""
 
+    plan: RenderPlan
+    clips: list[Clip]
+    overlays: list[Overlay]
+    audio: np.ndarray | None
 
-def _source_size(meta: Mapping[str, Any]) -> tuple[int, int] | None:
-    """``m.source_size`` when it is two positive numbers (else the image is probed)."""
-    value = meta.get("source_size")
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        return None
-    try:
-        size = (round(float(value[0])), round(float(value[1])))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return size if min(size) > 0 else None
+    def compose(self, index: int, planes: Planes) -> None:
+        """Frame ``index`` into ``planes`` (the encoder's compose callback)."""
+        fps = self.plan.fps
+        compose(self.clips, self.overlays, index * 1000.0 / fps, self.plan.size, planes,
+                1000.0 / fps)  # fmt: skip
 
 
 def _subject(image: np.ndarray) -> tuple[float, float]:
@@ -166,46 +141,20 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
     return background, density
 
 
-def _clips(
-    draft: Mapping[str, Any], out: tuple[int, int], resolve: Resolver, fit: str
-) -> list[_Clip]:
+def _load_clip(part: VideoPart, plan: RenderPlan, resolve: Resolver) -> Clip:
     from nemo_skill.local.engine.images import load_image
 
-    clips = []
-    width, height = out
-    for start, seg in _segments(draft, 0):
-        src = seg.get("src")
-        if not src or not isinstance(src, str):
-            raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
-        image = load_image(resolve(str(src)), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
-        canvas, density = _frame_canvas(image, out, fit)
-        planes = _yuv_planes(canvas)
-        motion = fields.text(seg, "motion", "kenburns")
-        layers = None
-        if motion in mo.DEPTH_MOTIONS:
-            from nemo_skill.local.engine import depth
-            from nemo_skill.local.engine import layers as ly
+    width, height = plan.size
+    image = load_image(resolve(part.src), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
+    canvas, density = _frame_canvas(image, plan.size, plan.fit)
+    planes = _yuv_planes(canvas)
+    layers = None
+    if part.depth_aware:
+        from nemo_skill.local.engine import depth
+        from nemo_skill.local.engine import layers as ly
 
-            layers = ly.build(canvas, planes, depth.estimate(canvas))
-        del canvas  # the planes (and layers) are all the frames need
-        clips.append(
-            _Clip(
-                start_ms=start,
-                end_ms=start + fields.ms(seg, "d"),
-                planes=planes,
-                density=density,
-                motion=motion,
-                speed=fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
-                subject=_subject(image),
-                crossfade_ms=fields.ms(
-                    fields.mapping(seg, "transition"), "d", owner=seg, label="transition.d"
-                ),
-                fade_in_ms=fields.ms(seg, "fade_in"),
-                fade_out_ms=fields.ms(seg, "fade_out"),
-                layers=layers,
-            )
-        )
-    return clips
+        layers = ly.build(canvas, planes, depth.estimate(canvas))
+    return Clip(part, planes, density, _subject(image), layers)
 
 
 def _yuv_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -223,25 +172,7 @@ def _yuv_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-Frame = tuple["np.ndarray", tuple["np.ndarray", "np.ndarray", "np.ndarray"]]
-
-
-def _new_frame(out: tuple[int, int]) -> Frame:
-    """An I420 buffer (as the encoder takes it) and views of its three planes."""
-    import numpy as np
-
-    w, h = out
-    flat = np.empty(w * h * 3 // 2, dtype=np.uint8)
-    quarter = w * h // 4
-    planes = (
-        flat[: w * h].reshape(h, w),
-        flat[w * h : w * h + quarter].reshape(h // 2, w // 2),
-        flat[w * h + quarter :].reshape(h // 2, w // 2),
-    )
-    return flat.reshape(h * 3 // 2, w), planes
-
-
-def _warp(clip: _Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray, ...]) -> None:
+def _warp(clip: Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray, ...]) -> None:
     """Warp the clip's canvas straight into yuv420p planes (sub-pixel, no RGB frame)."""
     import cv2
     import numpy as np
@@ -251,14 +182,14 @@ def _warp(clip: _Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray,
     if clip.layers is not None:
         from nemo_skill.local.engine import layers as ly
 
-        ly.warp(clip.layers, clip.motion, u, out, clip.density, clip.speed, dst)
+        ly.warp(clip.layers, clip.part.motion, u, out, clip.density, clip.part.speed, dst)
         return
     luma = clip.planes[0]
     cam = mo.camera(
-        clip.motion,
+        clip.part.motion,
         u,
         (luma.shape[1], luma.shape[0]),
-        speed=clip.speed,
+        speed=clip.part.speed,
         subject=clip.subject,
         t_seconds=(t_ms - clip.start_ms) / 1000.0,
     )
@@ -280,40 +211,40 @@ def _warp(clip: _Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray,
         )
 
 
-def _compose(
-    clips: list[_Clip],
+def compose(
+    clips: list[Clip],
     overlays: list[Overlay],
     t_ms: float,
     out: tuple[int, int],
-    target: Frame | None = None,
+    planes: Planes,
     frame_ms: float = 0.0,
-) -> np.ndarray:
-    """One output frame as an I420 array of shape (h * 3 / 2, w), in ``target`` if given.
+) -> None:
+    """The frame at ``t_ms`` into the yuv420p ``planes``.
 
     ``frame_ms`` is how long the frame shows (a fade-out reaches black on the last frame).
     """
-    import numpy as np
+    import cv2
 
     active = [c for c in clips if c.start_ms <= t_ms < c.end_ms] or [
         min(clips, key=lambda c: abs(c.end_ms - t_ms))
     ]
-    frame, planes = target or _new_frame(out)
     current = active[-1]
     _warp(current, t_ms, out, planes)
-    if current.crossfade_ms and t_ms < current.start_ms + current.crossfade_ms:
+    crossfade = current.part.crossfade_ms
+    if crossfade and t_ms < current.start_ms + crossfade:
         previous = [c for c in clips if c.end_ms <= current.start_ms]
         if previous:
-            alpha = (t_ms - current.start_ms) / current.crossfade_ms
-            before, before_planes = _new_frame(out)
-            _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out, before_planes)
-            frame[...] = (before * (1 - alpha) + frame * alpha).astype(np.uint8)
+            alpha = (t_ms - current.start_ms) / crossfade
+            _, before = new_frame(out)
+            _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out, before)
+            for plane, old in zip(planes, before, strict=True):
+                cv2.addWeighted(old, 1 - alpha, plane, alpha, 0.0, dst=plane)
     for overlay in overlays:
         overlay.blend(planes, t_ms)
-    _fade_black(planes, _black_level(current, t_ms, frame_ms))
-    return frame
+    _fade_black(planes, _black_level(current.part, t_ms, frame_ms))
 
 
-def _black_level(clip: _Clip, t_ms: float, frame_ms: float) -> float:
+def _black_level(clip: VideoPart, t_ms: float, frame_ms: float) -> float:
     """How much of the picture shows in the frame at ``t_ms`` (1 = all, 0 = black).
 
     Linear ramps, as editors draw them: the first frame of a fade-in is black, and so is the
@@ -339,18 +270,19 @@ def _fade_black(planes: tuple[np.ndarray, ...], level: float) -> None:
         cv2.convertScaleAbs(plane, dst=plane, alpha=level, beta=neutral * (1.0 - level))
 
 
-def _audio(draft: Mapping[str, Any], seconds: float, resolve: Resolver) -> np.ndarray | None:
+def _audio(plan: RenderPlan, resolve: Resolver) -> np.ndarray | None:
+    """The music mixed over the clip (float32 stereo at ``audio.RATE``), or None."""
     import numpy as np
 
     from nemo_skill.local.engine.audio import RATE, music_for
 
+    seconds = plan.duration_ms / 1000.0
     mix: np.ndarray | None = None
-    for start, seg in _segments(draft, 1):
-        start_s = start / 1000.0
+    for cue in plan.audio:
+        start_s = cue.start_ms / 1000.0
         if start_s >= seconds:
             continue
-        length = min(fields.ms(seg, "d") / 1000.0, seconds - start_s)
-        samples = music_for(seg, length, resolve)
+        samples = music_for(cue.segment, min(cue.duration_ms / 1000.0, seconds - start_s), resolve)
         if mix is None:
             mix = np.zeros((2, int(seconds * RATE)), dtype=np.float32)
         offset = int(start_s * RATE)
@@ -359,16 +291,24 @@ def _audio(draft: Mapping[str, Any], seconds: float, resolve: Resolver) -> np.nd
     return None if mix is None else np.clip(mix, -1.0, 1.0)
 
 
+def load(plan: RenderPlan, resolve: Resolver, cancel: threading.Event | None = None) -> Loaded:
+    """Decode and prepare everything the plan's frames are made of."""
+    from nemo_skill.local.engine.text import make_overlay
+
+    clips = []
+    for part in plan.video:
+        check_cancel(cancel)  # a 100 MP photo takes seconds to decode: honour a cancel between
+        clips.append(_load_clip(part, plan, resolve))
+    check_cancel(cancel)
+    overlays = [o for c in plan.text if (o := make_overlay(c.segment, plan.size, c.start_ms))]
+    return Loaded(plan, clips, overlays, _audio(plan, resolve))
+
+
 def _default_resolver(src: str) -> Path:
     path = Path(src.removeprefix("file://"))
     if not path.is_file():
         raise UnsupportedFileError(f"Source not found: {src}")
     return path
-
-
-def _check(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise RenderError("Render cancelled.", code="cancelled")
 
 
 def _temp_beside(out: Path) -> Path:
@@ -396,36 +336,20 @@ def render_draft(
     started = time.monotonic()
     resolve = resolve_source or _default_resolver
     out = Path(out)
-    videos = _segments(draft, 0)
-    if not videos:
-        raise RenderError(
-            "The timeline has no video segment to render.",
-            hint="Send an image and describe the clip first.",
-        )
-    meta = fields.mapping(draft, "m")
-    first = _source_size(meta)
-    first_src = videos[0][1].get("src")
-    if first is None and isinstance(first_src, str) and first_src:
+
+    def probe(src: str) -> tuple[int, int]:
         # "original" means the first image's shape, also for drafts made without source_size
         from nemo_skill.local.engine.images import probe_image
 
-        first = probe_image(resolve(first_src))
-    width, height, fps = _output_geometry(draft, first)
-    duration_ms = min(MAX_DURATION_MS, max(s + fields.ms(seg, "d") for s, seg in videos))
-    fit = fields.text(meta, "fit", "blur")
-    from nemo_skill.local.engine.text import make_overlay
+        return probe_image(resolve(src))
 
+    plan = make_plan(draft, probe)
     tmp = _temp_beside(out)  # first: an unwritable target fails before seconds of decoding
     try:
-        _check(cancel)
-        clips = _clips(draft, (width, height), resolve, fit)
-        _check(cancel)  # a 100 MP photo takes seconds to decode: honour a cancel meanwhile
-        segments = _segments(draft, 7)
-        overlays = [o for s, seg in segments if (o := make_overlay(seg, (width, height), s))]
-        audio = _audio(draft, duration_ms / 1000.0, resolve)
-        frames = _encode(
-            tmp, clips, overlays, audio, (width, height), fps, duration_ms, progress, cancel
-        )
+        check_cancel(cancel)
+        loaded = load(plan, resolve, cancel)
+        encoder = Encoder(tmp, plan.size, plan.fps, loaded.audio, progress=progress, cancel=cancel)
+        frames = encoder.run(plan.frames, loaded.compose)
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:
@@ -434,115 +358,11 @@ def render_draft(
         raise
     return RenderResult(
         out,
-        frames / fps,
-        width,
-        height,
-        float(fps),
+        frames / plan.fps,
+        plan.width,
+        plan.height,
+        float(plan.fps),
         out.stat().st_size,
         time.monotonic() - started,
-        audio is not None,
+        loaded.audio is not None,
     )
-
-
-def _encode(
-    path: Path,
-    clips: list[_Clip],
-    overlays: list[Overlay],
-    audio: np.ndarray | None,
-    size: tuple[int, int],
-    fps: int,
-    duration_ms: int,
-    progress: Callable[[float], None] | None,
-    cancel: threading.Event | None,
-) -> int:
-    import av
-
-    width, height = size
-    total = max(1, round(duration_ms * fps / 1000))
-    frames: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_FRAMES)
-    # Reused buffers: the producer fills a free one, the encoder copies it and hands it back.
-    free: queue.Queue[Frame] = queue.Queue()
-    for _ in range(QUEUE_FRAMES + 2):
-        free.put(_new_frame(size))
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for index in range(total):
-                buffer = _take(free, stop)
-                if buffer is None:
-                    return
-                _compose(clips, overlays, index * 1000.0 / fps, size, buffer, 1000.0 / fps)
-                frames.put(buffer)
-            frames.put(None)
-        except BaseException as exc:  # handed to the encoder thread, which raises it
-            frames.put(exc)
-
-    producer = threading.Thread(target=produce, name="frame-producer", daemon=True)
-    try:
-        with av.open(
-            str(path), mode="w", format="mp4", options={"movflags": "+faststart"}
-        ) as container:
-            stream = container.add_stream("libx264", rate=Fraction(fps, 1))
-            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-            stream.options = {"preset": PRESET, "crf": str(CRF)}
-            audio_stream = None
-            if audio is not None:
-                audio_stream = container.add_stream("aac", rate=44_100)
-                audio_stream.layout = "stereo"
-            producer.start()
-            written_audio = 0
-            for index in range(total):
-                _check(cancel)
-                item = frames.get()
-                if isinstance(item, BaseException):
-                    raise item
-                frame = av.VideoFrame.from_ndarray(item[0], format="yuv420p")  # copies
-                free.put(item)
-                frame.pts = index
-                container.mux(stream.encode(frame))
-                if audio_stream is not None and audio is not None:
-                    upto = min(audio.shape[1], int((index + 1) / fps * 44_100))
-                    written_audio = _mux_audio(container, audio_stream, audio, written_audio, upto)
-                if progress is not None and (index % 10 == 0 or index == total - 1):
-                    progress((index + 1) / total)
-            container.mux(stream.encode(None))
-            if audio_stream is not None and audio is not None:
-                _mux_audio(container, audio_stream, audio, written_audio, audio.shape[1])
-                container.mux(audio_stream.encode(None))
-    except NemoError:
-        raise
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise RenderError(f"The encoder failed ({type(exc).__name__}: {exc}).") from None
-    finally:
-        stop.set()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                frames.get_nowait()
-        if producer.is_alive():
-            producer.join(timeout=5)
-    return total
-
-
-def _take(free: queue.Queue[Frame], stop: threading.Event) -> Frame | None:
-    """A free frame buffer, or ``None`` once the encoder has stopped."""
-    while not stop.is_set():
-        with contextlib.suppress(queue.Empty):
-            return free.get(timeout=0.1)
-    return None
-
-
-def _mux_audio(container: Any, stream: Any, audio: np.ndarray, start: int, stop: int) -> int:
-    """Encode samples ``[start, stop)`` in 1024-sample frames; returns the new start."""
-    import av
-    import numpy as np
-
-    position = start
-    while stop - position >= 1024 or (stop == audio.shape[1] and position < stop):
-        chunk = np.ascontiguousarray(audio[:, position : min(stop, position + 1024)])
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-        frame.sample_rate = 44_100
-        frame.pts = position
-        container.mux(stream.encode(frame))
-        position += chunk.shape[1]
-    return position

@@ -1,0 +1,167 @@
+"""Planning a render: draft (+ the first image's size) → a typed :class:`RenderPlan`.
+
+Pure: no pixels, no files, no numpy. Every draft value is read here, strictly (a wrong
+type, NaN or 1e400 is a :class:`~nemo_skill.errors.RenderError` naming the field and the
+segment), so the stages after it (loading, compositing, encoding) work on checked values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nemo_skill.errors import RenderError
+from nemo_skill.local.engine import fields
+from nemo_skill.local.engine import motion as mo
+
+FPS_CHOICES = (24, 25, 30, 60)
+MAX_DURATION_MS = 60_000
+MAX_SIDE = 1920
+Probe = Callable[[str], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class VideoPart:
+    """A video segment: which image, when, and how the camera moves over it."""
+
+    id: str | None
+    src: str
+    start_ms: int
+    end_ms: int
+    motion: str
+    speed: float
+    crossfade_ms: int  # transition.d: blends in from the previous segment's last frame
+    fade_in_ms: int  # from black
+    fade_out_ms: int  # to black
+
+    @property
+    def depth_aware(self) -> bool:
+        """Whether the motion needs a depth estimate and layers."""
+        return self.motion in mo.DEPTH_MOTIONS
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A text or audio segment placed on the timeline (its own fields read when drawn/mixed)."""
+
+    start_ms: int
+    duration_ms: int
+    segment: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """Everything a render needs to know, before any pixel is decoded."""
+
+    width: int
+    height: int
+    fps: int
+    duration_ms: int
+    fit: str
+    video: tuple[VideoPart, ...]
+    text: tuple[Cue, ...]
+    audio: tuple[Cue, ...]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in px, both even."""
+        return self.width, self.height
+
+    @property
+    def frames(self) -> int:
+        """How many frames the clip has."""
+        return max(1, round(self.duration_ms * self.fps / 1000))
+
+
+def placed(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
+    """(start ms, segment) of every segment with a positive duration on tracks of type ``tt``;
+    a segment without ``st`` starts where the previous one on its track ends."""
+    out: list[tuple[int, Mapping[str, Any]]] = []
+    tracks = draft.get("t")
+    for track in tracks if isinstance(tracks, list) else []:
+        if not isinstance(track, Mapping) or fields.number(track, "tt", 0) != tt:
+            continue
+        cursor = 0
+        segments = track.get("sg")
+        for seg in segments if isinstance(segments, list) else []:
+            if isinstance(seg, Mapping) and fields.ms(seg, "d") > 0:
+                start = fields.ms(seg, "st", cursor)
+                out.append((start, seg))
+                cursor = start + fields.ms(seg, "d")
+    return out
+
+
+def source_size(meta: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``m.source_size`` when it is two positive numbers (else the image is probed)."""
+    value = meta.get("source_size")
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    try:
+        size = (round(float(value[0])), round(float(value[1])))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return size if min(size) > 0 else None
+
+
+def geometry(meta: Mapping[str, Any], first_image: tuple[int, int] | None) -> tuple[int, int, int]:
+    """(width, height, fps): sizes even with the long side ≤ 1920, fps snapped to a choice."""
+    from nemo_skill.local.engine.prompt import frame_size
+
+    fps_wanted = fields.number(meta, "fps", 30)
+    fps = min(FPS_CHOICES, key=lambda f: abs(f - fps_wanted))
+    width, height = round(fields.number(meta, "width", 0)), round(fields.number(meta, "height", 0))
+    if width <= 0 or height <= 0:
+        long_side = round(fields.number(meta, "long_side", MAX_SIDE, lo=16, hi=MAX_SIDE))
+        aspect = fields.text(meta, "aspect", "original")
+        width, height = frame_size(aspect, first_image, long_side)
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    width, height = max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+    return width, height, fps
+
+
+def _video_part(start: int, seg: Mapping[str, Any]) -> VideoPart:
+    src = seg.get("src")
+    if not src or not isinstance(src, str):
+        raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
+    ident = seg.get("id")
+    transition = fields.mapping(seg, "transition")
+    return VideoPart(
+        id=ident if isinstance(ident, str) else None,
+        src=src,
+        start_ms=start,
+        end_ms=start + fields.ms(seg, "d"),
+        motion=fields.text(seg, "motion", "kenburns"),
+        speed=fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
+        crossfade_ms=fields.ms(transition, "d", owner=seg, label="transition.d"),
+        fade_in_ms=fields.ms(seg, "fade_in"),
+        fade_out_ms=fields.ms(seg, "fade_out"),
+    )
+
+
+def make_plan(draft: Mapping[str, Any], probe: Probe | None = None) -> RenderPlan:
+    """The plan of ``draft``. ``probe(src) -> (w, h)`` is asked for the first image's size
+    only when the output shape depends on it (``aspect: original`` without ``m.source_size``
+    or explicit ``width``/``height``)."""
+    videos = placed(draft, 0)
+    if not videos:
+        raise RenderError(
+            "The timeline has no video segment to render.",
+            hint="Send an image and describe the clip first.",
+        )
+    meta = fields.mapping(draft, "m")
+    parts = tuple(_video_part(start, seg) for start, seg in videos)
+    first = source_size(meta)
+    if first is None and probe is not None:
+        first = probe(parts[0].src)
+    width, height, fps = geometry(meta, first)
+    return RenderPlan(
+        width=width,
+        height=height,
+        fps=fps,
+        duration_ms=min(MAX_DURATION_MS, max(p.end_ms for p in parts)),
+        fit=fields.text(meta, "fit", "blur"),
+        video=parts,
+        text=tuple(Cue(s, fields.ms(seg, "d"), seg) for s, seg in placed(draft, 7)),
+        audio=tuple(Cue(s, fields.ms(seg, "d"), seg) for s, seg in placed(draft, 1)),
+    )
