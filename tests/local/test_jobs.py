@@ -14,7 +14,7 @@ import av
 
 from nemo_skill.errors import UnsupportedFileError
 from nemo_skill.local.engine import plan_from_prompt
-from nemo_skill.local.jobs import LocalRenderQueue, _safe
+from nemo_skill.local.jobs import LocalRenderQueue, Resolver, _safe
 from nemo_skill.local.store import Job, Store
 from tests.local.conftest import jpeg_bytes
 
@@ -48,6 +48,17 @@ def _wait(store: Store, job_id: str, until: tuple[str, ...] = ("completed", "fai
     raise AssertionError(f"job {job_id} never reached {until}")
 
 
+def _run_one(store: Store, resolve: Resolver, job_id: str) -> Job:
+    """Queue one 1 s job on its own pool and wait for its end."""
+    queue = LocalRenderQueue(store, resolve, workers=1)
+    try:
+        store.create_job(job_id, "u1", "s1", _draft())
+        queue.submit(job_id)
+        return _wait(store, job_id)
+    finally:
+        queue.shutdown()
+
+
 def test_a_job_renders_a_decodable_owner_only_mp4(store: Store, photo: Path) -> None:
     seen: list[tuple[str, str]] = []
 
@@ -55,13 +66,7 @@ def test_a_job_renders_a_decodable_owner_only_mp4(store: Store, photo: Path) -> 
         seen.append((user_id, src))
         return photo
 
-    queue = LocalRenderQueue(store, resolve, workers=1)
-    try:
-        store.create_job("r1", "u1", "s1", _draft())
-        queue.submit("r1")
-        job = _wait(store, "r1")
-    finally:
-        queue.shutdown()
+    job = _run_one(store, resolve, "r1")
     assert (job.status, job.progress, job.error) == ("completed", 100, None)
     assert seen == [("u1", "src://photo")]
     assert job.output is not None
@@ -77,13 +82,7 @@ def test_a_source_that_cannot_be_resolved_fails_the_job_with_its_message(store: 
     def resolve(user_id: str, src: str) -> Path:
         raise UnsupportedFileError(f"The draft refers to a file that is not uploaded: {src}")
 
-    queue = LocalRenderQueue(store, resolve)
-    try:
-        store.create_job("r2", "u1", "s1", _draft())
-        queue.submit("r2")
-        job = _wait(store, "r2")
-    finally:
-        queue.shutdown()
+    job = _run_one(store, resolve, "r2")
     assert job.status == "failed"
     assert job.error == "The draft refers to a file that is not uploaded: src://photo"
     assert not list((store.dir / "renders").glob("*.mp4"))

@@ -8,6 +8,7 @@ bearer token. A wrong token is a 404 page, an expired one a 410 page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -62,32 +63,53 @@ def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**SECURITY_HEADERS, **(extra or {})}
 
 
+def _claimed(
+    request: Request, refuse: Callable[[ClaimRefusedError], Response]
+) -> claim.Project | Response:
+    """The project the request's token opens, or ``refuse``'s answer saying why not."""
+    try:
+        return _project(request)
+    except ClaimRefusedError as refused:
+        response = refuse(refused)
+        response.headers.update(_headers())
+        return response
+
+
+def _html_refusal(refused: ClaimRefusedError) -> Response:
+    body = claim.error_page(refused.status, refused.title, refused.message)
+    return HTMLResponse(body, status_code=refused.status)
+
+
+def _json_refusal(refused: ClaimRefusedError) -> Response:
+    body = {"code": refused.status, "message": refused.message, "data": None}
+    return JSONResponse(body, status_code=refused.status)
+
+
+def _text_refusal(refused: ClaimRefusedError) -> Response:
+    return Response(refused.message, status_code=refused.status)
+
+
 async def claim_page(request: Request) -> Response:
     """``GET /workspace/claim?ct=...``: the project page (or a 4xx page saying why not)."""
-    try:
-        project = _project(request)
-    except ClaimRefusedError as refused:
-        body = claim.error_page(refused.status, refused.title, refused.message)
-        return HTMLResponse(body, status_code=refused.status, headers=_headers())
+    project = _claimed(request, _html_refusal)
+    if isinstance(project, Response):
+        return project
     return HTMLResponse(claim.page(project), headers=_headers())
 
 
 async def claim_view(request: Request) -> Response:
     """``GET /workspace/claim/view?ct=...``: the page's data as JSON."""
-    try:
-        project = _project(request)
-    except ClaimRefusedError as refused:
-        body = {"code": refused.status, "message": refused.message, "data": None}
-        return JSONResponse(body, status_code=refused.status, headers=_headers())
+    project = _claimed(request, _json_refusal)
+    if isinstance(project, Response):
+        return project
     return JSONResponse(claim.project_view(project), headers=_headers())
 
 
 async def claim_video(request: Request) -> Response:
     """``GET /workspace/claim/video?ct=...[&download=1]``: the latest render's MP4."""
-    try:
-        project = _project(request)
-    except ClaimRefusedError as refused:
-        return Response(refused.message, status_code=refused.status, headers=_headers())
+    project = _claimed(request, _text_refusal)
+    if isinstance(project, Response):
+        return project
     render = project.render
     if render is None or not render.output:
         message = "This project has no export yet. " + claim.EXPORT_HOW
