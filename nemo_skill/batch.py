@@ -40,7 +40,7 @@ from typing import Any, Final
 
 from nemo_skill.client import NemoClient, check_upload
 from nemo_skill.config import LOCAL_API_URL
-from nemo_skill.conversation import run_turn
+from nemo_skill.conversation import TurnTimings, run_turn
 from nemo_skill.delivery import claim_url_or_none
 from nemo_skill.errors import (
     API_STEPS,
@@ -569,7 +569,7 @@ class BatchRunner:
                     self.client,
                     sid,
                     self.prompt,
-                    sleep=self.sleep,
+                    timings=TurnTimings(sleep=self.sleep),
                     progress=lambda line: self.say(item, line),
                     on_send=lambda: self._mark_sent(item),
                 )

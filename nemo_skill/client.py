@@ -3,27 +3,30 @@
 Auth is automatic: ``NEMO_TOKEN``, else the cached token, else a free
 anonymous token (cached 0600). A 1001 answer drops the token, re-authenticates
 once and retries once. Responses are turned into models or errors in one
-place (:meth:`NemoClient._parse`). Retries follow a :class:`RetryPolicy`, and
+place (:meth:`NemoClient.parse`). Retries follow a :class:`RetryPolicy`, and
 only for idempotent calls: requests that create work or charge credits
 (``/run_sse``, render submit, upload) are never re-sent once they were sent.
 The token is never part of a message, a URL or a ``repr``.
+
+Plain and streamed calls share one request path, as in httpx
+(``Client.send`` → ``_send_handling_auth`` → ``_send_single_request``):
+:meth:`NemoClient.send` → :meth:`~NemoClient._send_handling_auth` (a 1001
+re-authenticates once and sends again) → :meth:`~NemoClient._send_handling_retries`
+(the retry policy) → :meth:`~NemoClient._send_single_request` (the rate limiter
+and the transport's errors). Uploads and downloads live in
+:mod:`nemo_skill.transfers`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import mimetypes
-import os
 import random
 import re
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -31,18 +34,13 @@ from pydantic import BaseModel, ValidationError
 from nemo_skill import __version__
 from nemo_skill.config import CachedToken, Settings, StateStore, parse_expiry
 from nemo_skill.errors import (
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_TEXT,
-    SUPPORTED_FORMATS,
     AuthError,
-    FileTooLargeError,
     MissingClientIdError,
     NemoError,
     ProtocolError,
     RateLimitError,
     RequestTimeoutError,
     TransportError,
-    UnsupportedFileError,
     UsageError,
     error_from_response,
     parse_retry_after,
@@ -65,12 +63,17 @@ from nemo_skill.models import (
     UrlUploadRequest,
 )
 from nemo_skill.render import new_render_id
+from nemo_skill.transfers import (
+    MultipartBody,
+    ProgressFn,
+    check_upload,
+    download_render,
+    upload_files,
+)
 
 M = TypeVar("M", bound=BaseModel)
-# 1 MiB: as fast as 4 MiB on loopback (bench/upload.py) at a quarter of the memory.
-UPLOAD_CHUNK = 1024 * 1024
-DOWNLOAD_CHUNK = 1024 * 1024
-ProgressFn = Callable[[int, int], None]
+T = TypeVar("T")
+RequestFactory = Callable[[], httpx.Request]
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -176,9 +179,9 @@ class NemoClient:
         client_id = self.store.client_id(self.settings.client_id)
         for attempt in (1, 2):
             try:
-                response = self._send("POST", "/api/auth/anonymous-token", auth=False,
-                                      headers={"X-Client-Id": client_id})  # fmt: skip
-                token = self._parse(response, AnonymousToken, "anonymous token")
+                token = self._call("POST", "/api/auth/anonymous-token", AnonymousToken,
+                                   "anonymous token", auth=False,
+                                   headers={"X-Client-Id": client_id})  # fmt: skip
             except MissingClientIdError:
                 if attempt == 2 or self.settings.client_id:
                     raise
@@ -254,12 +257,7 @@ class NemoClient:
         self, session_id: str, paths: Sequence[Path], *, progress: ProgressFn | None = None
     ) -> UploadResult:
         """Multipart upload (field ``files``), streamed from disk. Never re-sent."""
-        files = [check_upload(Path(p)) for p in paths]
-        body = MultipartBody(files, progress)
-        path = f"/api/upload-video/nemo_agent/me/{_seg(session_id)}"
-        headers = {"Content-Type": body.content_type, "Content-Length": str(body.length)}
-        return self._call("POST", path, UploadResult, "upload", content=body, headers=headers,
-                          timeout=httpx.Timeout(600.0, connect=10.0))  # fmt: skip
+        return upload_files(self, session_id, paths, progress=progress)
 
     def run_sse(
         self, session_id: str, text: str, *, read_timeout: float = 900.0
@@ -269,52 +267,54 @@ class NemoClient:
         # not "?", which the agent would read as a question.
         clean = _SURROGATES.sub("\ufffd", text)
         body = RunSSERequest.for_text(session_id, clean).model_dump()
-        timeout = httpx.Timeout(read_timeout, connect=10.0)
-        for attempt in (1, 2):
-            request = self._build("POST", "/run_sse", json=body, timeout=timeout,
-                                  headers={"Accept": "text/event-stream"})  # fmt: skip
-            response = self._transmit(request, stream=True)
-            try:
-                if response.status_code >= 400 or not _is_event_stream(response):
-                    response.read()
-                    try:
-                        self._raise_for(response, "run_sse")
-                    except AuthError as exc:
-                        if attempt == 2 or not self._reauth():
-                            raise self._final(exc) from None
-                        continue  # nothing was processed: a 1001 is answered before any work
-                    raise ProtocolError("The backend did not answer /run_sse with an event stream.")
-                yield from iter_events(response)
-                return
-            finally:
-                response.close()
+        request = self.request_factory(
+            "POST", "/run_sse", json=body, timeout=httpx.Timeout(read_timeout, connect=10.0),
+            headers={"Accept": "text/event-stream"},
+        )  # fmt: skip
+        # Not even an unopened connection is retried here: the turn is the user's to resend.
+        response = self.send(request, self._event_stream, stream=True, resend_unconnected=False)
+        try:
+            yield from iter_events(response)
+        finally:
+            response.close()
 
     def download_render(
         self, job: RenderJob, dest: Path, *, progress: ProgressFn | None = None
     ) -> Path:
         """Stream the finished MP4 to ``dest``: temp file in the same folder, then rename."""
-        url = job.output_url or f"/api/render/proxy/{_seg(job.id)}/download"
-        absolute = urljoin(self.settings.api_url + "/", url)
-        scheme = urlsplit(absolute).scheme
-        if scheme not in ("http", "https"):
-            raise ProtocolError(f"Refusing to download a render from a {scheme!r} URL.")
-        same_origin = _origin(absolute) == _origin(self.settings.api_url)
-        headers = {"Authorization": f"Bearer {self.authenticate()}"} if same_origin else {}
-        request = self._http.build_request("GET", absolute, headers=headers,
-                                           timeout=httpx.Timeout(300.0, connect=10.0))  # fmt: skip
-        if not same_origin:  # never send the token or skill headers to a CDN
-            for name in ("Authorization", *self.identity.headers()):
-                request.headers.pop(name, None)
-        response = self._transmit(request, stream=True)
-        try:
-            if response.status_code >= 400:
-                response.read()
-                self._raise_for(response, "download")
-            return _stream_to_file(response, dest, progress)
-        finally:
-            response.close()
+        return download_render(self, job, dest, progress=progress)
 
-    # --- plumbing ---------------------------------------------------------------
+    # --- the request path ---------------------------------------------------------
+    def request_factory(
+        self, method: str, url: str, *, auth: bool = True, **kwargs: Any
+    ) -> RequestFactory:
+        """A maker of fresh requests: each send gets the current token and a new body stream."""
+        return lambda: self._build(method, url, auth=auth, **kwargs)
+
+    def send(
+        self,
+        request: RequestFactory,
+        accept: Callable[[httpx.Response], T],
+        *,
+        idempotent: bool = False,
+        stream: bool = False,
+        reauth: bool = True,
+        resend_unconnected: bool = True,
+    ) -> T:
+        """Send, and turn the response into a result with ``accept`` (which raises its errors).
+
+        The one path of every call, plain or streamed. ``idempotent`` calls
+        are retried on the policy's statuses and on transport errors; others
+        only when the connection never opened (``resend_unconnected``). A
+        1001 raised by ``accept`` drops the token, re-authenticates once and
+        sends again (``reauth``): the backend answers 1001 before any work.
+        A streamed response that ``accept`` returns is the caller's to close.
+        """
+        return self._send_handling_auth(
+            request, accept, reauth=reauth, idempotent=idempotent, stream=stream,
+            resend_unconnected=resend_unconnected,
+        )  # fmt: skip
+
     def _call(
         self,
         method: str,
@@ -323,63 +323,49 @@ class NemoClient:
         what: str,
         *,
         idempotent: bool = False,
+        auth: bool = True,
         **kwargs: Any,
     ) -> M:
-        """Send with auth, 1001 re-auth and (idempotent only) retries; parse the data."""
+        """A plain JSON call: send it and parse the response's data as ``model``."""
+        request = self.request_factory(method, path, auth=auth, **kwargs)
+        # The anonymous-token call itself is never re-authenticated (it is how we authenticate).
+        return self.send(request, lambda r: self.parse(r, model, what), idempotent=idempotent,
+                         reauth=auth)  # fmt: skip
+
+    def _send_handling_auth(
+        self, request: RequestFactory, accept: Callable[[httpx.Response], T], *, reauth: bool,
+        **retry: bool,
+    ) -> T:  # fmt: skip
+        """Send and accept; on a 1001, re-authenticate once and send again."""
         reauthed = False
         while True:
+            response = self._send_handling_retries(request, **retry)
             try:
-                response = self._send(method, path, idempotent=idempotent, **kwargs)
-                return self._parse(response, model, what)
+                return accept(response)
             except AuthError as exc:
-                if reauthed or not self._reauth():
-                    raise self._final(exc) from None
+                response.close()
+                if not reauth or reauthed or not self._reauth():
+                    raise self._final(exc) if reauth else exc from None
                 reauthed = True
-                content = kwargs.get("content")
-                if isinstance(content, MultipartBody):
-                    kwargs["content"] = content.fresh()
+            except BaseException:
+                response.close()
+                raise
 
-    def _reauth(self) -> bool:
-        """Drop a rejected token and get a new anonymous one; False if the user set one."""
-        if self.settings.token:
-            return False
-        self.store.forget_token(self.settings.store_key)
-        self._token = None
-        self.authenticate(force=True)
-        return True
-
-    def _final(self, error: AuthError) -> AuthError:
-        """The rejection the user sees: say which token failed and what to do."""
-        if self.settings.token:
-            error.hint = (
-                "The NEMO_TOKEN you set was rejected: set a valid token, or unset "
-                "NEMO_TOKEN to use a free anonymous one."
-            )
-        else:
-            error.hint = "A fresh anonymous token was rejected too: try again in a few minutes."
-        return error
-
-    def _build(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> httpx.Request:
-        headers = dict(kwargs.pop("headers", None) or {})
-        if auth:
-            headers["Authorization"] = f"Bearer {self.authenticate()}"
-        return self._http.build_request(method, path, headers=headers, **kwargs)
-
-    def _send(
-        self, method: str, path: str, *, auth: bool = True, idempotent: bool = False, **kwargs: Any
+    def _send_handling_retries(
+        self, request: RequestFactory, *, idempotent: bool, stream: bool, resend_unconnected: bool
     ) -> httpx.Response:
-        """One request, retried per the policy only when ``idempotent``."""
+        """One request, retried per the policy (only unsent ones unless ``idempotent``)."""
         attempt = 0
         while True:
             attempt += 1
-            request = self._build(method, path, auth=auth, **kwargs)
             try:
-                response = self._transmit(request)
+                response = self._send_single_request(request(), stream=stream)
             except (TransportError, RequestTimeoutError) as exc:
                 connect_failed = isinstance(
                     exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout
                 )
-                if attempt > self.retry.max_retries or not (idempotent or connect_failed):
+                resendable = idempotent or (connect_failed and resend_unconnected)
+                if attempt > self.retry.max_retries or not resendable:
                     raise
                 self._sleep(self.retry.delay(attempt))
                 continue
@@ -389,12 +375,13 @@ class NemoClient:
                 and status in self.retry.retry_statuses
                 and attempt <= self.retry.max_retries
             ):
+                response.close()
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 self._sleep(self.retry.delay(attempt, wait, status))
                 continue
             return response
 
-    def _transmit(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+    def _send_single_request(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
         """Send a built request, mapping transport failures to the package's errors.
 
         Every request waits out a 429 pause another thread heard (one backoff
@@ -419,9 +406,44 @@ class NemoClient:
                 f"Could not reach {self.settings.api_url} ({type(exc).__name__})."
             ) from exc
 
-    def _parse(self, response: httpx.Response, model: type[M], what: str) -> M:
+    def _reauth(self) -> bool:
+        """Drop a rejected token and get a new anonymous one; False if the user set one."""
+        if self.settings.token:
+            return False
+        self.store.forget_token(self.settings.store_key)
+        self._token = None
+        self.authenticate(force=True)
+        return True
+
+    def _final(self, error: AuthError) -> AuthError:
+        """The rejection the user sees: say which token failed and what to do."""
+        if self.settings.token:
+            error.hint = (
+                "The NEMO_TOKEN you set was rejected: set a valid token, or unset "
+                "NEMO_TOKEN to use a free anonymous one."
+            )
+        else:
+            error.hint = "A fresh anonymous token was rejected too: try again in a few minutes."
+        return error
+
+    def _build(self, method: str, url: str, *, auth: bool = True, **kwargs: Any) -> httpx.Request:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if auth:
+            headers["Authorization"] = f"Bearer {self.authenticate()}"
+        return self._http.build_request(method, url, headers=headers, **kwargs)
+
+    # --- responses ------------------------------------------------------------------
+    def _event_stream(self, response: httpx.Response) -> httpx.Response:
+        """``response`` if it is an event stream, else the error it carries."""
+        if response.status_code >= 400 or not _is_event_stream(response):
+            response.read()
+            self.check(response, "run_sse")
+            raise ProtocolError("The backend did not answer /run_sse with an event stream.")
+        return response
+
+    def parse(self, response: httpx.Response, model: type[M], what: str) -> M:
         """The response's ``data`` as ``model``, or the right error."""
-        payload = self._raise_for(response, what)
+        payload = self.check(response, what)
         # RenderJob flattens every documented shape itself; others take the envelope's data.
         data = payload if model is RenderJob else Envelope.parse(payload).data
         try:
@@ -432,7 +454,7 @@ class NemoClient:
                 f"Unexpected {what} response from the backend ({fields})."
             ) from None
 
-    def _raise_for(self, response: httpx.Response, what: str) -> Any:
+    def check(self, response: httpx.Response, what: str) -> Any:
         """The decoded JSON body, or the error it (or the HTTP status) describes."""
         try:
             payload = response.json() if response.content else None
@@ -459,102 +481,6 @@ class NemoClient:
         self.limiter.pause(self.retry.delay(1, parse_retry_after(retry_after), status=429))
 
 
-def check_upload(path: Path) -> Path:
-    """Local pre-checks before anything is sent: exists, format, size limit."""
-    try:
-        is_file, size = path.is_file(), path.stat().st_size if path.exists() else -1
-    except (OSError, ValueError) as exc:  # e.g. a name too long for the file system, or a NUL
-        raise UsageError(
-            f"Cannot use this file path ({type(exc).__name__}).",
-            hint="Check the path and try again.",
-        ) from None
-    if size < 0:
-        raise UsageError(f"File not found: {path}", hint="Check the path and try again.")
-    if not is_file:
-        raise UsageError(f"Not a regular file: {path}")
-    ext = path.suffix.lower().lstrip(".")
-    if ext not in SUPPORTED_FORMATS:
-        raise UnsupportedFileError(f"Unsupported file type: {path.name}")
-    if size == 0:
-        raise UnsupportedFileError(f"The file is empty: {path.name}")
-    if size > MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(
-            f"{path.name} is {size / 2**20:.1f} MB; the limit is {MAX_UPLOAD_TEXT}."
-        )
-    return path
-
-
-class MultipartBody:
-    """A ``multipart/form-data`` body streamed from disk in large chunks."""
-
-    def __init__(self, paths: Sequence[Path], progress: ProgressFn | None = None) -> None:
-        self.paths = list(paths)
-        self.progress = progress
-        self.boundary = uuid.uuid4().hex
-        self.content_type = f"multipart/form-data; boundary={self.boundary}"
-        self._heads = [self._head(p) for p in self.paths]
-        self._tail = f"--{self.boundary}--\r\n".encode()
-        sizes = [
-            len(h) + p.stat().st_size + 2 for h, p in zip(self._heads, self.paths, strict=True)
-        ]
-        self.length = sum(sizes) + len(self._tail)
-        # Progress counts file bytes only, against their total, so it ends at 100%.
-        self.file_bytes = sum(p.stat().st_size for p in self.paths)
-
-    def _head(self, path: Path) -> bytes:
-        name = path.name.replace("\\", "_").replace('"', "_").replace("\r", "_").replace("\n", "_")
-        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return (
-            f"--{self.boundary}\r\n"
-            f'Content-Disposition: form-data; name="files"; filename="{name}"; '
-            f"filename*=UTF-8''{quote(path.name)}\r\n"
-            f"Content-Type: {ctype}\r\n\r\n"
-        ).encode()
-
-    def fresh(self) -> MultipartBody:
-        """A new body over the same files (for a re-send after re-authentication)."""
-        return MultipartBody(self.paths, self.progress)
-
-    def __iter__(self) -> Iterator[bytes]:
-        sent = 0
-        for head, path in zip(self._heads, self.paths, strict=True):
-            yield head
-            with path.open("rb") as fh:
-                while chunk := fh.read(UPLOAD_CHUNK):
-                    sent += len(chunk)
-                    if self.progress:
-                        self.progress(sent, self.file_bytes)
-                    yield chunk
-            yield b"\r\n"
-        yield self._tail
-
-
-def _stream_to_file(response: httpx.Response, dest: Path, progress: ProgressFn | None) -> Path:
-    total = int(response.headers.get("Content-Length") or 0)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    done = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
-                fh.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if total and done != total:
-            raise ProtocolError(f"The download ended early ({done} of {total} bytes).")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, httpx.TransportError):
-            raise TransportError(f"The download was interrupted ({type(exc).__name__}).") from exc
-        raise
-    return dest
-
-
 def _redact(error: NemoError, token: str | None) -> NemoError:
     """Strip the token from a message the backend wrote (some echo the request back)."""
     if token and token in error.message:
@@ -566,12 +492,6 @@ def _redact(error: NemoError, token: str | None) -> NemoError:
 def _seg(value: str) -> str:
     """A URL path segment (ids are never trusted to be URL-safe)."""
     return quote(str(value), safe="")
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def _is_event_stream(response: httpx.Response) -> bool:

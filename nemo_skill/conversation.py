@@ -259,19 +259,29 @@ def _consume(events: Iterator[object], turn: _Turn, watch: _Watch, progress: Pro
             close()  # leaving early (error, timeout) must release the connection
 
 
+@dataclass(frozen=True)
+class TurnTimings:
+    """How a turn waits: the clock and sleep it uses, and every period of the rules above.
+
+    Tests pass a fake clock and sleep, so the timing rules run without sleeping.
+    """
+
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    heartbeat_notice_s: float = 120.0  # "Still working..." after this much quiet
+    heartbeat_timeout_s: float = 600.0  # only heartbeats this long is a timeout
+    recovery_wait_s: float = 30.0  # after a drop, wait this long before the first check
+    recovery_poll_s: float = 60.0  # then check the state this often
+    recovery_polls: int = 5  # this many times, before giving up with advice
+
+
 def run_turn(
     client: NemoClient,
     session_id: str,
     text: str,
     *,
     progress: Progress = lambda message: None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    heartbeat_notice_s: float = 120.0,
-    heartbeat_timeout_s: float = 600.0,
-    recovery_wait_s: float = 30.0,
-    recovery_poll_s: float = 60.0,
-    recovery_polls: int = 5,
+    timings: TurnTimings = TurnTimings(),
     on_send: Callable[[], None] | None = None,
 ) -> TurnResult:
     """Send ``text`` once and return what the backend did. The message is never re-sent.
@@ -282,13 +292,13 @@ def run_turn(
     """
     before = _fetch_draft(client, session_id)
     turn = _Turn(TurnResult(language=detect_language(text)))
-    watch = _Watch(clock, progress, heartbeat_notice_s, heartbeat_timeout_s)
+    watch = _Watch(timings.clock, progress, timings.heartbeat_notice_s, timings.heartbeat_timeout_s)
     if on_send is not None:
         on_send()
     try:
         _consume(iter(client.run_sse(session_id, text)), turn, watch, progress)
     except _SilenceError:
-        minutes = f"{heartbeat_timeout_s / 60:g}"
+        minutes = f"{timings.heartbeat_timeout_s / 60:g}"
         raise RequestTimeoutError(
             f"The backend sent only keep-alives for {minutes} minutes.",
             hint="The message was not re-sent (that could charge twice). The backend may still "
@@ -296,9 +306,7 @@ def run_turn(
             next=Next.STATE,
         ) from None
     except (StreamInterruptedError, RequestTimeoutError) as exc:
-        recovery = _Recovery(client, session_id, progress, sleep,
-                             recovery_wait_s, recovery_poll_s, recovery_polls)  # fmt: skip
-        return recovery.run(before, turn, exc)
+        return _Recovery(client, session_id, progress, timings).run(before, turn, exc)
     return _finish(client, session_id, before, turn)
 
 
@@ -347,22 +355,20 @@ class _Recovery:
     client: NemoClient
     session_id: str
     progress: Progress
-    sleep: Callable[[float], None]
-    wait_s: float
-    poll_s: float
-    polls: int
+    timings: TurnTimings
 
     def run(self, before: _Before, turn: _Turn, error: NemoError) -> TurnResult:
         """Poll the state until the draft differs from ``before``, or give up with advice."""
+        timings, polls = self.timings, self.timings.recovery_polls
         self.progress(
             "The connection dropped. The message was not re-sent (that could charge twice); "
-            f"checking the project in {self.wait_s:g} s…"
+            f"checking the project in {timings.recovery_wait_s:g} s…"
         )
-        self.sleep(self.wait_s)
+        timings.sleep(timings.recovery_wait_s)
         baseline = before
-        for attempt in range(1, self.polls + 1):
+        for attempt in range(1, polls + 1):
             if attempt > 1:
-                self.sleep(self.poll_s)
+                timings.sleep(timings.recovery_poll_s)
             now = _fetch_draft_quietly(self.client, self.session_id)
             if now.known and baseline.known:
                 changes = timeline.diff(baseline.draft, now.draft)
@@ -370,10 +376,10 @@ class _Recovery:
                     return self._recovered(turn, now, [c.describe() for c in changes])
             elif now.known:
                 baseline = now  # the draft before is unknown: compare from the first good read
-            self.progress(f"⏳ No change yet (check {attempt} of {self.polls})…")
+            self.progress(f"⏳ No change yet (check {attempt} of {polls})…")
         raise StreamInterruptedError(
             f"The connection dropped ({error.message}) and the timeline did not change "
-            f"in {self.polls} checks.",
+            f"in {polls} checks.",
             hint="The message was not re-sent (that could charge twice). The backend may still "
             "be working: check {next} later, and send the message again only if "
             "you are sure nothing happened.",

@@ -31,7 +31,7 @@ from nemo_skill import timeline
 from nemo_skill.batch import BatchReport, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import DEFAULT_PROMPT, Settings, StateStore
-from nemo_skill.conversation import run_turn
+from nemo_skill.conversation import TurnTimings, run_turn
 from nemo_skill.delivery import (
     GENERATION_NOTICE,
     ClaimLink,
@@ -341,7 +341,11 @@ class Skill:
     def _chat_turn(self, message: str, result: ChatResult) -> None:
         turn = self._with_session(
             lambda sid: run_turn(
-                self.client, sid, message, progress=self.progress, sleep=self.sleep
+                self.client,
+                sid,
+                message,
+                progress=self.progress,
+                timings=TurnTimings(sleep=self.sleep),
             ),
             message,
         )

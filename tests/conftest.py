@@ -7,11 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.mock_backend import ENV_TOKEN, Harness
 
 # Variables that would route a test to a real backend, a real account or the user's state.
 ISOLATED_PREFIXES = ("NEMO_",)
@@ -139,3 +141,22 @@ def uv_host(tmp_path_factory: pytest.TempPathFactory) -> UvHost:
         "UV_NO_PROGRESS": "1",
     }
     return UvHost(uv=uv, bundle=bundle, base_env=env)
+
+
+# --- the client on a mock backend (tests/mock_backend.py) ----------------------------------
+
+
+@pytest.fixture
+def h(tmp_path: Path) -> Iterator[Harness]:
+    """A client on a mock backend, signed in with a fresh anonymous token."""
+    harness = Harness(tmp_path)
+    yield harness
+    harness.client.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Harness]:
+    """A client on a mock backend, signed in with ``NEMO_TOKEN``."""
+    harness = Harness(tmp_path, token=ENV_TOKEN)
+    yield harness
+    harness.client.close()

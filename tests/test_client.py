@@ -1,10 +1,14 @@
-"""``NemoClient`` over ``httpx.MockTransport``: endpoints, errors, auth, headers, retries, download."""
+"""``NemoClient`` over ``httpx.MockTransport``: endpoints, errors, auth, headers, retries.
+
+The mock backend lives in mock_backend.py (the ``h``/``env`` fixtures in conftest);
+uploads and downloads are tested in test_transfers.py.
+"""
 
 from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +16,8 @@ import httpx
 import pytest
 
 from nemo_skill import cli, errors
-from nemo_skill.client import NemoClient, RetryPolicy
-from nemo_skill.config import CachedToken, Settings, StateStore
+from nemo_skill.client import RetryPolicy
+from nemo_skill.config import CachedToken, StateStore
 from nemo_skill.events import StateDeltaEvent, TextEvent
 from nemo_skill.models import (
     AnonymousToken,
@@ -24,81 +28,7 @@ from nemo_skill.models import (
     SessionState,
     UploadResult,
 )
-
-API = "https://api.test"
-ANON_TOKEN = "nmv_usr_anon_SECRET_aaaa1111"
-ENV_TOKEN = "nmv_usr_env_SECRET_bbbb2222"
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def envelope(data: Any, code: int = 0, message: str = "ok") -> httpx.Response:
-    return httpx.Response(200, json={"code": code, "message": message, "data": data})
-
-
-def anon_ok(request: httpx.Request) -> httpx.Response:
-    return envelope({"token": ANON_TOKEN, "user_id": "anon_42", "expires_at": 4102444800})
-
-
-class Backend:
-    """A mock backend: handlers by (method, path prefix), every request recorded."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.routes: list[tuple[str, str, Handler]] = [
-            ("POST", "/api/auth/anonymous-token", anon_ok)
-        ]
-
-    def on(self, method: str, prefix: str, handler: Handler) -> None:
-        """Route ``method`` + path prefix to ``handler`` (newest route wins)."""
-        self.routes.insert(0, (method, prefix, handler))
-
-    def reply(self, method: str, prefix: str, *answers: httpx.Response) -> None:
-        """Answer successive requests with ``answers`` (the last one repeats)."""
-        queue = list(answers)
-        self.on(method, prefix, lambda r: queue.pop(0) if len(queue) > 1 else queue[0])
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        for method, prefix, handler in self.routes:
-            if request.method == method and request.url.path.startswith(prefix):
-                return handler(request)
-        return httpx.Response(599, text="unrouted")
-
-    def count(self, prefix: str) -> int:
-        """Requests whose path starts with ``prefix``."""
-        return sum(r.url.path.startswith(prefix) for r in self.requests)
-
-
-class Harness:
-    """A client wired to a ``Backend`` and a sleep that only records its waits."""
-
-    def __init__(self, tmp_path: Path, *, token: str | None = None, **settings: Any) -> None:
-        self.backend = Backend()
-        self.waits: list[float] = []
-        self.state_dir = tmp_path / "state"
-        self.settings = Settings(api_url=API, token=token, state_dir=self.state_dir, **settings)
-        self.client = NemoClient(
-            self.settings, transport=httpx.MockTransport(self.backend), sleep=self.waits.append
-        )
-
-    def count(self, prefix: str) -> int:
-        """Requests whose path starts with ``prefix``."""
-        return self.backend.count(prefix)
-
-
-@pytest.fixture
-def h(tmp_path: Path) -> Iterator[Harness]:
-    harness = Harness(tmp_path)
-    yield harness
-    harness.client.close()
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Harness]:
-    harness = Harness(tmp_path, token=ENV_TOKEN)
-    yield harness
-    harness.client.close()
-
+from tests.mock_backend import ANON_TOKEN, API, ENV_TOKEN, Handler, Harness, anon_ok, envelope
 
 # --- endpoints ------------------------------------------------------------------------
 
@@ -596,97 +526,6 @@ def test_the_anonymous_token_is_not_in_reprs(h: Harness) -> None:
     assert ANON_TOKEN not in repr(token) and ANON_TOKEN not in repr(h.client)
 
 
-# --- download -------------------------------------------------------------------------
-
-
-class DropsMidway(httpx.SyncByteStream):
-    """Sends part of the body, then the connection resets."""
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield b"\x00" * 4096
-        raise httpx.ReadError("connection reset")
-
-
-def test_download_render_from_the_api_carries_auth(env: Harness, tmp_path: Path) -> None:
-    env.backend.reply("GET", "/api/render/proxy/", httpx.Response(200, content=b"MP4DATA"))
-    progress: list[tuple[int, int]] = []
-    dest = env.client.download_render(
-        RenderJob(id="r 1", status="completed"),
-        tmp_path / "clip.mp4",
-        progress=lambda done, total: progress.append((done, total)),
-    )
-    assert dest.read_bytes() == b"MP4DATA" and progress[-1] == (7, 7)
-    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
-    (request,) = env.backend.requests
-    assert request.url.raw_path == b"/api/render/proxy/r%201/download"
-    assert request.headers["Authorization"] == f"Bearer {ENV_TOKEN}"
-
-
-def test_download_render_sends_no_token_to_a_cdn(env: Harness, tmp_path: Path) -> None:
-    env.backend.on("GET", "/v.mp4", lambda r: httpx.Response(200, content=b"CDN"))
-    job = RenderJob(id="r", status="completed", output_url="https://cdn.other.test/v.mp4")
-    assert env.client.download_render(job, tmp_path / "v.mp4").read_bytes() == b"CDN"
-    (request,) = env.backend.requests
-    assert request.url.host == "cdn.other.test"
-    assert "Authorization" not in request.headers
-    assert not any(name.startswith("x-skill") for name in request.headers)
-
-
-def test_download_render_treats_another_port_as_another_origin(
-    env: Harness, tmp_path: Path
-) -> None:
-    env.backend.on("GET", "/v.mp4", lambda r: httpx.Response(200, content=b"X"))
-    job = RenderJob(id="r", status="completed", output_url="https://api.test:8443/v.mp4")
-    env.client.download_render(job, tmp_path / "v.mp4")
-    assert "Authorization" not in env.backend.requests[0].headers
-
-
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://api.test/x.mp4"])
-def test_download_render_refuses_non_http_urls(env: Harness, tmp_path: Path, url: str) -> None:
-    with pytest.raises(errors.ProtocolError):
-        env.client.download_render(
-            RenderJob(id="r", status="completed", output_url=url), tmp_path / "x.mp4"
-        )
-    assert env.backend.requests == [] and list(tmp_path.glob("x.mp4*")) == []
-
-
-def test_download_render_leaves_no_partial_file_when_the_stream_drops(
-    env: Harness, tmp_path: Path
-) -> None:
-    env.backend.on(
-        "GET",
-        "/api/render/",
-        lambda r: httpx.Response(200, headers={"Content-Length": "10000"}, stream=DropsMidway()),
-    )
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(errors.TransportError):
-        env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
-    assert list(out.iterdir()) == []
-
-
-def test_download_render_rejects_a_short_body(env: Harness, tmp_path: Path) -> None:
-    env.backend.on(
-        "GET",
-        "/api/render/",
-        lambda r: httpx.Response(200, headers={"Content-Length": "100"}, content=b"x" * 10),
-    )
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises((errors.ProtocolError, errors.TransportError)):
-        env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
-    assert list(out.iterdir()) == []
-
-
-def test_download_render_error_status_is_raised_and_writes_nothing(
-    env: Harness, tmp_path: Path
-) -> None:
-    env.backend.reply("GET", "/api/render/", httpx.Response(404, json={"code": 1002}))
-    with pytest.raises(errors.SessionNotFoundError):
-        env.client.download_render(RenderJob(id="r", status="completed"), tmp_path / "c.mp4")
-    assert list(tmp_path.glob("*c.mp4*")) == []
-
-
 # --- the documented examples, end to end -----------------------------------------------
 
 EXAMPLES: dict[str, Any] = json.loads(
@@ -921,47 +760,6 @@ def test_a_rejected_fresh_anonymous_token_does_not_blame_nemo_token(h: Harness) 
         h.client.state("s")
     assert "NEMO_TOKEN" not in info.value.hint and info.value.hint
     assert h.count("/api/state/") == 2 and h.count("/api/auth/anonymous-token") == 2
-
-
-def test_1001_on_an_upload_resends_the_whole_body_once(h: Harness, tmp_path: Path) -> None:
-    photo = tmp_path / "p.jpg"
-    photo.write_bytes(b"\xff\xd8" + b"j" * 5000)
-    h.backend.reply(
-        "POST", "/api/upload-video/", httpx.Response(401, json={"code": 1001}),
-        envelope({"files": [{"filename": "p.jpg"}]}),
-    )  # fmt: skip
-    assert h.client.upload_files("s", [photo]).files[0].filename == "p.jpg"
-    first, second = (r for r in h.backend.requests if r.url.path.startswith("/api/upload"))
-    for request in (first, second):
-        assert len(request.content) == int(request.headers["Content-Length"])
-        assert request.content.count(photo.read_bytes()) == 1
-    assert h.count("/api/auth/anonymous-token") == 2
-
-
-# --- download details -------------------------------------------------------------------
-
-
-def test_a_relative_output_url_is_fetched_from_the_api_with_auth(
-    env: Harness, tmp_path: Path
-) -> None:
-    env.backend.on("GET", "/files/", lambda r: httpx.Response(200, content=b"REL"))
-    job = RenderJob(id="r", status="completed", output_url="/files/r.mp4")
-    assert env.client.download_render(job, tmp_path / "r.mp4").read_bytes() == b"REL"
-    (request,) = env.backend.requests
-    assert (request.url.host, request.url.path) == ("api.test", "/files/r.mp4")
-    assert request.headers["Authorization"] == f"Bearer {ENV_TOKEN}"
-
-
-def test_a_download_replaces_an_existing_file_only_when_complete(
-    env: Harness, tmp_path: Path
-) -> None:
-    dest = tmp_path / "clip.mp4"
-    dest.write_bytes(b"OLD")
-    env.backend.on("GET", "/api/render/", lambda r: httpx.Response(
-        200, headers={"Content-Length": "10000"}, stream=DropsMidway()))  # fmt: skip
-    with pytest.raises(errors.TransportError):
-        env.client.download_render(RenderJob(id="r", status="completed"), dest)
-    assert dest.read_bytes() == b"OLD" and sorted(tmp_path.iterdir()) == [dest]
 
 
 # --- the auth and credits commands ----------------------------------------------------------

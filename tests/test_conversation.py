@@ -12,6 +12,7 @@ from nemo_skill.conversation import (
     NOTHING_CHANGED,
     STILL_WORKING,
     TurnResult,
+    TurnTimings,
     run_turn,
     tool_phrase,
 )
@@ -104,8 +105,7 @@ class Run:
             "sid",
             self.text,
             progress=lambda line: self.lines.append((self.clock.now, line)),
-            clock=self.clock,
-            sleep=self.clock.sleep,
+            timings=TurnTimings(clock=self.clock, sleep=self.clock.sleep),
         )
 
     def said(self) -> list[str]:

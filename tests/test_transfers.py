@@ -1,10 +1,16 @@
-"""``NemoClient.upload_files``: a 50 MB multipart body streamed in constant memory; local checks."""
+"""Uploads and downloads (``nemo_skill.transfers``, through ``NemoClient``).
+
+Uploads: a 50 MB multipart body streamed in constant memory, the local checks,
+a 1001 resending the whole body once. Downloads: auth only to the API's own
+origin, nothing partial left behind, an old file replaced only when complete.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import random
 import re
+import stat
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +22,9 @@ from nemo_skill import errors
 from nemo_skill.client import NemoClient
 from nemo_skill.config import Settings
 from nemo_skill.errors import SUPPORTED_FORMATS
+from nemo_skill.models import RenderJob
+from tests.mock_backend import API, ENV_TOKEN, Harness, envelope
 
-API = "https://api.test"
 MB = 1024 * 1024
 BIG = 50 * MB
 
@@ -260,3 +267,138 @@ def test_part_headers_use_a_quote_safe_basename_and_the_type_by_extension(
     )
     assert content_type == f"Content-Type: {ctype}"
     assert str(folder) not in seen[-1].content.decode("utf-8", "replace")
+
+
+# --- download -------------------------------------------------------------------------
+
+
+class DropsMidway(httpx.SyncByteStream):
+    """Sends part of the body, then the connection resets."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"\x00" * 4096
+        raise httpx.ReadError("connection reset")
+
+
+def test_download_render_from_the_api_carries_auth(env: Harness, tmp_path: Path) -> None:
+    env.backend.reply("GET", "/api/render/proxy/", httpx.Response(200, content=b"MP4DATA"))
+    progress: list[tuple[int, int]] = []
+    dest = env.client.download_render(
+        RenderJob(id="r 1", status="completed"),
+        tmp_path / "clip.mp4",
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    assert dest.read_bytes() == b"MP4DATA" and progress[-1] == (7, 7)
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
+    (request,) = env.backend.requests
+    assert request.url.raw_path == b"/api/render/proxy/r%201/download"
+    assert request.headers["Authorization"] == f"Bearer {ENV_TOKEN}"
+
+
+def test_download_render_sends_no_token_to_a_cdn(env: Harness, tmp_path: Path) -> None:
+    env.backend.on("GET", "/v.mp4", lambda r: httpx.Response(200, content=b"CDN"))
+    job = RenderJob(id="r", status="completed", output_url="https://cdn.other.test/v.mp4")
+    assert env.client.download_render(job, tmp_path / "v.mp4").read_bytes() == b"CDN"
+    (request,) = env.backend.requests
+    assert request.url.host == "cdn.other.test"
+    assert "Authorization" not in request.headers
+    assert not any(name.startswith("x-skill") for name in request.headers)
+
+
+def test_download_render_treats_another_port_as_another_origin(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.on("GET", "/v.mp4", lambda r: httpx.Response(200, content=b"X"))
+    job = RenderJob(id="r", status="completed", output_url="https://api.test:8443/v.mp4")
+    env.client.download_render(job, tmp_path / "v.mp4")
+    assert "Authorization" not in env.backend.requests[0].headers
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://api.test/x.mp4"])
+def test_download_render_refuses_non_http_urls(env: Harness, tmp_path: Path, url: str) -> None:
+    with pytest.raises(errors.ProtocolError):
+        env.client.download_render(
+            RenderJob(id="r", status="completed", output_url=url), tmp_path / "x.mp4"
+        )
+    assert env.backend.requests == [] and list(tmp_path.glob("x.mp4*")) == []
+
+
+def test_download_render_leaves_no_partial_file_when_the_stream_drops(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.on(
+        "GET",
+        "/api/render/",
+        lambda r: httpx.Response(200, headers={"Content-Length": "10000"}, stream=DropsMidway()),
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(errors.TransportError):
+        env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
+    assert list(out.iterdir()) == []
+
+
+def test_download_render_rejects_a_short_body(env: Harness, tmp_path: Path) -> None:
+    env.backend.on(
+        "GET",
+        "/api/render/",
+        lambda r: httpx.Response(200, headers={"Content-Length": "100"}, content=b"x" * 10),
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises((errors.ProtocolError, errors.TransportError)):
+        env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
+    assert list(out.iterdir()) == []
+
+
+def test_download_render_error_status_is_raised_and_writes_nothing(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.reply("GET", "/api/render/", httpx.Response(404, json={"code": 1002}))
+    with pytest.raises(errors.SessionNotFoundError):
+        env.client.download_render(RenderJob(id="r", status="completed"), tmp_path / "c.mp4")
+    assert list(tmp_path.glob("*c.mp4*")) == []
+
+
+# --- re-authentication resends the whole upload ---------------------------------------
+
+
+def test_1001_on_an_upload_resends_the_whole_body_once(h: Harness, tmp_path: Path) -> None:
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8" + b"j" * 5000)
+    h.backend.reply(
+        "POST", "/api/upload-video/", httpx.Response(401, json={"code": 1001}),
+        envelope({"files": [{"filename": "p.jpg"}]}),
+    )  # fmt: skip
+    assert h.client.upload_files("s", [photo]).files[0].filename == "p.jpg"
+    first, second = (r for r in h.backend.requests if r.url.path.startswith("/api/upload"))
+    for request in (first, second):
+        assert len(request.content) == int(request.headers["Content-Length"])
+        assert request.content.count(photo.read_bytes()) == 1
+    assert h.count("/api/auth/anonymous-token") == 2
+
+
+# --- download details -------------------------------------------------------------------
+
+
+def test_a_relative_output_url_is_fetched_from_the_api_with_auth(
+    env: Harness, tmp_path: Path
+) -> None:
+    env.backend.on("GET", "/files/", lambda r: httpx.Response(200, content=b"REL"))
+    job = RenderJob(id="r", status="completed", output_url="/files/r.mp4")
+    assert env.client.download_render(job, tmp_path / "r.mp4").read_bytes() == b"REL"
+    (request,) = env.backend.requests
+    assert (request.url.host, request.url.path) == ("api.test", "/files/r.mp4")
+    assert request.headers["Authorization"] == f"Bearer {ENV_TOKEN}"
+
+
+def test_a_download_replaces_an_existing_file_only_when_complete(
+    env: Harness, tmp_path: Path
+) -> None:
+    dest = tmp_path / "clip.mp4"
+    dest.write_bytes(b"OLD")
+    env.backend.on("GET", "/api/render/", lambda r: httpx.Response(
+        200, headers={"Content-Length": "10000"}, stream=DropsMidway()))  # fmt: skip
+    with pytest.raises(errors.TransportError):
+        env.client.download_render(RenderJob(id="r", status="completed"), dest)
+    assert dest.read_bytes() == b"OLD" and sorted(tmp_path.iterdir()) == [dest]
