@@ -40,9 +40,10 @@ def run(ctx: Context) -> int:
         lines.append(f"(valid for {_duration(link.expires_in)}; anyone with the link can view it)")
     if local and not ctx.args.serve:
         lines.append(
-            "Note: this backend ran inside this command and has stopped, so the link works "
-            "only while it serves again: run `nemo-skill open --api-url local --serve` (Ctrl-C "
-            "stops it), or `nemo-skill serve-local` and set NEMO_API_URL to the URL it prints."
+            "Note: this backend ran inside this command and has stopped, so the link above "
+            "no longer opens. To view the project, run `nemo-skill open --api-url local --serve` "
+            "(a fresh link, served until Ctrl-C), or start `nemo-skill serve-local`, set "
+            "NEMO_API_URL to the URL it prints and run `nemo-skill open`."
         )
         data["serving"] = False
     ctx.emit(data, "\n".join(lines))
