@@ -17,7 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nemo_skill.local.grammar import read
-from tests.local.agent_corpus import ROWS, accuracy, held_out
+from tests.local.agent_corpus import ALL_ROWS as ROWS
+from tests.local.agent_corpus import accuracy, held_out
 
 LANGUAGES = ("en", "zh", "es", "fr", "de", "ja")
 

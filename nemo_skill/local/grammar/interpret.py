@@ -136,6 +136,9 @@ def _number_words() -> re.Pattern[str]:
 def _numbers_as_digits(text: str) -> str:
     values = {w: v for t in _tables() for w, v in t.numbers.items()}
     text = _number_words().sub(lambda m: f"{values[m.group(1).lower()]:g}", text)
+    text = re.sub(  # 百分之三十 → 30%
+        f"百分之([{_CJK_NUM}]+)", lambda m: f"{_cjk_int(m.group(1)) or 0}%", text
+    )
     return re.sub(
         f"([{_CJK_NUM}]+)(?=\\s*(?:秒|分|帧|フレーム|コマ|倍|fps))",
         lambda m: str(_cjk_int(m.group(1)) if _cjk_int(m.group(1)) is not None else m.group(1)),
@@ -208,6 +211,11 @@ _NEUTRAL_CONCEPTS = ("text_capture", "text_cue", "seconds", "minutes", "dur_to",
                      "platform_169", "platform_45", "fps_unit")  # fmt: skip
 
 
+_RELATIVE_AFTER = re.compile(
+    r"\s*(?:more|extra|de\s+plus|más|mehr|länger|kürzer|fewer|less|de\s+moins|menos|weniger)\b"
+)
+
+
 def _duration(text: _Text, out: dict[str, Any]) -> None:
     longer, shorter = text.take("longer"), text.take("shorter")
     unit = f"(?:{_units()})"
@@ -227,6 +235,8 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
         if _concept("fps_unit").match(after.strip()):
             continue
         right_after = [m for m in (longer, shorter) if m and 0 <= m.start() - match.end() <= 12]
+        if _RELATIVE_AFTER.match(text.work, match.end()):  # "2 seconds more", "5 segundos más"
+            right_after.append(match)
         absolute = (
             not right_after
             and not re.match(
@@ -235,8 +245,9 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
             )
             and bool(_concept("dur_to").search(before))
         ) or bool(re.match(r"\s*(?:に|へ)(?!延|伸|長|短)", after))
-        more = longer is not None or _concept("dur_more").search(before + " " + after)
-        less = shorter is not None or _concept("dur_less").search(before + " " + after)
+        tail = text.work[match.end() : match.end() + 12]
+        more = longer is not None or _concept("dur_more").search(before + " " + after + tail)
+        less = shorter is not None or _concept("dur_less").search(before + " " + after + tail)
         if not absolute and (more or less) and not (more and less):
             out["duration_delta_s"] = value if more else -value
         else:
@@ -288,15 +299,16 @@ def _motion(text: _Text, out: dict[str, Any], text_context: bool, complaint: boo
             continue  # "move the title up" moves the title, not the camera
         if text.take(name):
             found.append(name)
-    # "this zoom is sluggish" names the current move: a complaint about speed keeps it.
-    if not found and not complaint and text.take("zoom_bare"):
+    if not found and text.take("zoom_bare"):
         found.append("zoom_in")
-    if found:
+    # "this zoom is sluggish" names the current move: a complaint about the pace keeps it.
+    if found and not complaint:
         out["motion"] = {"static": "none", "sideways": "pan_right"}.get(found[0], found[0])
 
 
 def _speed(text: _Text, out: dict[str, Any]) -> bool:
     """Set ``speed``; True when the message complains about the pace ("too slow", "it drags")."""
+    complains = text.has("complaint")
     slower, faster = text.take("slower"), text.take("faster")
     if slower and not faster:
         out["speed"] = SLOW_DOWN
@@ -304,7 +316,7 @@ def _speed(text: _Text, out: dict[str, Any]) -> bool:
         out["speed"] = SPEED_UP
     moving = text.has("camera") or any(text.has(m) for m in (*MOTION_ORDER, "zoom_bare"))
     if "speed" in out or (text.has("music_noun") and not moving):
-        return "speed" in out
+        return "speed" in out and complains
     slow, fast = text.take("slow_adj"), text.take("fast_adj")
     if slow and not fast:
         out["speed"] = SLOW_DOWN
@@ -341,10 +353,14 @@ def _style(text: _Text, music: bool) -> str | None:
     return min(found)[1] if found else None
 
 
+def _text_context(text: _Text) -> bool:
+    return text.has("title_noun") or text.has("caption_noun") or text.has("text_noun")
+
+
 def _music(text: _Text, out: dict[str, Any]) -> bool:
     noun = text.has("music_noun")
     background = text.has("background")
-    if _near(text, "remove", "music_noun"):
+    if _near(text, "remove", "music_noun") or text.take("mute"):
         out["remove_music"] = True
         return True
     style = _style(text, noun or background)
@@ -367,6 +383,8 @@ def _music(text: _Text, out: dict[str, Any]) -> bool:
             out["volume_step"] = VOLUME_STEP
         elif text.take("quieter"):
             out["volume_step"] = -VOLUME_STEP
+    elif _text_context(text):
+        pass  # "make the title smaller" is about the text, not the sound
     elif text.has("louder") and not text.has("bigger"):
         out["volume_step"] = VOLUME_STEP
     elif text.has("quieter"):
@@ -456,7 +474,7 @@ def _text_captures() -> tuple[re.Pattern[str], ...]:
     cues = "|".join(f"(?:{p})" for t in _tables() for p in _phrases(t, "text_cue"))
     out = [
         re.compile(
-            rf"(?P<noun>{nouns})\s*(?P<cue>{cues})(?:(?<=\w)\s+|(?<!\w)\s*)"
+            rf"(?P<noun>{nouns})(?:\s+{_RENAME_VERBS})?\s*(?P<cue>{cues})(?:(?<=\w)\s+|(?<!\w)\s*)"
             rf"(?P<x>[^\s,.;!?。！？，、].{{0,80}}?){_CLAUSE_END}",
             re.IGNORECASE,
         )
@@ -467,6 +485,13 @@ def _text_captures() -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
+_RENAME_VERBS = (
+    r"(?:changed|renamed|set|updated|ändern|umbenennen|setzen|geändert|changé|renommé|modifié|"
+    r"cambiado|cambia|cambiar|pon|poner)"
+)
+_ARTICLES = re.compile(
+    r"^(?:(?:the|a|an|le|la|les|l'|el|los|las|der|die|das|den|un|une|ein|eine)\s*)+"
+)
 _NOT_TEXT = ("top", "bottom", "center", "bigger", "smaller", "remove", "music_noun",
              "title_noun", "caption_noun", "text_noun", "camera", "zoom_in", "zoom_out",
              "louder", "quieter")  # fmt: skip
@@ -509,8 +534,9 @@ def _unquoted_text(text: _Text) -> tuple[str, str | None, int, int] | None:
 
 
 def _covers(match: re.Match[str] | None, words: str) -> bool:
-    """True when ``match`` (a command phrase) makes up at least half of ``words``."""
-    return match is not None and len(match.group(0).strip()) >= len(words) * 0.5
+    """True when ``match`` (a command phrase) makes up over half of ``words`` (articles aside)."""
+    core = _ARTICLES.sub("", words.strip())
+    return match is not None and len(match.group(0).strip()) > len(core) * 0.5
 
 
 def _role_of(noun: str | None) -> str | None:
@@ -557,6 +583,11 @@ def _fps(text: _Text, out: dict[str, Any]) -> None:
     match = re.search(
         r"(\d{2,3})\s*(?:-\s*)?(?:" + _concept("fps_unit").pattern + ")", text.work, re.IGNORECASE
     )
+    noun = text.find("fps_noun")
+    if not match and noun:  # "set the frame rate to 25"
+        match = re.compile(r"\D{0,16}?(\d{2,3})(?!\d|\s*(?:%|s\b|sec|秒))").match(
+            text.work, noun.end()
+        )
     if match:
         value = int(match.group(1))
         out["fps"] = min(FPS_VALUES, key=lambda v: abs(v - value))
@@ -593,7 +624,7 @@ def read(message: str, prefer: str | None = None) -> Reading:
     undo = bool(text.take("undo"))
     regen = bool(text.take("regen_strong"))
     generate = bool(text.find("generate"))
-    text_context = text.has("title_noun") or text.has("caption_noun") or text.has("text_noun")
+    text_context = _text_context(text)
     _fps(text, out)
     _aspect(text, out)
     _fades(text, out, text.has("music_noun"))

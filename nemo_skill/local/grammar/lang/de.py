@@ -9,7 +9,7 @@ TABLE = Table(
     concepts={
         "request": (r"^\s*(?:kannst\s+du|könntest\s+du|können\s+sie|könnten\s+sie|kann\s+man|würdest\s+du|würden\s+sie|ich\s+(?:möchte|will|hätte\s+gern|brauche)|"
                     r"ich\s+hätte\s+gerne|bitte|mach|mache|machen\s+sie)\b",),
-        "question": (r"^\s*(?:wie|was|welche[rsmn]?|wieso|warum|weshalb|wann|wo|ist|sind|gibt\s+es|hast\s+du|habt\s+ihr|haben\s+sie|reicht|"
+        "question": (r"\blang\s+genug\b", r"^\s*(?:wie|was|welche[rsmn]?|wieso|warum|weshalb|wann|wo|ist|sind|gibt\s+es|hast\s+du|habt\s+ihr|haben\s+sie|reicht|"
                      r"passt|läuft|dauert)\b",),
         "chitchat": (r"^\s*(?:hallo|hi|servus|moin|danke|vielen\s+dank|super|toll|klasse|perfekt|prima|cool|ok(?:ay)?|gut|sehr\s+gut|tschüss|guten\s+(?:tag|morgen|abend)|geil|spitze)\b",),
         "undo": (r"\brückgängig\b", r"\bwie\s+vorher\b", r"\bvorherige\s+version\b", r"\bletzte\s+änderung\s+(?:zurück|weg)\b", r"\bzurücksetzen\b",
@@ -48,8 +48,11 @@ TABLE = Table(
         "slower": (r"\bzu\s+(?:schnell|hektisch|flott)\b", r"\blangsamer\b", r"\bverlangsam(?:e|en)?\b", r"\bruhiger\b", r"\bgemächlicher\b",
                    r"\bnicht\s+so\s+schnell\b", r"\bweniger\s+schnell\b", r"\btempo\s+raus\b", r"\bgemütlicher\b"),
         "faster": (r"\bzu\s+(?:langsam|lahm|träge|zäh)\b", r"\bschneller\b", r"\bbeschleunig(?:e|en)?\b", r"\bzieht\s+sich\b", r"\bzäh\b", r"\blahm\b",
-                   r"\bträge\b", r"\bmehr\s+(?:tempo|schwung|dynamik|pep)\b", r"\btempo\s+(?:rein|hoch|erhöhen|anziehen)\b", r"\bflotter\b", r"\bzügiger\b", r"\bdynamischer\b",
+                   r"\bträge\b", r"\bzu\s+langsam\b", r"\bbewegt\s+sich\s+(?:zu\s+)?langsam\b", r"\bmehr\s+(?:tempo|schwung|dynamik|pep)\b", r"\btempo\s+(?:rein|hoch|erhöhen|anziehen)\b", r"\bflotter\b", r"\bzügiger\b", r"\bdynamischer\b",
                    r"\blangweilig\b", r"\bgib\s+gas\b"),
+        "complaint": (r"\bzu\b", r"\bzieht\s+sich\b", r"\blahm\b", r"\bzäh\b", r"\blangweilig\b", r"\bträge\b"),
+        "mute": (r"\bstumm(?:schalten)?\b", r"\bohne\s+ton\b", r"\bton\s+aus\b"),
+        "fps_noun": (r"\bbildrate\b", r"\bframerate\b", r"\bfps\b", r"\bbilder\s+pro\s+sekunde\b"),
         "slow_adj": (r"\blangsam(?:e|en|er)?\b", r"\bsanft(?:e|en)?\b", r"\bsachte\b", r"\bdezent(?:e|en)?\b", r"\bleicht(?:e|en)?\b"),
         "fast_adj": (r"\bschnell(?:e|en)?\b", r"\bzügig\b", r"\bdynamisch(?:e|en)?\b", r"\brasant(?:e|en)?\b"),
         "longer": (r"\blänger\b", r"\bverlänger(?:e|n|t)?\b", r"\bzu\s+kurz\b", r"\bmehr\s+zeit\b", r"\bstreck(?:e|en)\b", r"\bausdehnen\b"),

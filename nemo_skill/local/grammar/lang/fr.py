@@ -9,7 +9,8 @@ TABLE = Table(
     concepts={
         "request": (r"^\s*(?:est-ce\s+que\s+)?(?:tu\s+peux|tu\s+pourrais|vous\s+pouvez|vous\s+pourriez|peux-tu|pouvez-vous|pourrais-tu|pourriez-vous|"
                     r"je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|merci\s+de|s'il\s+te\s+pla[iî]t|s'il\s+vous\s+pla[iî]t|on\s+peut|fais|faites)\b",),
-        "question": (r"^\s*(?:quelle?s?|combien|comment|pourquoi|qu'est-ce|quel\s+est|est-ce\s+(?:que\s+)?(?:c'est|la|le|il|ça|elle|tu\s+as|vous\s+avez)|"
+        "question": (r"\bassez\s+long(?:ue)?\b", r"\bsuffisamment\s+long(?:ue)?\b",
+                     r"^\s*(?:quelle?s?|combien|comment|pourquoi|qu'est-ce|quel\s+est|est-ce\s+(?:que\s+)?(?:c'est|la|le|il|ça|elle|tu\s+as|vous\s+avez)|"
                      r"c'est\s+(?:quoi|assez|combien)|y\s+a-t-il|tu\s+as|t'as|vous\s+avez|il\s+y\s+a\s+(?:quoi|d'autres)|as-tu|avez-vous|est-il|est-elle|la\s+vidéo\s+est-elle|"
                      r"ça\s+dure|ça\s+suffit|c'est\s+suffisant|ça\s+passe)\b",),
         "chitchat": (r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
@@ -52,11 +53,14 @@ TABLE = Table(
                    r"\bmoins\s+(?:vite|rapide)\b", r"\bcalme\s+le\s+jeu\b", r"\bva\s+trop\s+vite\b", r"\bdoucement\b"),
         "faster": (r"\btrop\s+lent(?:e)?\b", r"\bplus\s+(?:vite|rapide|dynamique|nerveux)\b", r"\baccélère(?:r|z)?\b", r"\b(?:ça\s+)?traîne\b",
                    r"\bmou\b", r"\bmolle\b", r"\bmoins\s+lent(?:e)?\b", r"\bdu\s+rythme\b", r"\baccélérer\b", r"\bennuyeux\b", r"\bpresse\s+le\s+pas\b", r"\bplus\s+de\s+peps\b"),
+        "complaint": (r"\btrop\b", r"\btraîne\b", r"\bmou\b", r"\bmolle\b", r"\bennuyeux\b"),
+        "mute": (r"\bcoupe\s+le\s+son\b", r"\bsans\s+son\b", r"\bmuet(?:te)?\b"),
+        "fps_noun": (r"\bimages\s+par\s+seconde\b", r"\bfps\b", r"\bcadence\b", r"\bfréquence\s+d'images\b", r"\bi/s\b"),
         "slow_adj": (r"\blente(?:ment)?\b", r"\blent\b", r"\bdoux\b", r"\bdouce(?:ment)?\b", r"\bsubtile?\b", r"\bléger\b"),
         "fast_adj": (r"\brapide(?:ment)?\b", r"\bvite\b", r"\bdynamique\b"),
         "longer": (r"\bplus\s+long(?:ue)?\b", r"\brallonge(?:r|z)?\b", r"\ballonge(?:r|z)?\b", r"\bprolonge(?:r|z)?\b", r"\btrop\s+court(?:e)?\b",
                    r"\bétire(?:r|z)?\b", r"\bdurer\s+plus\b", r"\bplus\s+de\s+temps\b"),
-        "shorter": (r"\bplus\s+court(?:e)?\b", r"\braccourci(?:s|r|ssez)?\b", r"\bcoupe(?:r|z)?\b", r"\btrop\s+long(?:ue)?\b", r"\bréduis\s+la\s+durée\b",
+        "shorter": (r"\bplus\s+court(?:e)?\b", r"\braccourci(?:s|r|ssez)?\b", r"\bcoupe(?:r|z)?\b(?=.*seconde)", r"\btrop\s+long(?:ue)?\b", r"\bréduis\s+la\s+durée\b",
                     r"\bdurer\s+moins\b", r"\benlève\b(?=.*seconde)", r"\braboter\b"),
         "dur_more": (r"\bde\s+plus\b", r"\bajoute(?:r|z)?\b", r"\bsupplémentaires?\b", r"\bplus\b", r"\brajoute\b"),
         "dur_less": (r"\bde\s+moins\b", r"\benlève\b", r"\bretire\b", r"\bmoins\b"),
@@ -78,7 +82,7 @@ TABLE = Table(
         "fade_black": (r"\bfondu\s+(?:au|en|vers\s+le)\s+noir\b", r"\bfondu\s+(?:à\s+la\s+fin|final)\b", r"\bfinir\s+(?:sur|en)\s+(?:du\s+)?noir\b",
                        r"\bnoir\s+à\s+la\s+fin\b", r"\bfondu\s+de\s+sortie\s+à\s+la\s+fin\b", r"\btermine(?:r)?\s+(?:par|avec)\s+un\s+fondu\b"),
         "fade_from_black": (r"\bfondu\s+(?:depuis\s+le|du)\s+noir\b", r"\bouverture\s+au\s+noir\b", r"\bcommence(?:r)?\s+(?:par|avec)\s+un\s+fondu\b"),
-        "title_noun": (r"\btitres?\b", r"\ben-tête\b", r"\bintitulé\b"),
+        "title_noun": (r"(?<!sous-)(?<!sous\s)\btitres?\b", r"\ben-tête\b", r"\bintitulé\b"),
         "caption_noun": (r"\bsous-titres?\b", r"\blégende\b", r"\bslogan\b", r"\bsous\s+titres?\b"),
         "text_noun": (r"\btexte\b", r"\bécriture\b", r"\blettres\b", r"\bpolice\b", r"\bmots\b"),
         "top": (r"\ben\s+haut\b", r"\bhaut\s+de\b", r"\ble\s+haut\b", r"\bau-dessus\b", r"\bsupérieure?\b", r"\bremonte\b"),
