@@ -245,7 +245,7 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
             )
             and bool(_concept("dur_to").search(before))
         ) or bool(re.match(r"\s*(?:に|へ)(?!延|伸|長|短)", after))
-        tail = text.work[match.end() : match.end() + 12]
+        tail = re.split(r"[,;.!?。！？，]", text.work[match.end() : match.end() + 12])[0]
         more = longer is not None or _concept("dur_more").search(before + " " + after + tail)
         less = shorter is not None or _concept("dur_less").search(before + " " + after + tail)
         if not absolute and (more or less) and not (more and less):
