@@ -25,6 +25,8 @@ model), ``mcp`` the ``mcp`` extra. When they are missing,
 the launcher runs itself again as ``uv run --script --with REQ ... THIS_FILE
 ARGS`` (uv caches that environment too), with the requirements read from
 pyproject.toml's ``[project.optional-dependencies]``: one list, no manual step.
+Started by a Python without the light dependencies (``python3
+scripts/nemo-skill.py``), it hands the command to ``uv run`` the same way.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from pathlib import Path
 SKILL_DIR = Path(__file__).resolve().parent.parent
 PYPROJECT = SKILL_DIR / "pyproject.toml"
 
+# Import names of the inline dependencies above (tests/test_launcher.py checks they match).
+BASE_MODULES = ("httpx", "httpx_sse", "yaml", "pydantic")
 # Set on the re-run so that packages still missing after it are an error, not a loop.
 REEXEC_GUARD = "_NEMO_SKILL_LAUNCHER_REEXEC"
 
@@ -181,39 +185,45 @@ def _fail(argv: Sequence[str], message: str, hint: str) -> int:
     return 2
 
 
-def ensure_extras(argv: Sequence[str]) -> int | None:
-    """Re-run through uv with the extras ``argv`` needs; a non-None result is an exit code.
+def ensure_dependencies(argv: Sequence[str]) -> int | None:
+    """Re-run through uv when a dependency ``argv`` needs is missing; else return None.
 
-    Returns None when everything is installed (the caller runs the CLI here).
+    A non-None result is an exit code (a dependency uv could not provide, or no uv).
+    The light dependencies are missing when something other than ``uv run`` started
+    this file (``python3 scripts/nemo-skill.py``): uv then runs it as SKILL.md says.
     """
+    import importlib.util
+
     already_rerun = os.environ.pop(REEXEC_GUARD, None) is not None
+    base_missing = [m for m in BASE_MODULES if importlib.util.find_spec(m) is None]
     extras = extras_for(argv, os.environ)
-    if not extras:
-        return None
     folder = str(SKILL_DIR)
-    install_hint = (
-        f"Run it through uv (`uv run {folder}/scripts/nemo-skill.py ...`), or install the CLI "
-        f"with its extras: `uv tool install '{folder}[{','.join(extras)}]'`."
-    )
-    try:
-        requires = requirements(extras)
-    except (OSError, KeyError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
-        return _fail(
-            argv,
-            f"cannot read the {'/'.join(extras)} requirements from {PYPROJECT}: {exc}",
-            "Reinstall the skill folder: pyproject.toml must ship with it.",
-        )
-    absent = missing(requires)
-    if not absent:
+    requires: list[str] = []
+    if extras:
+        try:
+            requires = requirements(extras)
+        except (OSError, KeyError, ValueError) as exc:  # a TOMLDecodeError is a ValueError
+            return _fail(
+                argv,
+                f"cannot read the {'/'.join(extras)} requirements from {PYPROJECT}: {exc}",
+                "Reinstall the skill folder: pyproject.toml must ship with it.",
+            )
+    absent = missing(requires) if requires else []
+    if not base_missing and not absent:
         return None
-    names = ", ".join(distribution_name(r) for r in absent)
+    names = ", ".join([*base_missing, *(distribution_name(r) for r in absent)])
+    install_hint = (
+        f"Run it through uv (`uv run {folder}/scripts/nemo-skill.py ...`; uv: "
+        "https://docs.astral.sh/uv/), or install the CLI with its extras: "
+        f"`uv tool install '{folder}[{','.join(extras or ('local',))}]'`."
+    )
     if already_rerun:
         return _fail(argv, f"uv ran this command without {names}.", install_hint)
     uv = os.environ.get("UV") or _which("uv")
     if not uv:
         return _fail(argv, f"this command needs {names}, and uv is not installed.", install_hint)
     command = [uv, "run", "--script"]
-    for requirement in requires:
+    for requirement in requires if absent else ():
         command += ["--with", requirement]
     command += [str(Path(__file__).resolve()), *argv]
     os.environ[REEXEC_GUARD] = "1"
@@ -236,7 +246,7 @@ def _which(name: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Bring in what the command needs, then run ``nemo_skill.cli.main``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    code = ensure_extras(args)
+    code = ensure_dependencies(args)
     if code is not None:
         return code
     # The skill folder, not scripts/, is where ``nemo_skill`` lives.
