@@ -61,6 +61,7 @@ from nemo_skill.intents import detect_language
 from nemo_skill.models import Draft
 from nemo_skill.paths import resolve_output
 from nemo_skill.render import POLL_SCHEDULE, ExportJob, new_render_id, submit
+from nemo_skill.settings import MAX_BATCH_JOBS
 from nemo_skill.turns import unsent
 
 Progress = Callable[[str], None]
@@ -68,7 +69,7 @@ Progress = Callable[[str], None]
 MANIFEST_NAME: Final = ".nemo-batch.json"
 MANIFEST_VERSION: Final = 1
 CLOUD_JOBS: Final = 3  # the cloud's default: enough to overlap renders, gentle on rate limits
-MAX_JOBS: Final = 16
+MAX_JOBS: Final = MAX_BATCH_JOBS  # one limit for --jobs and `config set batch_jobs`
 RATE_LIMIT_TRIES: Final = 3  # a step refused with 429 is tried again after the shared pause
 
 # Where an item is, as recorded in the manifest (each step's outcome, or intent for risky ones).

@@ -37,7 +37,7 @@ from nemo_skill.config import (
 from nemo_skill.errors import UsageError
 
 CONFIG_FILE = "config.json"
-MAX_BATCH_JOBS = 32
+MAX_BATCH_JOBS = 16  # also the limit of `generate --jobs`
 
 
 class SecretRefusedError(UsageError):

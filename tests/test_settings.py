@@ -137,9 +137,9 @@ def test_ordinary_folder_names_are_not_taken_for_secrets(
         ("api_url", "ftp://x", "http"),
         ("api_url", "not a url", "http"),
         ("web_url", "", "http"),
-        ("batch_jobs", "0", "1 to 32"),
+        ("batch_jobs", "0", "1 to 16"),
         ("batch_jobs", "many", "whole number"),
-        ("batch_jobs", "33", "1 to 32"),
+        ("batch_jobs", "17", "1 to 16"),
         ("output_dir", "/no/such/folder/here", "mkdir -p"),
     ],
 )

@@ -90,7 +90,7 @@ def test_the_nemo_token_itself_is_refused(cli: Cli, monkeypatch: pytest.MonkeyPa
     ("args", "words"),
     [
         (("set", "colour", "blue"), "Unknown setting"),
-        (("set", "batch_jobs", "0"), "1 to 32"),
+        (("set", "batch_jobs", "0"), "1 to 16"),
         (("set", "output_dir", "/no/such/dir"), "not an existing folder"),
         (("get", "nope"), "Unknown setting"),
         (("frobnicate",), "invalid choice"),
@@ -137,3 +137,25 @@ def test_an_export_without_o_goes_to_the_configured_folder(cli: Cli) -> None:
     assert json.loads(result.out)["claim_url"].startswith(cli.url + "/workspace/claim?ct=")
     text = cli("export", "--force")
     assert f"Open and edit it in the web app: {cli.url}/workspace/claim?ct=" in text.out
+
+
+def test_batch_jobs_and_output_dir_are_generate_defaults_and_flags_win(cli: Cli) -> None:
+    folder = cli.cwd / "clips"
+    folder.mkdir()
+    photo = make_image(cli.cwd / "photo.jpg")
+    assert cli("config", "set", "batch_jobs", "2").code == 0
+    assert cli("config", "set", "output_dir", str(folder)).code == 0
+    prompt = "turn this image into a 1-second animated video clip"
+    configured = cli("--json", "generate", prompt, "-f", str(photo))
+    assert configured.code == 0, configured.err
+    data = configured.json()
+    assert data["jobs"] == 2
+    (item,) = data["results"]
+    assert Path(item["path"]).parent == folder
+    assert item["claim_url"].startswith(cli.url + "/workspace/claim?ct=")
+    other = cli.cwd / "other"
+    other.mkdir()
+    flagged = cli("--json", "generate", prompt, "-f", str(photo), "--jobs", "1", "-o", str(other))
+    assert flagged.code == 0, flagged.err
+    assert flagged.json()["jobs"] == 1
+    assert Path(flagged.json()["results"][0]["path"]).parent == other

@@ -37,6 +37,9 @@ def test_open_prints_the_claim_link_of_this_project(cli: Cli, photo: Path) -> No
     token = _cached_token(cli.state_dir)
     assert token not in result.out + result.err
     assert "anon_" not in data["url"]  # no user id either
+    page = httpx.get(data["url"], timeout=10)  # the backend serves the page of that link
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert token not in page.text
 
     text = cli("open")
     assert text.code == 0
@@ -113,6 +116,8 @@ def test_open_serve_keeps_the_link_alive_until_ctrl_c(tmp_path: Path) -> None:
             except httpx.TransportError:
                 time.sleep(0.1)
         assert answer is not None and answer.status_code in (401, 403)  # alive, wants a token
+        page = httpx.get(url, timeout=10)
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
         assert "Stopped." in (proc.stderr.read() if proc.stderr else "")
