@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -128,6 +129,10 @@ class NemoClient:
         self._sleep = sleep
         self._token: str | None = None
         self._user_id: str | None = None
+        # Threads share a client (a batch): one of them replaces a rejected token, the
+        # others retry with it instead of each fetching (and caching) one of their own.
+        self._auth_lock = threading.Lock()
+        self._auth_epoch = 0
         self._http = httpx.Client(
             base_url=self.settings.api_url,
             transport=transport,
@@ -339,12 +344,13 @@ class NemoClient:
         """Send and accept; on a 1001, re-authenticate once and send again."""
         reauthed = False
         while True:
+            epoch = self._auth_epoch
             response = self._send_handling_retries(request, **retry)
             try:
                 return accept(response)
             except AuthError as exc:
                 response.close()
-                if not reauth or reauthed or not self._reauth():
+                if not reauth or reauthed or not self._reauth(epoch):
                     raise self._final(exc) if reauth else exc from None
                 reauthed = True
             except BaseException:
@@ -406,13 +412,21 @@ class NemoClient:
                 f"Could not reach {self.settings.api_url} ({type(exc).__name__})."
             ) from exc
 
-    def _reauth(self) -> bool:
-        """Drop a rejected token and get a new anonymous one; False if the user set one."""
+    def _reauth(self, epoch: int | None = None) -> bool:
+        """Drop a rejected token and get a new anonymous one; False if the user set one.
+
+        ``epoch`` is :attr:`_auth_epoch` when the rejected request was sent: if
+        another thread has replaced the token since, just send again with that one.
+        """
         if self.settings.token:
             return False
-        self.store.forget_token(self.settings.store_key)
-        self._token = None
-        self.authenticate(force=True)
+        with self._auth_lock:
+            if epoch is not None and epoch != self._auth_epoch:
+                return True
+            self.store.forget_token(self.settings.store_key)
+            self._token = None
+            self.authenticate(force=True)
+            self._auth_epoch += 1
         return True
 
     def _final(self, error: AuthError) -> AuthError:

@@ -159,6 +159,18 @@ async def _answer(send: Any, status: int, headers: dict[str, str], body: dict[st
     await send({"type": "http.response.body", "body": raw, "more_body": False})
 
 
+def serve(app: Any, port: int = 0) -> tuple[Any, threading.Thread, int]:
+    """``app`` on 127.0.0.1 in a daemon thread: (uvicorn server, thread, port)."""
+    server = _uvicorn_server(app, "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "backend did not start"
+        time.sleep(0.01)
+    return server, thread, server.servers[0].sockets[0].getsockname()[1]
+
+
 class Backend:
     """The embedded backend behind a :class:`Spy` on a loopback port (restartable)."""
 
@@ -170,14 +182,7 @@ class Backend:
     def start(self, **overrides: Any) -> None:
         self.app = create_app(self.data_dir, config=LocalConfig(**{**CONFIG, **overrides}))
         self.spy = Spy(self.app)
-        self.server = _uvicorn_server(self.spy, "127.0.0.1", self.port)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "backend did not start"
-            time.sleep(0.01)
-        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.server, self.thread, self.port = serve(self.spy, self.port)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
@@ -340,7 +345,7 @@ def test_out_of_credits_stops_starting_items_and_says_which_did_not_run(
         assert item["error"]["code"] == 2001 and item["error"]["message"].startswith(
             "Not started: an earlier item failed with:"
         )
-        assert "register?bind=" in item["error"]["hint"]  # what to do, for an anonymous user
+        assert item["error"]["hint"] and item["error"]["hint"] == items[1]["error"]["hint"]
     assert backend.spy.requests["POST /run_sse"] == 2  # no turn tried for c and d
     assert backend.spy.requests["POST /api/tasks/me/with-session/nemo_agent"] == 2
     table = cli("generate", PROMPT, *[a for f in files for a in ("-f", f)], "-o", "out", "-j", "1")
@@ -473,6 +478,42 @@ def test_a_turn_recorded_as_sent_is_never_sent_again(
     assert "not re-sent" in item.error["message"] and "--fresh" in item.error["hint"]
     assert backend.spy.requests["POST /run_sse"] == 0
     assert any("not re-sending it" in line for line in lines)
+
+
+def test_workers_sharing_a_client_replace_a_rejected_token_once(tmp_path: Path) -> None:
+    """Two workers hear 1001 at once: one new token, not one each (one user, one cache)."""
+    from bench.latency_backend import build_app
+
+    spy = Spy(build_app())
+    server, thread, port = serve(spy)
+    key = "GET /api/credits/balance/simple"
+
+    async def expire(k: str, n: int) -> tuple[int, dict[str, str], dict[str, Any]] | None:
+        if k != key or n > 2:
+            return None
+        deadline = time.monotonic() + 10
+        while spy.requests[key] < 2 and time.monotonic() < deadline:  # both sent, old token
+            await asyncio.sleep(0.01)
+        return 401, {}, {"code": 1001, "message": "Token expired.", "data": None}
+
+    spy.hook = expire
+    client = NemoClient(Settings(api_url=f"http://127.0.0.1:{port}", state_dir=tmp_path / "s"))
+    try:
+        client.authenticate()
+        seen: list[float] = []
+        workers = [threading.Thread(target=lambda: seen.append(client.credits().available))
+                   for _ in range(2)]  # fmt: skip
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=30)
+    finally:
+        client.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert seen == [100, 100]
+    assert spy.requests[key] == 4  # two rejected, two retried with the new token
+    assert spy.requests["POST /api/auth/anonymous-token"] == 2  # the first and ONE replacement
 
 
 def test_render_ids_are_unique_across_threads() -> None:
