@@ -13,7 +13,8 @@ move a subject against its background:
   usually nearer than its top);
 - the subject's own disparity, and a **confidence** in [0, 1]: how well the subject
   separates (mask size, colour separation inside/outside, how much of the mask edge sits on
-  an image edge, how little it touches the frame's sides and top).
+  an image edge, how little it touches the frame's sides and top, how far it is from
+  spanning the whole width).
 
 When ``NEMO_DEPTH_MODEL`` names an ONNX depth model (e.g. Depth Anything V2 Small exported
 to ONNX: input ``1×3×H×W`` RGB normalised with the ImageNet mean/std, output relative
@@ -153,7 +154,10 @@ def _grabcut(small: np.ndarray, sal: np.ndarray) -> np.ndarray:
     seed[likely] = cv2.GC_PR_FGD
     strong = sal >= np.percentile(sal[likely], 60)
     seed[strong & likely] = cv2.GC_FGD
-    seed[_border(h, w, 0.03)] = cv2.GC_BGD
+    # sure background on the top and side bands; the bottom band stays "probably background":
+    # portraits and products stand on the bottom edge
+    band = max(1, round(min(h, w) * 0.03))
+    seed[:band], seed[:, :band], seed[:, -band:] = cv2.GC_BGD, cv2.GC_BGD, cv2.GC_BGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = cv2.cvtColor(small, cv2.COLOR_RGB2BGR)
     try:
@@ -212,9 +216,15 @@ def _confidence(small: np.ndarray, mask: np.ndarray) -> float:
     on_edges = float(edges[outline].mean()) if outline.any() else 0.0
     # touching the sides or the top: probably background cut out, not a subject
     # (the bottom is fine: portraits and products stand on it)
-    sides = np.concatenate([mask[0], mask[:, 0], mask[:, -1]]).astype(np.float32)
+    # just inside the band GrabCut was told is background
+    inner = max(1, round(min(mask.shape) * 0.03)) + 1
+    sides = np.concatenate([mask[inner], mask[:, inner], mask[:, -inner - 1]]).astype(np.float32)
     touch = float(sides.mean())
-    score = size * (0.55 * separation + 0.45 * on_edges) * max(0.0, 1.0 - 2.5 * touch)
+    # a "subject" spanning nearly the whole width is a scene (a street, a skyline), not a subject
+    columns = np.flatnonzero(mask.any(axis=0))
+    span = (columns[-1] - columns[0] + 1) / mask.shape[1]
+    wide = min(1.0, max(0.0, (span - 0.7) / 0.2))
+    score = size * (0.55 * separation + 0.45 * on_edges) * max(0.0, 1.0 - 2.5 * touch) * (1 - wide)
     return round(max(0.0, min(1.0, score)), 3)
 
 
