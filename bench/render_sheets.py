@@ -189,7 +189,10 @@ def main() -> int:
                                "src": str(photo), "motion": motion}]}]}  # fmt: skip
                 render_draft(draft, clip)
                 frames = _frames(clip)
-                cells += [_label(frames[0], f"{motion} first"), _label(frames[-1], f"{motion} last")]
+                cells += [
+                    _label(frames[0], f"{motion} first"),
+                    _label(frames[-1], f"{motion} last"),
+                ]
             rows = [np.hstack(cells[i : i + 4]) for i in range(0, len(cells), 4)]
             sheet = cv2.resize(np.vstack(rows), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
             target = out_dir / f"{name}.jpg"

@@ -222,10 +222,10 @@ def _confidence(small: np.ndarray, mask: np.ndarray) -> float:
     touch = float(sides.mean())
     # a "subject" spanning nearly the whole width is a scene (a street, a skyline), not a subject
     columns = np.flatnonzero(mask.any(axis=0))
-    span = (columns[-1] - columns[0] + 1) / mask.shape[1]
+    span = float(columns[-1] - columns[0] + 1) / mask.shape[1]
     wide = min(1.0, max(0.0, (span - 0.7) / 0.2))
     score = size * (0.55 * separation + 0.45 * on_edges) * max(0.0, 1.0 - 2.5 * touch) * (1 - wide)
-    return round(max(0.0, min(1.0, score)), 3)
+    return round(max(0.0, min(1.0, float(score))), 3)
 
 
 def guided_upsample(
