@@ -31,6 +31,20 @@ ZH_DESCRIBE: Final = "用文字告诉我要改什么"
 ZH_CREDITS: Final = "问我“积分”（`nemo-skill credits`）即可查看"
 ZH_UPLOAD: Final = "用 `-f` 发送文件"
 
+# The embedded agent also answers in Spanish, French, German and Japanese.
+ES_EXPORT: Final = 'di "exportar" (o ejecuta `nemo-skill export`) para renderizarlo y descargarlo'
+ES_PREVIEW: Final = "ejecuta `nemo-skill state` para ver las pistas"
+FR_EXPORT: Final = (
+    "dites « exporter » (ou lancez `nemo-skill export`) pour la rendre et la télécharger"
+)
+FR_PREVIEW: Final = "lancez `nemo-skill state` pour voir les pistes"
+DE_EXPORT: Final = (
+    "sag „exportieren“ (oder führe `nemo-skill export` aus), um es zu rendern und herunterzuladen"
+)
+DE_PREVIEW: Final = "führe `nemo-skill state` aus, um die Spuren zu sehen"
+JA_EXPORT: Final = "「エクスポート」と言う（または `nemo-skill export` を実行する）と書き出してダウンロードできます"
+JA_PREVIEW: Final = "`nemo-skill state` でトラックを確認できます"
+
 # A sentence starts at the beginning of the text or after ., !, ? (or their CJK forms).
 _SENTENCE_END = re.compile(r"(?:^|[.!?。！？]\s*)$")
 
@@ -165,6 +179,19 @@ _ROWS: tuple[tuple[str, Handler], ...] = (
     (r"(?:请)?(?:拖动|拖拽)\w{0,6}?(?:滑块|边缘)", _say(ZH_DESCRIBE)),
     (r"(?:请)?刷新(?:一下)?(?:页面|浏览器)(?:即可看到(?:更改|变化|效果))?[，,。]?(?P<next>)",
      _drop),
+    # Spanish, French, German, Japanese (the embedded agent's wording)
+    (r"\bhaz\s+clic\s+en\s+(?:el\s+botón\s+)?[«\"“]?exportar[»\"”]?(?:\s+para\s+descargarlo)?",
+     _say(ES_EXPORT)),
+    (r"\b(?:previsualízalo|revísalo)\s+en\s+la\s+línea\s+de\s+tiempo", _say(ES_PREVIEW)),
+    (r"\bcliquez\s+sur\s+(?:le\s+bouton\s+)?[«\"“]?\s*exporter(?:\s*[»\"”])?(?:\s+pour\s+la\s+télécharger)?",
+     _say(FR_EXPORT)),
+    (r"\b(?:prévisualisez|vérifiez)-la\s+dans\s+la\s+timeline", _say(FR_PREVIEW)),
+    (r"\bklicke\s+(?:dann\s+)?auf\s+(?:die\s+schaltfläche\s+)?[„\"“]?exportieren[“\"”]?"
+     r"(?:,?\s+um\s+es\s+herunterzuladen)?", _say(DE_EXPORT)),
+    (r"\b(?:sieh\s+es\s+dir\s+in\s+der\s+zeitleiste\s+an|prüfe\s+es\s+in\s+der\s+zeitleiste)",
+     _say(DE_PREVIEW)),
+    (r"「エクスポート」ボタンをクリックして(?:ダウンロードしてください)?", _say(JA_EXPORT)),
+    (r"タイムラインで(?:プレビュー|確認)し(?:てください)?", _say(JA_PREVIEW)),
 )  # fmt: skip
 
 RULES: Final[tuple[tuple[re.Pattern[str], Handler], ...]] = tuple(

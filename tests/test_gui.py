@@ -67,6 +67,22 @@ CASES = [
     ("拖动音量滑块即可。", "用文字告诉我要改什么即可。"),
     ("点击上传添加更多照片。", "用 `-f` 发送文件添加更多照片。"),
     ("刷新页面即可看到更改。完成！", "完成！"),
+    # the embedded agent's Spanish, French, German and Japanese replies
+    ("¡Listo! Previsualízalo en la línea de tiempo o haz clic en Exportar para descargarlo.",
+     f"¡Listo! E{gui.ES_PREVIEW[1:]} o {gui.ES_EXPORT}."),
+    ("Hecho. Revísalo en la línea de tiempo y haz clic en el botón Exportar para descargarlo.",
+     f"Hecho. E{gui.ES_PREVIEW[1:]} y {gui.ES_EXPORT}."),
+    ("Prêt. Prévisualisez-la dans la timeline ou cliquez sur Exporter pour la télécharger.",
+     f"Prêt. L{gui.FR_PREVIEW[1:]} ou {gui.FR_EXPORT}."),
+    ("Fait. Vérifiez-la dans la timeline, puis cliquez sur le bouton « Exporter ».",
+     f"Fait. L{gui.FR_PREVIEW[1:]}, puis {gui.FR_EXPORT}."),
+    ("Fertig! Sieh es dir in der Zeitleiste an oder klicke auf Exportieren, um es herunterzuladen.",
+     f"Fertig! F{gui.DE_PREVIEW[1:]} oder {gui.DE_EXPORT}."),
+    ("Erledigt. Prüfe es in der Zeitleiste und klicke dann auf die Schaltfläche Exportieren.",
+     f"Erledigt. F{gui.DE_PREVIEW[1:]} und {gui.DE_EXPORT}."),
+    ("完了しました。タイムラインで確認し、「エクスポート」ボタンをクリックしてダウンロードしてください。",
+     f"完了しました。{gui.JA_PREVIEW}、{gui.JA_EXPORT}。"),
+    ("元に戻しました。タイムラインでプレビューしてください。", f"元に戻しました。{gui.JA_PREVIEW}。"),
 ]  # fmt: skip
 
 
@@ -89,7 +105,9 @@ def test_every_rule_of_the_table_is_exercised() -> None:
 @pytest.mark.parametrize(
     "replacement",
     [gui.EXPORT, gui.STATE, gui.PREVIEW, gui.DESCRIBE, gui.CREDITS, gui.UPLOAD, gui.ZH_EXPORT,
-     gui.ZH_STATE, gui.ZH_PREVIEW, gui.ZH_DESCRIBE, gui.ZH_CREDITS, gui.ZH_UPLOAD],
+     gui.ZH_STATE, gui.ZH_PREVIEW, gui.ZH_DESCRIBE, gui.ZH_CREDITS, gui.ZH_UPLOAD, gui.ES_EXPORT,
+     gui.ES_PREVIEW, gui.FR_EXPORT, gui.FR_PREVIEW, gui.DE_EXPORT, gui.DE_PREVIEW, gui.JA_EXPORT,
+     gui.JA_PREVIEW],
 )  # fmt: skip
 def test_replacements_match_no_rule(replacement: str) -> None:
     assert [p.pattern for p, _ in RULES if p.search(replacement)] == []

@@ -100,7 +100,7 @@ def run(ctx: Context) -> int:
         probe_image,
         render_draft,
     )
-    from nemo_skill.local.engine.audio import AUDIO_EXTENSIONS
+    from nemo_skill.local.engine.audio import AUDIO_EXTENSIONS, STYLES
     from nemo_skill.local.engine.prompt import Instruction
     from nemo_skill.paths import resolve_output
 
@@ -127,11 +127,11 @@ def run(ctx: Context) -> int:
         music_file = Path(music).expanduser()
         if not music_file.is_file():
             raise UsageError(f"Music file not found: {music}")
-        music = "lo-fi"
-    elif music and music not in ("lo-fi", "lofi", "upbeat", "calm", "cinematic"):
+        music = next(iter(STYLES))
+    elif music and music != "lofi" and music not in STYLES:
         raise UsageError(
             f"Unknown music style: {music}",
-            hint="Use lo-fi, upbeat, calm, cinematic or an audio file.",
+            hint=f"Use {', '.join(STYLES)} or an audio file.",
         )
     overrides = Instruction(
         duration_s=args.duration,

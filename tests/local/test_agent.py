@@ -157,3 +157,16 @@ def test_undo_streams_the_restored_draft(clip: dict[str, Any]) -> None:
     assert (undone.kind, undone.cost) == ("undo", 50)
     got = events(undone, undo_draft={"id": "old"})
     assert got[1]["actions"]["stateDelta"] == {"draft": {"id": "old"}}
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "es", "fr", "de", "ja"])
+def test_gui_wording_of_every_language_is_translated_by_the_client(
+    clip: dict[str, Any], language: str
+) -> None:
+    from nemo_skill.gui import translate
+
+    for text in ("make it 1:1", "undo"):
+        reply = plan(text, clip, language=language).reply
+        assert translate(reply) != reply, reply
+    made = plan("animate this", None, language=language)
+    assert "nemo-skill export" in translate(made.reply)

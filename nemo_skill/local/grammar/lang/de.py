@@ -27,7 +27,7 @@ TABLE = Table(
         "platform_45": (r"\binstagram[\s-](?:post|beitrag|feed)\b", r"\bbeitrag\s+(?:auf|für)\s+instagram\b"),
         "original_aspect": (r"\boriginal(?:es|e)?\s+(?:format|seitenverhältnis|größe)\b", r"\bursprüngliche[sn]?\s+(?:format|seitenverhältnis)\b"),
         "camera": (r"\bkamera\b", r"\beinstellung\b", r"\bbildausschnitt\b", r"\bperspektive\b"),
-        "dolly": (r"\bdolly(?:[\s-]?zoom)?\b", r"\bvertigo[\s-]?effekt\b", r"\bhitchcock[\s-]?(?:zoom|effekt)\b"),
+        "dolly": (r"\bdolly(?:[\s-]?zoom)?\b", r"\b3d[\s-]?zoom\b", r"\bvertigo[\s-]?effekt\b", r"\bhitchcock[\s-]?(?:zoom|effekt)\b"),
         "orbit": (r"\borbit\b", r"\bumkreis(?:en|e|t)\b", r"\bkreisfahrt\b", r"\brundherum\b", r"\bum\s+das\s+(?:motiv|objekt)\s+herum\b", r"\b360\b", r"\bdrehung\s+um\b"),
         "parallax": (r"\bparallaxe?(?:[\s-]?effekt)?\b", r"\btiefe(?:neffekt|nwirkung)?\b", r"\b3d(?:[\s-]?effekt)?\b", r"\bräumlich(?:er|e)?\b", r"\bdreidimensional\b"),
         "zoom_out": (r"\braus\s*zoomen\b", r"\brauszoomen\b", r"\bherauszoomen\b", r"\bwegzoomen\b", r"\bzoom\s+(?:raus|heraus|weg)\b", r"\bzoom\s+out\b",

@@ -43,7 +43,7 @@ TABLE = Table(
         "original_aspect": (r"\boriginal\s+(?:aspect|ratio|size|format|shape|proportions?)\b",
                             r"\b(?:aspect|ratio|format)\s+of\s+the\s+(?:photo|image|picture)\b"),
         "camera": (r"\bcamera\b", r"\bcam\b", r"\bshot\b", r"\bview\b", r"\bframe\b"),
-        "dolly": (r"\bdolly(?:\s*-?\s*zoom)?\b", r"\bvertigo\b", r"\bhitchcock\b", r"\btrombone\s+shot\b"),
+        "dolly": (r"\bdolly(?:\s*-?\s*zoom)?\b", r"\b3\s*-?\s*d\s+zoom\b", r"\bzoom\s+(?:in\s+)?(?:in\s+)?3\s*-?\s*d\b", r"\bvertigo\b", r"\bhitchcock\b", r"\btrombone\s+shot\b"),
         "orbit": (r"\borbit(?:ing|al)?\b", r"\b(?:circle|go|move|rotate|spin|swing|arc)\s+(?:the\s+camera\s+)?around\b",
                   r"\b360\b", r"\barc\s+shot\b", r"\bcircl(?:e|ing)\s+(?:the\s+)?(?:subject|it)\b"),
         "parallax": (r"\bparallax\b", r"\b3\s*-?\s*d\b", r"\b2\.5\s*d\b", r"\bdepth\b", r"\bthree\s*-?\s*dimensional\b",
