@@ -42,7 +42,10 @@ DE_EXPORT: Final = (
     "sag „exportieren“ (oder führe `nemo-skill export` aus), um es zu rendern und herunterzuladen"
 )
 DE_PREVIEW: Final = "führe `nemo-skill state` aus, um die Spuren zu sehen"
-JA_EXPORT: Final = "「エクスポート」と言う（または `nemo-skill export` を実行する）と書き出してダウンロードできます"
+JA_EXPORT: Final = (
+    "「エクスポート」と言う（または `nemo-skill export` を実行する）"
+    "と書き出してダウンロードできます"
+)
 JA_PREVIEW: Final = "`nemo-skill state` でトラックを確認できます"
 
 # A sentence starts at the beginning of the text or after ., !, ? (or their CJK forms).
