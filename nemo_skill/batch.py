@@ -80,15 +80,6 @@ TURN_SENT, TURN_DONE, RENDER_SUBMITTED, FINISHED = "turn_sent", "turn_done", "re
 QUEUED, DONE, FAILED, NOT_RUN = "queued", "done", "failed", "not_run"
 
 
-@dataclass(frozen=True)
-class Recovery:
-    """How long to look for the result of a turn sent by an interrupted run."""
-
-    wait_s: float = 30.0  # after sending, before the first scheduled look
-    poll_s: float = 60.0
-    polls: int = 5
-
-
 @dataclass
 class GenerateItem:
     """One input of a batch: where its clip went, or why it did not."""
@@ -399,7 +390,7 @@ class BatchRunner:
         progress: Progress,
         sleep: Callable[[float], None],
         poll_schedule: tuple[float, ...],
-        recovery: Recovery,
+        timings: TurnTimings,
     ) -> None:
         self.client = client
         self.items = items
@@ -409,7 +400,7 @@ class BatchRunner:
         self._progress = progress
         self.sleep = sleep
         self.poll_schedule = poll_schedule
-        self.recovery = recovery
+        self.timings = timings  # the rules for an interrupted turn (conversation.py)
         self._lock = threading.Lock()
         self.queue = list(items)
         self.stopped: NemoError | None = None
@@ -570,7 +561,7 @@ class BatchRunner:
                     self.client,
                     sid,
                     self.prompt,
-                    timings=TurnTimings(sleep=self.sleep),
+                    timings=self.timings,
                     progress=lambda line: self.say(item, line),
                     on_send=lambda: self._mark_sent(item),
                 )
@@ -602,21 +593,21 @@ class BatchRunner:
             "turn sent by an earlier run: not re-sending it, reading the project",
             "generating",
         )
-        rec = self.recovery
+        rules = self.timings
         looks = 0
         while True:
             if self._draft(item) is not None:
                 self._record(item, stage=TURN_DONE)
                 return
-            if looks >= rec.polls:
+            if looks >= rules.recovery_polls:
                 break
-            due = sent_at + rec.wait_s + looks * rec.poll_s
+            due = sent_at + rules.recovery_wait_s + looks * rules.recovery_poll_s
             looks += 1
-            self.say(item, f"⏳ no clip yet (check {looks} of {rec.polls})…")
+            self.say(item, f"⏳ no clip yet (check {looks} of {rules.recovery_polls})…")
             self.sleep(max(0.0, due - time.time()))  # the schedule runs from the send
         raise StreamInterruptedError(
             f"The turn sent by an earlier run left no timeline in session {item.report.session_id} "
-            f"after {rec.polls} checks. It was not re-sent (that could charge twice).",
+            f"after {rules.recovery_polls} checks. It was not re-sent (that could charge twice).",
             hint=f"To make this clip again (charged again), run generate with -f {item.source} "
             "and --fresh.",
         )
@@ -713,7 +704,7 @@ def run_batch(
     progress: Progress = lambda line: None,
     sleep: Callable[[float], None] = time.sleep,
     poll_schedule: tuple[float, ...] = POLL_SCHEDULE,
-    recovery: Recovery | None = None,
+    timings: TurnTimings | None = None,
 ) -> BatchReport:
     """Make one clip per input; see the module docstring for the rules."""
     sources = [str(f) for f in files]
@@ -760,7 +751,7 @@ def run_batch(
             progress=progress,
             sleep=sleep,
             poll_schedule=poll_schedule,
-            recovery=recovery or Recovery(),
+            timings=timings or TurnTimings(sleep=sleep),
         )
         runner.queue = _check_inputs(runner, force=force, ours=ours)
         if runner.queue:
@@ -814,7 +805,6 @@ __all__ = [
     "BatchReport",
     "GenerateItem",
     "Manifest",
-    "Recovery",
     "check_jobs",
     "default_jobs",
     "run_batch",

@@ -33,9 +33,10 @@ pytest.importorskip("starlette")
 pytest.importorskip("av")
 
 from nemo_skill import batch
-from nemo_skill.batch import Manifest, Recovery, run_batch
+from nemo_skill.batch import Manifest, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import Settings
+from nemo_skill.conversation import TurnTimings
 from nemo_skill.errors import UsageError
 from nemo_skill.local.app import LocalConfig, close_app, create_app
 from nemo_skill.local.server import _uvicorn_server
@@ -471,7 +472,8 @@ def test_a_turn_recorded_as_sent_is_never_sent_again(
                     output=str(tmp_path / "lost.mp4"))  # fmt: skip
     lines: list[str] = []
     report = run_batch(client, photo, PROMPT, output=tmp_path, progress=lines.append,
-                       recovery=Recovery(wait_s=0.0, poll_s=0.0, polls=2))  # fmt: skip
+                       timings=TurnTimings(recovery_wait_s=0.0, recovery_poll_s=0.0,
+                                           recovery_polls=2))  # fmt: skip
     client.close()
     item = report.items[0]
     assert item.state == "failed" and item.error is not None
