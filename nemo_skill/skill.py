@@ -178,10 +178,12 @@ class Skill:
         workspace: str | None = None,
         progress: Progress = _quiet,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.progress = progress
         self.sleep = sleep
+        self.clock = clock  # with ``sleep``: every wait (turns, renders) is on this clock
         self.key = workspace or workspace_key()
         self.workspaces = Workspaces(
             StateStore(client.settings.state_dir), client.settings.store_key
@@ -345,7 +347,7 @@ class Skill:
                 sid,
                 message,
                 progress=self.progress,
-                timings=TurnTimings(sleep=self.sleep),
+                timings=TurnTimings(clock=self.clock, sleep=self.sleep),
             ),
             message,
         )
@@ -491,7 +493,9 @@ class Skill:
         self, job: ExportJob, dest: Path | None, on_update: Callable[[Any], None] | None
     ) -> ExportResult:
         try:
-            done = job.wait(on_update=on_update or self._render_progress, sleep=self.sleep)
+            done = job.wait(
+                on_update=on_update or self._render_progress, sleep=self.sleep, clock=self.clock
+            )
         except RenderError:
             self.workspaces.update(self.key, render_id=None, render_out=None)
             raise

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mock_backend import ENV_TOKEN, Harness
+from tests.mock_backend import ENV_TOKEN, Clock, Harness, RenderBackend
 
 # Variables that would route a test to a real backend, a real account or the user's state.
 ISOLATED_PREFIXES = ("NEMO_",)
@@ -160,3 +160,15 @@ def env(tmp_path: Path) -> Iterator[Harness]:
     harness = Harness(tmp_path, token=ENV_TOKEN)
     yield harness
     harness.client.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A fake clock: its ``sleep`` advances it and never waits."""
+    return Clock()
+
+
+@pytest.fixture
+def renders(env: Harness) -> RenderBackend:
+    """Render jobs (and a session with a renderable draft) on ``env``'s mock backend."""
+    return RenderBackend(env)

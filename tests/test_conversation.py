@@ -36,27 +36,13 @@ from nemo_skill.events import (
     ToolResponseEvent,
 )
 from nemo_skill.models import SessionState
+from tests.mock_backend import Clock
 
 VIDEO = {"t": [{"id": "v", "tt": 0, "sg": [{"id": "s", "d": 5000, "name": "p.jpg"}]}]}
 MUSIC = {"id": "a", "tt": 1, "sg": [{"id": "m", "d": 5000, "style": "lo-fi", "volume": 0.35}]}
 WITH_MUSIC = {"t": [*VIDEO["t"], MUSIC]}
 ADDED_MUSIC = "Added background music: Lo-fi at 35%."
 SAY_EXPORT = 'Say "export" (or run `nemo-skill export`) to render and download it.'
-
-
-class Clock:
-    """A clock that advances only when the script or the fake sleep says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class FakeClient:

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 import nemo_skill
 from nemo_skill import cli
-from nemo_skill.errors import API_STEPS, NemoError, Next, word_error, word_hint
+from nemo_skill.errors import (
+    API_STEPS,
+    CancelledError,
+    NemoError,
+    Next,
+    RequestTimeoutError,
+    TransportError,
+    UsageError,
+    word_error,
+    word_hint,
+)
+from nemo_skill.render import DEFAULT_DEADLINE_S, POLL_SCHEDULE
+from nemo_skill.skill import Skill
+from tests.mock_backend import DRAFT, MP4, Clock, Harness, RenderBackend, envelope
 
 PACKAGE = Path(nemo_skill.__file__).parent
 SHELLS = sorted(
@@ -100,3 +115,119 @@ def test_the_cli_help_lists_every_exit_code_from_the_errors_table() -> None:
     help_text = cli.build_parser(only="classify").format_help()
     for code, meaning in exit_codes():
         assert f"{code} {meaning}" in help_text
+
+
+# --- the export lifecycle against a scripted render backend, on a fake clock -------------
+
+
+def _skill(harness: Harness, clock: Clock) -> Skill:
+    return Skill(harness.client, workspace="name:test", sleep=clock.sleep, clock=clock)
+
+
+def test_an_export_that_never_finishes_ends_at_the_deadline_and_stays_resumable(
+    env: Harness, renders: RenderBackend, clock: Clock, tmp_path: Path
+) -> None:
+    renders.polls_to_finish = None
+    skill = _skill(env, clock)
+    with pytest.raises(RequestTimeoutError) as caught:
+        skill.export(tmp_path / "clip.mp4")
+    (job_id,) = renders.submitted
+    assert caught.value.message == f"Render {job_id} is still processing after 30 minutes."
+    # It gave up at the deadline: not before it, and within one poll interval after it.
+    assert DEFAULT_DEADLINE_S < clock.now <= DEFAULT_DEADLINE_S + POLL_SCHEDULE[-1]
+    hint = caught.value.worded_hint(cli.STEPS)
+    assert hint == "Run `nemo-skill export --resume` later to pick it up."
+    assert skill.project.render_id == job_id  # `export --resume` finds the same job
+    assert renders.cancelled == [] and not (tmp_path / "clip.mp4").exists()
+
+
+def test_ctrl_c_during_an_export_asks_the_backend_to_cancel(
+    env: Harness, renders: RenderBackend, tmp_path: Path
+) -> None:
+    renders.polls_to_finish = None
+    clock = Clock(interrupt_on=3)  # Ctrl-C during the third wait between polls
+    with pytest.raises(CancelledError) as caught:
+        _skill(env, clock).export(tmp_path / "clip.mp4")
+    (job_id,) = renders.submitted
+    assert renders.cancelled == [job_id]
+    assert (
+        caught.value.message == f"Export interrupted; asked the backend to cancel render {job_id}."
+    )
+    assert caught.value.worded_hint(cli.STEPS) == "Run `nemo-skill export` to start a new render."
+    assert not (tmp_path / "clip.mp4").exists()
+
+
+def test_a_persisted_render_id_that_never_reached_the_backend_is_submitted_once_on_resume(
+    env: Harness, renders: RenderBackend, clock: Clock, tmp_path: Path
+) -> None:
+    skill = _skill(env, clock)
+    renders.refuse_submits = 99  # the submit never gets through (connection refused)
+    with pytest.raises(TransportError):
+        skill.export(tmp_path / "clip.mp4")
+    persisted = skill.project.render_id
+    assert persisted and renders.submitted == []  # the id was kept before the submit
+
+    renders.refuse_submits = 0
+    done = skill.export(resume=True)
+    assert renders.submitted == [persisted]  # the same id, submitted once
+    assert done.job_id == persisted and done.path == str(tmp_path / "clip.mp4")
+    assert (tmp_path / "clip.mp4").read_bytes() == MP4
+    assert skill.project.render_id is None
+    with pytest.raises(UsageError, match="no interrupted export"):
+        skill.export(resume=True)
+    assert renders.submitted == [persisted]
+
+
+def test_export_by_job_id_start_status_download(
+    env: Harness, renders: RenderBackend, clock: Clock, tmp_path: Path
+) -> None:
+    skill = _skill(env, clock)
+    started = skill.begin_export(tmp_path / "out.mp4")
+    assert (started.status, started.next) == ("pending", Next.EXPORT_STATUS)
+    assert started.output == str(tmp_path / "out.mp4")
+    with pytest.raises(UsageError) as early:
+        skill.download_export(started.job_id)
+    assert early.value.next is Next.EXPORT_STATUS and "processing (40%)" in early.value.message
+    status = skill.export_status(started.job_id)
+    assert (status.status, status.next) == ("completed", None)
+    done = skill.download_export(started.job_id)  # defaults to where begin_export was told
+    assert done.path == str(tmp_path / "out.mp4") and (tmp_path / "out.mp4").read_bytes() == MP4
+    assert skill.project.render_id is None  # delivered: nothing left to resume
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda skill, out: skill.export_status("render_nope"),
+        lambda skill, out: skill.download_export("render_nope", out),
+        lambda skill, out: skill.cancel_export("render_nope"),
+    ],
+    ids=["status", "download", "cancel"],
+)
+def test_an_unknown_job_id_is_one_usage_error_worded_by_each_shell(
+    env: Harness, renders: RenderBackend, clock: Clock, tmp_path: Path, call: Any
+) -> None:
+    skill = _skill(env, clock)
+    with pytest.raises(UsageError) as caught:
+        call(skill, tmp_path / "x.mp4")
+    assert caught.value.next is Next.EXPORT
+    assert caught.value.message.startswith("There is no render job")
+    assert "`nemo-skill export`" in caught.value.worded_hint(cli.STEPS)
+    assert "`export_start` tool" in caught.value.worded_hint(_mcp_steps())
+
+
+def test_a_lost_session_is_renewed_once_and_said_in_the_notes(
+    env: Harness, renders: RenderBackend, clock: Clock
+) -> None:
+    env.backend.reply(
+        "GET", "/api/state/", httpx.Response(404, json={"code": 1002, "message": "no session"}),
+        envelope({"state": {"draft": DRAFT}}),
+    )  # fmt: skip
+    skill = _skill(env, clock)
+    skill.new_session()
+    assert skill.state().draft is not None
+    assert skill.take_notes() == [
+        "The previous project session was not found, so I started a new one."
+    ]
+    assert skill.take_notes() == []  # said once
+    assert env.count("/api/tasks/me/with-session/") == 2
