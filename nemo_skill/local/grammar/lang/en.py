@@ -61,10 +61,10 @@ TABLE = Table(
         "zoom_bare": (r"(?<!the\s)(?<!this\s)(?<!that\s)(?<!my\s)(?<!your\s)(?<!der\s)(?<!den\s)(?<!dem\s)(?<!le\s)(?<!ce\s)"
                       r"(?<!el\s)(?<!la\s)(?<!este\s)(?<!ese\s)\bzoom(?:en)?\b(?!\s*(?:is|was|feels|seems|looks|'s|out|speed|ist|war|wirkt|est|es|va|raus|heraus|arrière|afuera))",),
         "pan_left": (r"\bpan(?:ning|s)?\s+(?:the\s+camera\s+)?(?:to\s+the\s+|towards?\s+the\s+)?left(?:wards?)?\b",
-                     r"\b(?:slide|move|track|truck|drift|sweep)\s+(?:the\s+camera\s+)?(?:to\s+the\s+)?left\b",
+                     r"\b(?:slide|move|track|truck|drift|sweep)\s+(?:the\s+camera\s+)?(?:to\s+the\s+)?left\b(?!\s+to\b)",
                      r"\bright\s+to\s+left\b", r"\bfrom\s+the\s+right\b", r"\bleftwards?\b"),
         "pan_right": (r"\bpan(?:ning|s)?\s+(?:the\s+camera\s+)?(?:to\s+the\s+|towards?\s+the\s+)?right(?:wards?)?\b",
-                      r"\b(?:slide|move|track|truck|drift|sweep)\s+(?:the\s+camera\s+)?(?:to\s+the\s+)?right\b",
+                      r"\b(?:slide|move|track|truck|drift|sweep)\s+(?:the\s+camera\s+)?(?:to\s+the\s+)?right\b(?!\s+to\b)",
                       r"\bleft\s+to\s+right\b", r"\bfrom\s+the\s+left\b", r"\brightwards?\b"),
         "pan_up": (r"\btilt(?:ing)?\s+(?:the\s+camera\s+)?up(?:wards?)?\b", r"\bpan(?:ning)?\s+(?:the\s+camera\s+)?up(?:wards?)?\b",
                    r"\bbottom\s+to\s+(?:the\s+)?top\b", r"\bfrom\s+the\s+bottom\b", r"\bcrane\s+up\b",
