@@ -501,7 +501,8 @@ class BatchRunner:
                 break
             except SessionNotFoundError:
                 # Lost before the turn was sent (nothing charged): one fresh session, said so.
-                if attempt == 2 or self.manifest.entry(item.key).get("stage") != UPLOADED:
+                before_turn = (NEW, SESSION, UPLOADING, UPLOADED)
+                if attempt == 2 or self.manifest.entry(item.key).get("stage") not in before_turn:
                     raise
                 self.say(item, "the session was not found; starting a new one")
                 self._record(item, stage=NEW, session_id=None)
@@ -536,7 +537,7 @@ class BatchRunner:
                 stage=SESSION,
                 session_id=sid,
                 task_id=info.task_id,
-                input=item.source,
+                input=_source_id(item.source),
                 prompt=self.prompt,
                 output=item.report.output,
                 render_id=None,

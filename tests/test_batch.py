@@ -518,6 +518,26 @@ def test_workers_sharing_a_client_replace_a_rejected_token_once(tmp_path: Path) 
     assert spy.requests["POST /api/auth/anonymous-token"] == 2  # the first and ONE replacement
 
 
+def test_a_session_lost_before_its_turn_is_replaced_and_said_so(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
+    photo = images(tmp_path, "gone.jpg")
+    key = batch.item_key(client.settings.store_key, str(Path(photo[0]).resolve()), PROMPT)
+    Manifest.load(tmp_path).update(key, stage="uploaded", session_id="999999999999999999",
+                                   output=str(tmp_path / "gone.mp4"))  # fmt: skip
+    lines: list[str] = []
+    report = run_batch(client, photo, PROMPT, output=tmp_path, progress=lines.append)
+    client.close()
+    item = report.items[0]
+    assert item.state == "done", item.error
+    assert item.session_id != "999999999999999999" and frames(str(item.path)) > 0
+    assert "[1/1] gone.jpg the session was not found; starting a new one" in lines
+    assert backend.spy.turns[str(item.session_id)] == 1
+    assert backend.spy.requests["POST /run_sse"] == 1  # nothing was sent to the lost session
+
+
 def test_render_ids_are_unique_across_threads() -> None:
     ids: list[str] = []
 
