@@ -35,6 +35,7 @@ from nemo_skill.turns import (
     MAX_AGE_S,
     RUNNING,
     STOPPED,
+    Turns,
     TurnStore,
     check_turn_id,
     current_owner,
@@ -311,3 +312,60 @@ def test_chat_turn_id_reports_a_turn_still_running_elsewhere(
         RUNNING,
         ["generating…"],
     )
+
+
+# --- Turns: the rules both shells share ----------------------------------------------------
+
+
+def test_a_turn_runs_once_and_a_repeated_id_returns_its_record(tmp_path: Path) -> None:
+    turns = Turns(TurnStore(tmp_path))
+    runs: list[int] = []
+    record, created = turns.begin("k1", message=PROMPT)
+    assert created and record["turn_state"] == RUNNING
+    done = turns.run("k1", lambda: runs.append(1) or {"messages": ["ok"], "question": None})
+    assert done["turn_state"] == STOPPED and done["messages"] == ["ok"]
+    again, created = turns.begin("k1", message="a different message")
+    assert not created and again["messages"] == ["ok"] and runs == [1]
+    assert Turns.error_of(again) is None
+
+
+def test_a_turn_without_an_id_gets_a_fresh_one(tmp_path: Path) -> None:
+    turns = Turns(TurnStore(tmp_path))
+    first, _ = turns.begin(None, message=PROMPT)
+    second, _ = turns.begin(None, message=PROMPT)
+    assert first["turn_id"] != second["turn_id"]
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        (UnsupportedFileError("Unsupported file type: x.txt"), True),
+        (StreamInterruptedError("dropped"), False),
+        (ValueError("a bug"), False),
+    ],
+    ids=["refused-before-sending", "maybe-sent", "a-bug"],
+)
+def test_a_failed_turn_is_recorded_then_raised(
+    tmp_path: Path, error: Exception, retryable: bool
+) -> None:
+    turns = Turns(TurnStore(tmp_path))
+    turns.begin("k2", message=PROMPT)
+
+    def fail() -> dict[str, Any]:
+        raise error
+
+    with pytest.raises(type(error)):
+        turns.run("k2", fail)
+    record = turns.get("k2")
+    assert record["turn_state"] == FAILED and Turns.retryable_failure(record) is retryable
+    recorded = Turns.error_of(record)
+    assert recorded is not None and recorded.message.endswith(str(error))
+    if isinstance(error, StreamInterruptedError):  # its next step survives the record
+        assert recorded.next is Next.STATE and "{next}" in recorded.hint
+    assert turns.begin("k2", message=PROMPT)[1] is retryable  # only an unsent turn runs again
+
+
+def test_an_unknown_turn_id_is_a_usage_error_naming_the_chat_step(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no turn with id nope") as caught:
+        Turns(TurnStore(tmp_path)).get("nope")
+    assert caught.value.next is Next.CHAT
