@@ -16,11 +16,10 @@ written. The file is written atomically with mode 0600, under a lock, so two
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import ipaddress
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from nemo_skill.config import (
     DEFAULT_API_URL,
     DEFAULT_WEB_URL,
     LOCAL_API_URL,
-    ensure_private_dir,
+    locked,
     read_json,
     write_json,
 )
@@ -215,16 +214,8 @@ def ignored(state_dir: Path) -> list[str]:
     return sorted(name for name in read_json(config_path(state_dir)) if name not in kept)
 
 
-@contextlib.contextmanager
-def _locked(state_dir: Path) -> Iterator[None]:
-    ensure_private_dir(state_dir)
-    fd = os.open(state_dir / f".{CONFIG_FILE}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+def _locked(state_dir: Path) -> contextlib.AbstractContextManager[None]:
+    return locked(state_dir / f".{CONFIG_FILE}.lock")
 
 
 def set_value(state_dir: Path, name: str, value: str, token: str | None = None) -> str:
@@ -263,15 +254,20 @@ class Resolved:
         return {"key": self.key, "value": self.value, "source": self.source}
 
 
-def is_loopback_url(url: str) -> bool:
-    """True when ``url`` points at this machine (127.0.0.0/8, ::1 or localhost)."""
-    host = (urlsplit(url).hostname or "").lower()
+def is_loopback_host(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost`` (or a name under ``.localhost``)."""
+    host = host.strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` points at this machine."""
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def derived_web_url(api_url: str) -> str:

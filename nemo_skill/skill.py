@@ -44,6 +44,7 @@ from nemo_skill.errors import (
     NemoError,
     Next,
     RenderError,
+    ServerError,
     SessionNotFoundError,
     UsageError,
     bind_url,
@@ -479,7 +480,12 @@ class Skill:
         self.workspaces.update(
             self.key, render_id=render_id, render_out=str(dest) if dest else None
         )
-        return submit(self.client, self.session_id(), draft.to_wire(), render_id=render_id)
+        try:
+            return submit(self.client, self.session_id(), draft.to_wire(), render_id=render_id)
+        except APIError as exc:
+            if not isinstance(exc, ServerError):  # refused (402, 2001, 4xx): nothing to resume
+                self.workspaces.update(self.key, render_id=None, render_out=None)
+            raise
 
     def _resume_job(self, resume: bool | str) -> ExportJob:
         render_id = resume if isinstance(resume, str) else self.project.render_id

@@ -11,14 +11,12 @@ parallel lose no write).
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from nemo_skill.config import StateStore, ensure_private_dir
+from nemo_skill.config import StateStore, locked
 
 SECTION = "sessions"
 
@@ -68,17 +66,8 @@ class Workspaces:
         self.store = store
         self.api_url = api_url
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        ensure_private_dir(self.store.dir)
-        lock_path = self.store.dir / f".{SECTION}.lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return locked(self.store.dir / f".{SECTION}.lock")
 
     def load(self, key: str) -> Workspace:
         """The record for ``key`` (an empty one if none)."""

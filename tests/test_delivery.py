@@ -188,18 +188,28 @@ def test_a_failed_render_is_retried_once_with_a_new_id(
     assert result.claim_url
 
 
+def _failed_export(
+    skill: tuple[Skill, FaultApp, list], tmp_path: Path, method: str, fault: Fault, error: type
+) -> errors.NemoError:
+    """Make a clip, inject ``fault`` into the render calls, export: the error it raised."""
+    s, app, _ = skill
+    _clip(s, tmp_path)
+    prefix = "/api/render/proxy/lambda" + ("/" if method == "GET" else "")
+    app.add(method, prefix, fault)
+    with pytest.raises(error) as caught:
+        s.export(tmp_path / "out.mp4")
+    assert not list(tmp_path.glob("*.mp4")) and s.project.render_id is None
+    return caught.value
+
+
 def test_a_render_that_fails_twice_is_a_clear_error_and_nothing_is_left(
     skill: tuple[Skill, FaultApp, list], tmp_path: Path
 ) -> None:
-    s, app, _ = skill
-    _clip(s, tmp_path)
-    app.add("GET", "/api/render/proxy/lambda/", Fault("render_status", value="failed"))
-    with pytest.raises(errors.RenderError) as caught:
-        s.export(tmp_path / "out.mp4")
-    assert app.counts[SUBMIT] == 2
-    assert "failed twice" in caught.value.message
-    assert caught.value.next == "state" and "{next}" in (caught.value.hint or "")
-    assert not list(tmp_path.glob("*.mp4")) and s.project.render_id is None
+    failed = Fault("render_status", value="failed")
+    error = _failed_export(skill, tmp_path, "GET", failed, errors.RenderError)
+    assert skill[1].counts[SUBMIT] == 2
+    assert "failed twice" in error.message
+    assert error.next == "state" and "{next}" in (error.hint or "")
 
 
 @pytest.mark.parametrize(
@@ -214,24 +224,16 @@ def test_a_render_that_fails_twice_is_a_clear_error_and_nothing_is_left(
 def test_a_refused_render_is_never_retried(
     skill: tuple[Skill, FaultApp, list], tmp_path: Path, status: int, code: int, error: type
 ) -> None:
-    s, app, _ = skill
-    _clip(s, tmp_path)
-    app.add("POST", "/api/render/proxy/lambda", Fault("code", status=status, code=code))
-    with pytest.raises(error):
-        s.export(tmp_path / "out.mp4")
-    assert app.counts[SUBMIT] == 1
-    assert not list(tmp_path.glob("*.mp4"))
+    _failed_export(skill, tmp_path, "POST", Fault("code", status=status, code=code), error)
+    assert skill[1].counts[SUBMIT] == 1
 
 
 def test_a_cancelled_render_is_not_retried(
     skill: tuple[Skill, FaultApp, list], tmp_path: Path
 ) -> None:
-    s, app, _ = skill
-    _clip(s, tmp_path)
-    app.add("GET", "/api/render/proxy/lambda/", Fault("render_status", value="cancelled"))
-    with pytest.raises(errors.RenderError) as caught:
-        s.export(tmp_path / "out.mp4")
-    assert caught.value.code == "render_cancelled" and app.counts[SUBMIT] == 1
+    cancelled = Fault("render_status", value="cancelled")
+    error = _failed_export(skill, tmp_path, "GET", cancelled, errors.RenderError)
+    assert error.code == "render_cancelled" and skill[1].counts[SUBMIT] == 1
 
 
 def test_generation_is_announced_and_followed_by_next_steps(

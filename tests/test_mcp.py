@@ -253,6 +253,17 @@ async def _call(session: ClientSession, tool: str, **args: Any) -> dict[str, Any
     return dict(result.structured_content or {})
 
 
+async def _export(session: ClientSession, clip: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """export_start, poll export_status until it ends, export_download: (status, saved)."""
+    started = await _call(session, "export_start", output=str(clip))
+    for _ in range(300):
+        status = await _call(session, "export_status", job_id=started["job_id"])
+        if status["status"] in ("completed", "failed", "cancelled"):
+            break
+        await asyncio.sleep(0.1)
+    return status, await _call(session, "export_download", job_id=started["job_id"])
+
+
 async def _until_stopped(
     session: ClientSession, turn_id: str, wait_seconds: float, notified: list[str]
 ) -> list[dict[str, Any]]:
@@ -292,13 +303,7 @@ def test_a_host_polls_a_slow_turn_to_the_end_is_charged_once_and_exports(
         charged = await _call(session, "credits")
         again = await _call(session, "chat", message=PROMPT, turn_id="host-msg-1")
         after = await _call(session, "credits")
-        started = await _call(session, "export_start", output=str(clip))
-        for _ in range(300):
-            status = await _call(session, "export_status", job_id=started["job_id"])
-            if status["status"] in ("completed", "failed", "cancelled"):
-                break
-            await asyncio.sleep(0.1)
-        saved = await _call(session, "export_download", job_id=started["job_id"])
+        status, saved = await _export(session, clip)
         return {"names": names, "credits": (before, charged, after), "uploaded": uploaded,
                 "first": first, "polls": polls, "again": again, "status": status,
                 "saved": saved}  # fmt: skip
@@ -395,13 +400,7 @@ def test_delivery_tools_give_the_claim_link_projects_and_worded_next_steps(
         done = (await _until_stopped(session, "d1", 5.0, []))[-1]
         link = await _call(session, "open_project")
         listed = await _call(session, "projects")
-        started = await _call(session, "export_start", output=str(clip))
-        for _ in range(300):
-            status = await _call(session, "export_status", job_id=started["job_id"])
-            if status["status"] in ("completed", "failed", "cancelled"):
-                break
-            await asyncio.sleep(0.1)
-        saved = await _call(session, "export_download", job_id=started["job_id"])
+        _, saved = await _export(session, clip)
         return {"names": names, "empty": empty, "no_project": no_project, "done": done,
                 "link": link, "listed": listed, "saved": saved}  # fmt: skip
 

@@ -7,7 +7,6 @@ command. Binding anything but loopback needs an explicit ``allow_remote``.
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
 from dataclasses import dataclass
@@ -16,16 +15,12 @@ from typing import Any
 
 from nemo_skill.errors import UsageError
 from nemo_skill.local.app import LocalConfig, close_app, create_app
+from nemo_skill.settings import is_loopback_host
 
 
 def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """True for 127.0.0.0/8, ::1 and ``localhost`` (the rule web links use too)."""
+    return is_loopback_host(host)
 
 
 def _url_host(host: str) -> str:
