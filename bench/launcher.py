@@ -111,21 +111,18 @@ def main() -> None:
             print(f"  uv run launcher classify export:           {first_cloud:7.2f} s")
             print(f"  then uv run launcher --api-url local credits: {first_local:7.2f} s")
 
-        ours, base = interleaved(
-            [uv, "run", launcher, *cloud], [console_script(), *cloud], args.runs, env, work
-        )
-        print(f"warm, cloud path (median of {args.runs}, interleaved):")
-        print(f"  uv run launcher classify export:  {ours * 1000:7.1f} ms")
-        print(f"  nemo-skill classify export:       {base * 1000:7.1f} ms (baseline)")
-        print(f"  difference: {(ours - base) * 1000:+.1f} ms   ratio: {ours / base:.2f}")
-
-        ours, base = interleaved(
-            [uv, "run", launcher, *local], [console_script(), *local], args.offline_runs, env, work
-        )
-        print(f"warm, offline path (median of {args.offline_runs}, interleaved):")
-        print(f"  uv run launcher --api-url local credits:  {ours * 1000:7.1f} ms")
-        print(f"  nemo-skill --api-url local credits:       {base * 1000:7.1f} ms (baseline)")
-        print(f"  difference: {(ours - base) * 1000:+.1f} ms   ratio: {ours / base:.2f}")
+        for title, command, runs in (
+            ("warm, cloud path", cloud, args.runs),
+            ("warm, offline path", local, args.offline_runs),
+        ):
+            ours, base = interleaved(
+                [uv, "run", launcher, *command], [console_script(), *command], runs, env, work
+            )
+            words = " ".join(command)
+            print(f"{title} (median of {runs}, interleaved):")
+            print(f"  uv run launcher {words}: {ours * 1000:7.1f} ms")
+            print(f"  nemo-skill {words}:      {base * 1000:7.1f} ms (baseline)")
+            print(f"  difference: {(ours - base) * 1000:+.1f} ms   ratio: {ours / base:.2f}")
 
 
 if __name__ == "__main__":
