@@ -9,8 +9,11 @@ ARGS``. This measures, on a copy of the ClawHub bundle:
 - warm, cloud path: ``uv run LAUNCHER classify export`` vs ``nemo-skill classify
   export`` (the console script of this venv), interleaved, medians and ratio;
 - warm, offline path: ``uv run LAUNCHER --api-url local credits`` (the launcher
-  re-runs itself through ``uv run --with`` the local extra) vs ``nemo-skill
-  --api-url local credits``.
+  re-runs itself through ``uv run`` of a generated script that adds the local
+  extra) vs ``nemo-skill --api-url local credits``.
+
+Wall times on a loaded, shared machine mostly measure the queue for its cores,
+so the CPU time (user + system of the whole process tree) is printed too.
 
 Both sides run with bytecode writing on (as on a user's machine: uv installs
 without compiling, Python writes ``__pycache__`` on first import; pip compiled
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,30 +58,37 @@ def console_script() -> str:
     return str(script)
 
 
-def wall_time(command: list[str], env: dict[str, str], cwd: Path) -> float:
-    """Seconds one run of ``command`` takes; a failing command stops the benchmark."""
+def wall_time(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``command``; a failing command stops the benchmark."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{command} failed: {done.stderr.decode(errors='replace')[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def interleaved(
     ours: list[str], base: list[str], runs: int, env: dict[str, str], cwd: Path
-) -> tuple[float, float]:
-    """Medians of ``runs`` alternating runs of each command, after one warm-up each."""
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (wall, CPU) of ``runs`` alternating runs of each command, after one warm-up each."""
     wall_time(ours, env, cwd)
     wall_time(base, env, cwd)
-    a: list[float] = []
-    b: list[float] = []
+    a: list[tuple[float, float]] = []
+    b: list[tuple[float, float]] = []
     for _ in range(runs):
         a.append(wall_time(ours, env, cwd))
         b.append(wall_time(base, env, cwd))
-    return statistics.median(a), statistics.median(b)
+
+    def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+    return medians(a), medians(b)
 
 
 def main() -> None:
@@ -105,8 +116,8 @@ def main() -> None:
         if args.skip_first:
             wall_time([uv, "run", launcher, *local], env, work)  # fill the cache untimed
         else:
-            first_cloud = wall_time([uv, "run", launcher, *cloud], env, work)
-            first_local = wall_time([uv, "run", launcher, *local], env, work)
+            first_cloud, _ = wall_time([uv, "run", launcher, *cloud], env, work)
+            first_local, _ = wall_time([uv, "run", launcher, *local], env, work)
             print("first run, empty uv cache (resolve, download, install):")
             print(f"  uv run launcher classify export:           {first_cloud:7.2f} s")
             print(f"  then uv run launcher --api-url local credits: {first_local:7.2f} s")
@@ -119,10 +130,14 @@ def main() -> None:
                 [uv, "run", launcher, *command], [console_script(), *command], runs, env, work
             )
             words = " ".join(command)
-            print(f"{title} (median of {runs}, interleaved):")
-            print(f"  uv run launcher {words}: {ours * 1000:7.1f} ms")
-            print(f"  nemo-skill {words}:      {base * 1000:7.1f} ms (baseline)")
-            print(f"  difference: {(ours - base) * 1000:+.1f} ms   ratio: {ours / base:.2f}")
+            print(f"{title} (median of {runs}, interleaved; wall, then CPU):")
+            print(f"  uv run launcher {words}: {ours[0] * 1000:7.1f} ms  {ours[1] * 1000:7.1f} ms")
+            print(f"  nemo-skill {words}:      {base[0] * 1000:7.1f} ms  {base[1] * 1000:7.1f} ms")
+            for label, i in (("wall", 0), ("CPU", 1)):
+                print(
+                    f"  {label} difference: {(ours[i] - base[i]) * 1000:+.1f} ms"
+                    f"   ratio: {ours[i] / base[i]:.2f}"
+                )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import itertools
 import json
 import os
 import re
@@ -157,33 +156,62 @@ def run_bare(args: list[str], tmp_path: Path, **env: str) -> tuple[int, str, str
     return result.returncode, result.stdout, result.stderr
 
 
+def runner_of(call: dict[str, Any], home: Path) -> tuple[Path, dict[str, Any]]:
+    """The generated script the launcher handed to uv, and its inline metadata."""
+    assert call["argv"][:2] == ["run", "--script"]
+    runner = Path(call["argv"][2])
+    assert runner.parent == home / "launcher"
+    assert stat.S_IMODE(runner.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(runner.stat().st_mode) == 0o600
+    text = runner.read_text(encoding="utf-8")
+    assert f"runpy.run_path({str(LAUNCHER)!r}, run_name='__main__')" in text
+    return runner, inline_metadata(text)
+
+
 def test_offline_command_reruns_itself_through_uv_with_the_local_extra(
     tmp_path: Path, fake_uv: tuple[Path, Path]
 ) -> None:
     uv, record = fake_uv
-    code, out, err = run_bare(
-        ["--json", "--api-url", "local", "chat", "hi é"], tmp_path, UV=str(uv)
-    )
+    home = tmp_path / "state"
+    args = ["--json", "--api-url", "local", "chat", "hi é"]
+    code, out, err = run_bare(args, tmp_path, UV=str(uv), NEMO_SKILL_HOME=str(home))
     assert code == 7, err  # uv's exit code is the command's
-    call = json.loads(record.read_text(encoding="utf-8"))
-    withs = [r for flag, r in itertools.pairwise(call["argv"]) if flag == "--with"]
-    assert call["argv"][:2] == ["run", "--script"]
-    assert withs == LOCAL
-    assert call["argv"][-6:] == [str(LAUNCHER), "--json", "--api-url", "local", "chat", "hi é"]
-    assert call["guard"] == "1"
     assert out == ""
+    call = json.loads(record.read_text(encoding="utf-8"))
+    assert call["guard"] == "1"
+    runner, meta = runner_of(call, home)
+    assert call["argv"][3:] == args
+    assert meta["dependencies"] == PYPROJECT["project"]["dependencies"] + LOCAL
+    assert meta["requires-python"] == PYPROJECT["project"]["requires-python"]
+    assert runner.name.startswith("nemo-skill-local-")
 
 
 def test_mcp_reruns_with_the_mcp_extra_found_on_path(
     tmp_path: Path, fake_uv: tuple[Path, Path]
 ) -> None:
     uv, record = fake_uv
+    home = tmp_path / "state"
     path = os.pathsep.join((str(uv.parent), *SYSTEM_PATH))
-    code, _, err = run_bare(["mcp"], tmp_path, PATH=path)
+    code, _, err = run_bare(["mcp"], tmp_path, PATH=path, NEMO_SKILL_HOME=str(home))
     assert code == 7, err
-    argv = json.loads(record.read_text(encoding="utf-8"))["argv"]
-    assert [r for f, r in itertools.pairwise(argv) if f == "--with"] == MCP
-    assert argv[-2:] == [str(LAUNCHER), "mcp"]
+    call = json.loads(record.read_text(encoding="utf-8"))
+    _, meta = runner_of(call, home)
+    assert meta["dependencies"] == PYPROJECT["project"]["dependencies"] + MCP
+    assert call["argv"][3:] == ["mcp"]
+
+
+def test_runner_script_is_rewritten_only_when_its_requirements_change(
+    isolated_env: Path,
+) -> None:
+    first = launcher.runner_script(("local",), ["numpy>=1.26"])
+    mtime = first.stat().st_mtime_ns
+    assert launcher.runner_script(("local",), ["numpy>=1.26"]) == first
+    assert first.stat().st_mtime_ns == mtime
+    other = launcher.runner_script(("mcp",), ["mcp>=2.0"])
+    second = launcher.runner_script(("local",), ["numpy>=2"])
+    assert second != first and not first.exists()  # the stale one of the same extras goes
+    assert other.exists() and second.parent == isolated_env / "launcher"
+    assert [p.name for p in second.parent.iterdir() if p.name.startswith(".")] == []
 
 
 def test_cloud_commands_run_in_place(tmp_path: Path, fake_uv: tuple[Path, Path]) -> None:
@@ -350,3 +378,31 @@ def test_system_python_hands_over_to_uv(uv_host: UvHost, tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["available"] > 0
+
+
+@pytest.mark.slow
+def test_offline_commands_need_no_network_after_the_first_run(
+    uv_host: UvHost, tmp_path: Path, photo: Path
+) -> None:
+    env = uv_host.env(tmp_path, NEMO_API_URL="local")
+    first = uv_host.run(["--json", "credits"], cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    # Every request to an index now fails at once (a dead proxy); loopback stays direct.
+    dead = "http://127.0.0.1:9"
+    offline = {
+        **env,
+        **{k: dead for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")},
+        **{k.lower(): dead for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")},
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
+    again = uv_host.run(["--json", "credits"], cwd=tmp_path, env=offline)
+    assert again.returncode == 0, again.stderr
+    out = tmp_path / "clip.mp4"
+    render = uv_host.run(
+        ["animate", str(photo), "-o", str(out), "--duration", "1", "--size", "160"],
+        cwd=tmp_path,
+        env=offline,
+    )
+    assert render.returncode == 0, render.stderr
+    assert out.stat().st_size > 0
