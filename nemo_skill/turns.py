@@ -16,16 +16,15 @@ before its message could have been sent (:func:`unsent`) may be begun anew.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nemo_skill.config import ensure_private_dir, read_json, write_json
+from nemo_skill.config import locked, read_json, write_json
 from nemo_skill.errors import (
     APIError,
     NemoError,
@@ -133,16 +132,9 @@ class TurnStore:
         """The record file of ``turn_id``."""
         return self.dir / f"{hashlib.sha256(turn_id.encode()).hexdigest()[:32]}.json"
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the store's advisory lock (one open file per caller, so threads exclude too)."""
-        ensure_private_dir(self.dir)
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing the descriptor releases the lock
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        """The store's advisory lock (threads and processes alike)."""
+        return locked(self.dir / ".lock")
 
     def begin(
         self,
