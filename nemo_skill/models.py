@@ -17,9 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-TRACK_VIDEO = 0
-TRACK_AUDIO = 1
-TRACK_TEXT = 7
+from nemo_skill.draft import Placed, TrackType, segments
 
 RenderStatus = Literal["pending", "processing", "completed", "failed", "cancelled"]
 TERMINAL_STATUSES: frozenset[str] = frozenset({"completed", "failed", "cancelled"})
@@ -221,9 +219,10 @@ class Segment(_Tolerant):
 
 
 class Track(_Tolerant):
-    """A timeline track: ``tt`` 0 video, 1 audio, 7 text; ``sg`` its segments."""
+    """A timeline track: ``tt`` a :class:`~nemo_skill.draft.TrackType` value (0 video, 1 audio,
+    7 text; others are kept); ``sg`` its segments."""
 
-    tt: int = TRACK_VIDEO
+    tt: int = TrackType.VIDEO
     sg: list[Segment] = Field(default_factory=list)
 
 
@@ -241,6 +240,11 @@ class Draft(_Tolerant):
     def to_wire(self) -> dict[str, Any]:
         """The draft as JSON-ready data; unknown fields, nulls included, pass through unchanged."""
         return self.model_dump(mode="json")
+
+    def placed(self, tt: TrackType | None = None) -> list[Placed]:
+        """The segments (of tracks of type ``tt``, or all) with their start and duration by
+        the draft module's one start rule, read tolerantly."""
+        return segments(self.to_wire(), tt)
 
 
 class StateData(_Tolerant):

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
-TRACK_KINDS: Final = {0: "video", 1: "audio", 7: "text"}
+from nemo_skill import draft as dr
+from nemo_skill.draft import TrackType
+
 TEXT_LABELS: Final = {"title": "Title", "caption": "Caption", "subtitle": "Caption"}
 # Segment fields worth a sentence when they change, with their name in words.
 FIELD_WORDS: Final = {
@@ -42,12 +44,7 @@ T = TypeVar("T")
 
 
 def _as_dict(draft: Any) -> dict[str, Any]:
-    if draft is None:
-        return {}
-    if hasattr(draft, "model_dump"):
-        dumped: dict[str, Any] = draft.model_dump(mode="json")
-        return dumped
-    return dict(draft) if isinstance(draft, Mapping) else {}
+    return dict(dr.as_mapping(draft))
 
 
 def _number(value: Any, default: float = 0.0) -> float:
@@ -141,15 +138,16 @@ def _label(kind: str, tt: int, seg: Mapping[str, Any]) -> tuple[str, str]:
     return ("Video", shown) if kind == "video" else (f"Track {tt}", shown)
 
 
-def _segment(kind: str, tt: int, seg: Mapping[str, Any], start: int) -> SegmentLine:
+def _segment(kind: str, tt: int, placed: dr.Placed) -> SegmentLine:
+    seg = placed.segment
     label, name = _label(kind, tt, seg)
     volume = _number(seg.get("volume"), -1.0)
     return SegmentLine(
         kind=kind,
         label=label,
         name=name,
-        start_ms=start,
-        end_ms=start + max(0, int(_number(seg.get("d")))),
+        start_ms=placed.start_ms,
+        end_ms=placed.end_ms,
         volume=volume if kind == "audio" and volume >= 0 else None,
         text=_text(seg.get("text")) if kind == "text" else None,
         id=_ident(seg.get("id")),
@@ -220,24 +218,18 @@ class TrackLine:
         return f"{self.label}: {self.name} ({', '.join(details)})"
 
 
-def _track(number: int, track: Mapping[str, Any]) -> TrackLine:
-    tt = int(_number(track.get("tt"), 0.0))
-    kind = TRACK_KINDS.get(tt, "other")
-    raw = track.get("sg")
-    out: list[SegmentLine] = []
-    cursor = 0  # a segment without ``st`` follows the previous one on its track
-    for seg in raw if isinstance(raw, list) else []:
-        if isinstance(seg, Mapping):
-            line = _segment(kind, tt, seg, int(_number(seg.get("st"), cursor)))
-            out.append(line)
-            cursor = line.end_ms
-    return TrackLine(number, tt, kind, tuple(out), _ident(track.get("id")))
-
-
 def _all_tracks(draft: Any) -> list[TrackLine]:
-    raw = _as_dict(draft).get("t")
-    tracks = [t for t in raw if isinstance(t, Mapping)] if isinstance(raw, list) else []
-    return [_track(i, t) for i, t in enumerate(tracks, start=1)]
+    placed: dict[int, list[dr.Placed]] = {}
+    for item in dr.segments(draft):  # tolerant: a bad value becomes its default
+        placed.setdefault(item.track, []).append(item)
+    out = []
+    for number, (index, track) in enumerate(dr.tracks(draft), start=1):
+        tt = dr.TOLERANT.track_type(track)
+        known = TrackType.of(tt)
+        kind = known.kind if known is not None else "other"
+        lines = tuple(_segment(kind, tt, item) for item in placed.get(index, []))
+        out.append(TrackLine(number, tt, kind, lines, _ident(track.get("id"))))
+    return out
 
 
 def summarize(draft: Any) -> list[TrackLine]:

@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from nemo_skill.draft import TrackType
 from nemo_skill.models import (
-    TRACK_AUDIO,
-    TRACK_TEXT,
-    TRACK_VIDEO,
     AnonymousToken,
     ClaimToken,
     CreateSessionRequest,
@@ -243,15 +241,19 @@ def test_render_job_error_only_when_failed() -> None:
 DRAFT: dict[str, Any] = {
     "t": [
         {
-            "tt": TRACK_VIDEO,
+            "tt": TrackType.VIDEO,
             "id": "v1",
             "sg": [
                 {"d": 5000, "id": "s1", "src": "cdn://a.jpg", "motion": {"kind": "zoom_in"}},
                 {"d": 3000, "id": "s2", "st": 5000, "transition": None},
             ],
         },
-        {"tt": TRACK_AUDIO, "sg": [{"d": 8000, "name": "Lo-fi", "volume": 0.35}], "muted": False},
-        {"tt": TRACK_TEXT, "sg": [{"d": 3000, "text": "Urban Dreams", "style": {"size": 64}}]},
+        {
+            "tt": TrackType.AUDIO,
+            "sg": [{"d": 8000, "name": "Lo-fi", "volume": 0.35}],
+            "muted": False,
+        },
+        {"tt": TrackType.TEXT, "sg": [{"d": 3000, "text": "Urban Dreams", "style": {"size": 64}}]},
     ],
     "m": {"width": 1080, "height": 1920, "fps": 30, "title": None},
     "version": 3,
@@ -264,12 +266,12 @@ def test_draft_keeps_unknown_keys_on_round_trip() -> None:
     assert draft.to_wire() == DRAFT
     assert json.loads(json.dumps(draft.to_wire())) == DRAFT
     assert draft.renderable
-    assert [track.tt for track in draft.t] == [TRACK_VIDEO, TRACK_AUDIO, TRACK_TEXT]
+    assert [track.tt for track in draft.t] == [TrackType.VIDEO, TrackType.AUDIO, TrackType.TEXT]
 
 
 def test_draft_normalises_once_then_is_stable() -> None:
     wire = Draft.model_validate({"t": [{"sg": [{"d": 1500.6}]}]}).to_wire()
-    assert wire == {"t": [{"tt": TRACK_VIDEO, "sg": [{"d": 1501}]}], "m": {}}
+    assert wire == {"t": [{"tt": TrackType.VIDEO, "sg": [{"d": 1501}]}], "m": {}}
     assert Draft.model_validate(wire).to_wire() == wire
 
 

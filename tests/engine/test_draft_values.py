@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from nemo_skill.draft import STRICT
 from nemo_skill.errors import RenderError
-from nemo_skill.local.engine import fields
 from nemo_skill.local.engine.render import render_draft
 
 
@@ -84,8 +84,8 @@ def test_harmless_oddities_still_render(
 
 def test_number_clamps_and_defaults() -> None:
     seg = {"id": "s", "speed": "9", "volume": None, "d": 12.6}
-    assert fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0) == 4.0
-    assert fields.number(seg, "volume", 0.35) == 0.35
-    assert fields.number(seg, "missing", 2.0) == 2.0
-    assert fields.ms(seg, "d") == 13
-    assert fields.ms({"d": -40}, "d") == 0
+    assert STRICT.number(seg, "speed", 1.0, lo=0.25, hi=4.0) == 4.0
+    assert STRICT.number(seg, "volume", 0.35) == 0.35
+    assert STRICT.number(seg, "missing", 2.0) == 2.0
+    assert STRICT.ms(seg, "d") == 13
+    assert STRICT.ms({"d": -40}, "d") == 0

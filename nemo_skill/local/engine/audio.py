@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nemo_skill.draft import STRICT
 from nemo_skill.errors import UnsupportedFileError
-from nemo_skill.local.engine import fields
 
 if TYPE_CHECKING:
     import numpy as np
@@ -118,12 +118,12 @@ def music_for(seg: Mapping[str, Any], seconds: float, resolve: Any) -> np.ndarra
     samples = (
         load_audio(resolve(src), seconds)
         if isinstance(src, str) and src
-        else synthesize(fields.text(seg, "style", "lo-fi"), seconds)
+        else synthesize(STRICT.text(seg, "style", "lo-fi"), seconds)
     )
-    samples = samples * fields.number(seg, "volume", 0.35, lo=0.0, hi=1.0)
+    samples = samples * STRICT.number(seg, "volume", 0.35, lo=0.0, hi=1.0)
     n = samples.shape[1]
-    fade_in = min(n, fields.ms(seg, "fade_in", 500) * RATE // 1000)
-    fade_out = min(n, fields.ms(seg, "fade_out", 1000) * RATE // 1000)
+    fade_in = min(n, STRICT.ms(seg, "fade_in", 500) * RATE // 1000)
+    fade_out = min(n, STRICT.ms(seg, "fade_out", 1000) * RATE // 1000)
     if fade_in:
         samples[:, :fade_in] *= np.linspace(0, 1, fade_in, dtype=np.float32)
     if fade_out:

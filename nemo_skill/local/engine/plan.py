@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nemo_skill.draft import STRICT, TrackType, segments
 from nemo_skill.errors import RenderError
-from nemo_skill.local.engine import fields
 from nemo_skill.local.engine import motion as mo
 
 FPS_CHOICES = (24, 25, 30, 60)
@@ -74,24 +74,6 @@ class RenderPlan:
         return max(1, round(self.duration_ms * self.fps / 1000))
 
 
-def placed(draft: Mapping[str, Any], tt: int) -> list[tuple[int, Mapping[str, Any]]]:
-    """(start ms, segment) of every segment with a positive duration on tracks of type ``tt``;
-    a segment without ``st`` starts where the previous one on its track ends."""
-    out: list[tuple[int, Mapping[str, Any]]] = []
-    tracks = draft.get("t")
-    for track in tracks if isinstance(tracks, list) else []:
-        if not isinstance(track, Mapping) or fields.number(track, "tt", 0) != tt:
-            continue
-        cursor = 0
-        segments = track.get("sg")
-        for seg in segments if isinstance(segments, list) else []:
-            if isinstance(seg, Mapping) and fields.ms(seg, "d") > 0:
-                start = fields.ms(seg, "st", cursor)
-                out.append((start, seg))
-                cursor = start + fields.ms(seg, "d")
-    return out
-
-
 def source_size(meta: Mapping[str, Any]) -> tuple[int, int] | None:
     """``m.source_size`` when it is two positive numbers (else the image is probed)."""
     value = meta.get("source_size")
@@ -108,12 +90,12 @@ def geometry(meta: Mapping[str, Any], first_image: tuple[int, int] | None) -> tu
     """(width, height, fps): sizes even with the long side ≤ 1920, fps snapped to a choice."""
     from nemo_skill.local.engine.prompt import frame_size
 
-    fps_wanted = fields.number(meta, "fps", 30)
+    fps_wanted = STRICT.number(meta, "fps", 30)
     fps = min(FPS_CHOICES, key=lambda f: abs(f - fps_wanted))
-    width, height = round(fields.number(meta, "width", 0)), round(fields.number(meta, "height", 0))
+    width, height = round(STRICT.number(meta, "width", 0)), round(STRICT.number(meta, "height", 0))
     if width <= 0 or height <= 0:
-        long_side = round(fields.number(meta, "long_side", MAX_SIDE, lo=16, hi=MAX_SIDE))
-        aspect = fields.text(meta, "aspect", "original")
+        long_side = round(STRICT.number(meta, "long_side", MAX_SIDE, lo=16, hi=MAX_SIDE))
+        aspect = STRICT.text(meta, "aspect", "original")
         width, height = frame_size(aspect, first_image, long_side)
     scale = min(1.0, MAX_SIDE / max(width, height))
     width, height = max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
@@ -125,32 +107,37 @@ def _video_part(start: int, seg: Mapping[str, Any]) -> VideoPart:
     if not src or not isinstance(src, str):
         raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
     ident = seg.get("id")
-    transition = fields.mapping(seg, "transition")
+    transition = STRICT.mapping(seg, "transition")
     return VideoPart(
         id=ident if isinstance(ident, str) else None,
         src=src,
         start_ms=start,
-        end_ms=start + fields.ms(seg, "d"),
-        motion=fields.text(seg, "motion", "kenburns"),
-        speed=fields.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
-        crossfade_ms=fields.ms(transition, "d", owner=seg, label="transition.d"),
-        fade_in_ms=fields.ms(seg, "fade_in"),
-        fade_out_ms=fields.ms(seg, "fade_out"),
+        end_ms=start + STRICT.ms(seg, "d"),
+        motion=STRICT.text(seg, "motion", "kenburns"),
+        speed=STRICT.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
+        crossfade_ms=STRICT.ms(transition, "d", owner=seg, label="transition.d"),
+        fade_in_ms=STRICT.ms(seg, "fade_in"),
+        fade_out_ms=STRICT.ms(seg, "fade_out"),
     )
+
+
+def _cues(draft: Mapping[str, Any], tt: TrackType) -> tuple[Cue, ...]:
+    placed = segments(draft, tt, reader=STRICT, positive=True)
+    return tuple(Cue(p.start_ms, p.duration_ms, p.segment) for p in placed)
 
 
 def make_plan(draft: Mapping[str, Any], probe: Probe | None = None) -> RenderPlan:
     """The plan of ``draft``. ``probe(src) -> (w, h)`` is asked for the first image's size
     only when the output shape depends on it (``aspect: original`` without ``m.source_size``
     or explicit ``width``/``height``)."""
-    videos = placed(draft, 0)
+    videos = segments(draft, TrackType.VIDEO, reader=STRICT, positive=True)
     if not videos:
         raise RenderError(
             "The timeline has no video segment to render.",
             hint="Send an image and describe the clip first.",
         )
-    meta = fields.mapping(draft, "m")
-    parts = tuple(_video_part(start, seg) for start, seg in videos)
+    meta = STRICT.mapping(draft, "m")
+    parts = tuple(_video_part(p.start_ms, p.segment) for p in videos)
     first = source_size(meta)
     if first is None and probe is not None:
         first = probe(parts[0].src)
@@ -160,8 +147,8 @@ def make_plan(draft: Mapping[str, Any], probe: Probe | None = None) -> RenderPla
         height=height,
         fps=fps,
         duration_ms=min(MAX_DURATION_MS, max(p.end_ms for p in parts)),
-        fit=fields.text(meta, "fit", "blur"),
+        fit=STRICT.text(meta, "fit", "blur"),
         video=parts,
-        text=tuple(Cue(s, fields.ms(seg, "d"), seg) for s, seg in placed(draft, 7)),
-        audio=tuple(Cue(s, fields.ms(seg, "d"), seg) for s, seg in placed(draft, 1)),
+        text=_cues(draft, TrackType.TEXT),
+        audio=_cues(draft, TrackType.AUDIO),
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemo_skill.local.engine import fields
+from nemo_skill.draft import STRICT
 
 if TYPE_CHECKING:
     import numpy as np
@@ -209,23 +209,23 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
     import numpy as np
     from PIL import Image, ImageDraw
 
-    text = fields.text(seg, "text", "").strip()
+    text = STRICT.text(seg, "text", "").strip()
     if not text:
         return None
     width, height = size
-    role = fields.text(seg, "role", "title")
-    rel = fields.number(seg, "size", 0.08 if role == "title" else 0.05, lo=0.02, hi=0.3)
+    role = STRICT.text(seg, "role", "title")
+    rel = STRICT.number(seg, "size", 0.08 if role == "title" else 0.05, lo=0.02, hi=0.3)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
     px = max(MIN_FONT_PX, int(height * rel))
     lay = _layout(text, px, size, draw)
     block_h = lay.line_h * len(lay.lines)
-    position = fields.text(seg, "position", "center" if role == "title" else "bottom")
+    position = STRICT.text(seg, "position", "center" if role == "title" else "bottom")
     top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
         position, (height - block_h) / 2
     )
     top = max(0.0, min(top, height - block_h))
-    fill = (*_hex(fields.text(seg, "color", "#FFFFFF")), 255)
+    fill = (*_hex(STRICT.text(seg, "color", "#FFFFFF")), 255)
     for i, (line, box) in enumerate(zip(lay.lines, lay.boxes, strict=True)):
         x = (width - (box[2] - box[0])) / 2 - box[0]
         y = top + i * lay.line_h - box[1]
@@ -269,7 +269,7 @@ def _to_overlay(
         planes=(luma * alpha, u * alpha_half, v * alpha_half),
         alphas=(alpha, alpha_half),
         start_ms=start_ms,
-        end_ms=start_ms + fields.ms(seg, "d"),
-        fade_in_ms=fields.ms(seg, "fade_in"),
-        fade_out_ms=fields.ms(seg, "fade_out"),
+        end_ms=start_ms + STRICT.ms(seg, "d"),
+        fade_in_ms=STRICT.ms(seg, "fade_in"),
+        fade_out_ms=STRICT.ms(seg, "fade_out"),
     )
