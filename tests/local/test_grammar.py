@@ -141,3 +141,13 @@ def test_replies_exist_in_every_language_with_the_same_fields() -> None:
             assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key])), (
                 key
             )
+
+
+def test_long_messages_are_read_by_their_head() -> None:
+    from nemo_skill.local.grammar.interpret import MAX_CHARS
+
+    head = "make it 9:16. "
+    reading = read(head + "x" * 100_000 + " and remove the music")
+    assert reading.instruction.aspect == "9:16"
+    assert not reading.instruction.remove_music  # beyond the head: not read
+    assert read(" " * (MAX_CHARS * 10) + "?").act == "unclear"

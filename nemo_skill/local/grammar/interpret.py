@@ -34,6 +34,9 @@ SPEED_UP, SLOW_DOWN = 2.0, 0.5
 VOLUME_STEP = 0.15
 TEXT_BIGGER, TEXT_SMALLER = 1.25, 0.8
 MUSIC_FADE_MS = 2000
+# Edit requests are short; a longer text is a description whose head is read. The bound
+# keeps a turn's reading time small whatever is sent (matching grows with the length).
+MAX_CHARS = 800
 VIDEO_FADE_MS = 1000
 MOTION_ORDER = ("dolly", "orbit", "parallax", "zoom_out", "zoom_in", "pan_left", "pan_right",
                 "pan_up", "pan_down", "kenburns", "static", "breathe", "sideways")  # fmt: skip
@@ -617,7 +620,7 @@ def _is_question(text: _Text, edits: bool) -> bool:
 def read(message: str, prefer: str | None = None) -> Reading:
     """How ``message`` reads: an edit (and its :class:`Instruction`), a question, chat, unclear."""
     # ``prefer`` (the session's language) breaks ties between languages that share words.
-    text = _Text(message)
+    text = _Text(message[:MAX_CHARS])
     language = _language(text, prefer)
     out: dict[str, Any] = {}
     _texts(text, out)  # first: the words of a title are content, not commands
