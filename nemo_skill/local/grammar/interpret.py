@@ -264,7 +264,7 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
 
 def _aspect(text: _Text, out: dict[str, Any]) -> None:
     for match in re.finditer(
-        r"(?<![\d.])(\d{1,2})\s*(?:[:x/×比对]|\s+by\s+|\s+zu\s+|\s+a\s+)\s*(\d{1,2})(?![\d.])",
+        r"(?<!\d)(?<!\d\.)(\d{1,2})\s*(?:[:x/×比对]|\s+by\s+|\s+zu\s+|\s+a\s+)\s*(\d{1,2})(?!\d|\.\d)",
         text.work,
     ):
         ratio = f"{match.group(1)}:{match.group(2)}"
