@@ -443,13 +443,17 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
         job_id: str, output: str | None = None, force: bool = False
     ) -> dict[str, Any]:
         """Save a completed render as MP4 (output: a file or folder; default: export_start's)."""
-        done = await in_thread(lambda: skill.download_export(job_id, output, force=force))
-        return {
-            "job_id": job_id,
-            "path": done.path,
-            "media": f"MEDIA:{done.path}",
-            "claim_url": done.claim_url,
-        }
+
+        def download() -> dict[str, Any]:
+            done = skill.download_export(job_id, output, force=force)
+            return {
+                "job_id": job_id,
+                "path": done.path,
+                "media": f"MEDIA:{done.path}",
+                "claim_url": done.claim_url,
+            }
+
+        return await with_notes(skill, download)  # e.g. "no web link this time"
 
     @server.tool()
     async def export_cancel(job_id: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
 import pytest
 
 pytest.importorskip("mcp")
@@ -26,9 +27,10 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.server.mcpserver.exceptions import ToolError
 
 from nemo_skill.errors import UnsupportedFileError
-from nemo_skill.mcp_server import TurnRunner, guarded
+from nemo_skill.mcp_server import TurnRunner, guarded, with_notes
 from nemo_skill.skill import Skill
 from nemo_skill.turns import FAILED, RUNNING, STOPPED, Turns, TurnStore
+from tests.mock_backend import DRAFT, Harness, envelope
 
 TOOLS = {
     "chat", "get_turn", "cancel_turn", "upload", "state", "credits", "generate",
@@ -206,6 +208,21 @@ def test_unknown_turn_ids_are_tool_errors_with_a_hint(runner: TurnRunner) -> Non
         guarded(lambda: runner.view("nope"))
     assert str(caught.value).startswith("There is no turn with id nope.")
     assert "\nHint: Start one with the `chat` tool" in str(caught.value)
+
+
+def test_a_lost_session_notice_reaches_the_mcp_caller_once(env: Harness, renders: object) -> None:
+    env.backend.reply(
+        "GET", "/api/state/", httpx.Response(404, json={"code": 1002, "message": "no session"}),
+        envelope({"state": {"draft": DRAFT}}),
+    )  # fmt: skip
+    skill = Skill(env.client, workspace="name:mcp")
+    skill.new_session()
+    first = asyncio.run(with_notes(skill, lambda: {"draft": skill.state().draft is not None}))
+    assert first == {
+        "draft": True,
+        "notes": ["The previous project session was not found, so I started a new one."],
+    }
+    assert asyncio.run(with_notes(skill, lambda: {}))["notes"] == []
 
 
 # --- the command ------------------------------------------------------------------------
