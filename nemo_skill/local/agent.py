@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from nemo_skill.draft import TOLERANT, TrackType, segments
 from nemo_skill.local.engine.prompt import apply_instruction, plan_from_prompt
 from nemo_skill.local.grammar import Instruction, Reading, music_styles, read
 from nemo_skill.local.grammar.replies import LANGUAGES, say
@@ -180,44 +181,44 @@ def _carry_video_settings(previous: dict[str, Any], base: dict[str, Any]) -> dic
     for key in ("aspect", "fit", "fps"):
         if key in meta:
             base["m"][key] = meta[key]
-    old = _video_segments(previous)
-    new = _video_segments(base)
+    old = segments(previous, TrackType.VIDEO)
+    new = [p.segment for p in segments(base, TrackType.VIDEO) if isinstance(p.segment, dict)]
     if old and new:
         for key in ("motion", "speed"):
-            if key in old[0]:
-                new[0][key] = old[0][key]
-        new[0]["d"] = sum(int(s.get("d", 0)) for s in old) or new[0]["d"]
+            if key in old[0].segment:
+                new[0][key] = old[0].segment[key]
+        new[0]["d"] = max(p.end_ms for p in old) or new[0]["d"]
     return base
 
 
 def _video_segments(draft: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [s for t in (draft or {}).get("t", []) if t.get("tt") == 0 for s in t.get("sg", [])]
+    return _segs(draft, TrackType.VIDEO)
+
+
+def _segs(draft: dict[str, Any] | None, tt: TrackType) -> list[dict[str, Any]]:
+    """The segments on tracks of type ``tt``, read through the one draft reader."""
+    return [dict(p.segment) for p in segments(draft, tt)]
 
 
 def _sources(draft: dict[str, Any] | None) -> set[str]:
-    out: set[str] = set()
-    for track in (draft or {}).get("t", []):
-        for seg in track.get("sg", []):
-            if seg.get("src"):
-                out.add(str(seg["src"]))
-    return out
+    return {str(p.segment["src"]) for p in segments(draft) if p.segment.get("src")}
 
 
 def _gen_args(draft: dict[str, Any]) -> dict[str, Any]:
-    seg = draft["t"][0]["sg"][0]
+    first = segments(draft, TrackType.VIDEO)[0]
     return {
-        "duration": seg["d"] / 1000,
-        "motion": seg.get("motion"),
+        "duration": _seconds(draft),
+        "motion": first.segment.get("motion"),
         "aspect_ratio": draft["m"].get("aspect"),
     }
 
 
 def _music_segment(draft: dict[str, Any]) -> dict[str, Any] | None:
-    return next((s for t in draft.get("t", []) if t.get("tt") == 1 for s in t.get("sg", [])), None)
+    return next(iter(_segs(draft, TrackType.AUDIO)), None)
 
 
 def _text_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for t in draft.get("t", []) if t.get("tt") == 7 for s in t.get("sg", [])]
+    return _segs(draft, TrackType.TEXT)
 
 
 def _stage2_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
@@ -270,10 +271,7 @@ def _edit_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
 
 
 def _seconds(draft: dict[str, Any]) -> float:
-    end = 0
-    for seg in _video_segments(draft):
-        end = max(end, int(seg.get("st", 0)) + int(seg.get("d", 0)))
-    return end / 1000
+    return max((p.end_ms for p in segments(draft, TrackType.VIDEO)), default=0) / 1000
 
 
 def _summary(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
@@ -362,7 +360,7 @@ def _describe(draft: dict[str, Any], topics: set[str], lang: str) -> list[str]:
         if music is None:
             parts.append(say(lang, "a_no_music"))
         else:
-            volume = round(float(music.get("volume", 0.35)) * 100)
+            volume = round(TOLERANT.number(music, "volume", 0.35) * 100)
             parts.append(
                 say(lang, "a_music", style=music.get("style") or music.get("name"), volume=volume)
             )

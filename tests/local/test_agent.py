@@ -170,3 +170,24 @@ def test_gui_wording_of_every_language_is_translated_by_the_client(
         assert translate(reply) != reply, reply
     made = plan("animate this", None, language=language)
     assert "nemo-skill export" in translate(made.reply)
+
+
+def test_bad_values_in_a_stored_draft_are_read_tolerantly(clip: dict[str, Any]) -> None:
+    # A client may have stored anything: the agent reads through nemo_skill.draft (tolerant).
+    broken = json_copy(clip)
+    broken["t"][0]["sg"][0]["speed"] = "fast"
+    music = next(t for t in broken["t"] if t["tt"] == 1)
+    music["sg"][0]["volume"] = None
+    faster = plan("faster", broken).new_draft
+    assert faster is not None and faster["t"][0]["sg"][0]["speed"] == 2.0  # default 1.0, doubled
+    louder = plan("louder", broken).new_draft
+    assert louder is not None
+    assert next(t for t in louder["t"] if t["tt"] == 1)["sg"][0]["volume"] == 0.5
+    assert "35%" in plan("what music is on?", broken).reply
+
+
+def json_copy(value: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    copied: dict[str, Any] = json.loads(json.dumps(value))
+    return copied

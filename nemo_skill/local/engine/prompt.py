@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from nemo_skill.draft import TOLERANT, TrackType, segments, tracks
 from nemo_skill.local.grammar import Instruction, music_styles, parse
 
 __all__ = [
@@ -76,7 +77,7 @@ def plan_from_prompt(
     }
     if image_size:
         base["m"]["source_size"] = list(image_size)
-    video = {"id": _new_id("trk"), "tt": 0, "sg": [{
+    video = {"id": _new_id("trk"), "tt": int(TrackType.VIDEO), "sg": [{
         "id": _new_id("seg"), "st": 0, "d": int(DEFAULT_DURATION_S * 1000),
         "src": source, "name": name or "clip", "motion": "kenburns", "speed": 1.0,
     }]}  # fmt: skip
@@ -84,59 +85,65 @@ def plan_from_prompt(
     return apply_instruction(base, parse_instruction(text), long_side=long_side)
 
 
-def _tracks(draft: dict[str, Any], tt: int) -> list[dict[str, Any]]:
-    return [t for t in draft.get("t", []) if isinstance(t, dict) and t.get("tt") == tt]
+def _tracks(draft: dict[str, Any], tt: TrackType) -> list[dict[str, Any]]:
+    """The draft's own track dicts of type ``tt`` (edited in place)."""
+    return [t for _, t in tracks(draft) if isinstance(t, dict) and TOLERANT.track_type(t) == tt]
+
+
+def _segs(draft: dict[str, Any], tt: TrackType) -> list[dict[str, Any]]:
+    """The draft's own segment dicts on tracks of type ``tt`` (edited in place)."""
+    return [p.segment for p in segments(draft, tt) if isinstance(p.segment, dict)]
 
 
 def _video_duration_ms(draft: dict[str, Any]) -> int:
-    end = 0
-    for track in _tracks(draft, 0):
-        cursor = 0
-        for seg in track.get("sg", []):
-            cursor = int(seg.get("st", cursor)) + int(seg.get("d", 0))
-            end = max(end, cursor)
-    return end
+    return max((p.end_ms for p in segments(draft, TrackType.VIDEO)), default=0)
 
 
 def _set_duration(draft: dict[str, Any], total_ms: int) -> None:
-    videos = [s for t in _tracks(draft, 0) for s in t.get("sg", [])]
+    videos = _segs(draft, TrackType.VIDEO)
     if videos:
         per = max(1000, total_ms // len(videos))
         for index, seg in enumerate(videos):
             seg["st"], seg["d"] = index * per, per
-    for seg in (s for t in _tracks(draft, 1) for s in t.get("sg", [])):
-        seg["st"], seg["d"] = 0, _video_duration_ms(draft)
-    for seg in (s for t in _tracks(draft, 7) for s in t.get("sg", [])):
-        seg["d"] = min(int(seg.get("d", 0)), _video_duration_ms(draft)) or _video_duration_ms(draft)
+    total = _video_duration_ms(draft)
+    for seg in _segs(draft, TrackType.AUDIO):
+        seg["st"], seg["d"] = 0, total
+    for seg in _segs(draft, TrackType.TEXT):
+        seg["d"] = min(TOLERANT.ms(seg, "d"), total) or total
 
 
 def _text_track(draft: dict[str, Any], role: str, text: str) -> None:
     duration = _video_duration_ms(draft)
-    for track in _tracks(draft, 7):
-        for seg in track.get("sg", []):
-            if seg.get("role", "title") == role:
-                seg["text"] = text
-                return
+    for seg in _segs(draft, TrackType.TEXT):
+        if seg.get("role", "title") == role:
+            seg["text"] = text
+            return
     seg = {"id": _new_id("seg"), "st": 0, "text": text, "role": role,
            "d": min(3000, duration) if role == "title" else duration,
            "position": "center" if role == "title" else "bottom",
            "size": 0.08 if role == "title" else 0.05, "color": "#FFFFFF",
            "fade_in": 300, "fade_out": 300}  # fmt: skip
-    draft.setdefault("t", []).append({"id": _new_id("trk"), "tt": 7, "sg": [seg]})
+    draft.setdefault("t", []).append({"id": _new_id("trk"), "tt": int(TrackType.TEXT), "sg": [seg]})
 
 
 def _remove_text(draft: dict[str, Any], role: str) -> None:
-    for track in _tracks(draft, 7):
-        track["sg"] = [s for s in track.get("sg", []) if s.get("role", "title") != role]
-    draft["t"] = [t for t in draft.get("t", []) if t.get("tt") != 7 or t.get("sg")]
+    for track in _tracks(draft, TrackType.TEXT):
+        kept = [
+            s
+            for s in track.get("sg", [])
+            if not isinstance(s, dict) or s.get("role", "title") != role
+        ]
+        track["sg"] = kept
+    text = {id(t) for t in _tracks(draft, TrackType.TEXT) if not t.get("sg")}
+    draft["t"] = [t for t in draft.get("t", []) if id(t) not in text]
 
 
 def _music(draft: dict[str, Any], style: str | None, volume: float | None) -> None:
     duration = _video_duration_ms(draft)
-    tracks = _tracks(draft, 1)
+    music = _segs(draft, TrackType.AUDIO)
     default = music_styles()[0]
-    if tracks and tracks[0].get("sg"):
-        seg = tracks[0]["sg"][0]
+    if music:
+        seg = music[0]
         if style:
             seg["style"], seg["name"] = style, _style_label(style)
             seg.pop("src", None)
@@ -147,11 +154,13 @@ def _music(draft: dict[str, Any], style: str | None, volume: float | None) -> No
            "name": _style_label(style or default),
            "volume": DEFAULT_VOLUME if volume is None else volume,
            "fade_in": 500, "fade_out": 1000}  # fmt: skip
-    draft.setdefault("t", []).append({"id": _new_id("trk"), "tt": 1, "sg": [seg]})
+    draft.setdefault("t", []).append(
+        {"id": _new_id("trk"), "tt": int(TrackType.AUDIO), "sg": [seg]}
+    )
 
 
 def _music_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for t in _tracks(draft, 1) for s in t.get("sg", [])]
+    return _segs(draft, TrackType.AUDIO)
 
 
 def _other_style(draft: dict[str, Any]) -> str:
@@ -166,7 +175,7 @@ def _other_style(draft: dict[str, Any]) -> str:
 def _step_volume(draft: dict[str, Any], step: float) -> None:
     """Louder/quieter changes existing music only; it never adds a track."""
     for seg in _music_segments(draft):
-        level = float(seg.get("volume", DEFAULT_VOLUME)) + step
+        level = TOLERANT.number(seg, "volume", DEFAULT_VOLUME) + step
         seg["volume"] = round(max(0.0, min(1.0, level)), 2)
 
 
@@ -175,11 +184,11 @@ def _style_label(style: str) -> str:
 
 
 def _video_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for t in _tracks(draft, 0) for s in t.get("sg", [])]
+    return _segs(draft, TrackType.VIDEO)
 
 
 def _text_segments(draft: dict[str, Any], role: str | None) -> list[dict[str, Any]]:
-    segs = [s for t in _tracks(draft, 7) for s in t.get("sg", [])]
+    segs = _segs(draft, TrackType.TEXT)
     return [s for s in segs if role is None or s.get("role", "title") == role]
 
 
@@ -189,7 +198,9 @@ def _style_text(draft: dict[str, Any], instr: Instruction) -> None:
             seg["position"] = instr.text_position
         if instr.text_scale:
             role = seg.get("role", "title")
-            size = float(seg.get("size", 0.08 if role == "title" else 0.05)) * instr.text_scale
+            size = (
+                TOLERANT.number(seg, "size", 0.08 if role == "title" else 0.05) * instr.text_scale
+            )
             seg["size"] = round(max(MIN_TEXT_SIZE, min(MAX_TEXT_SIZE, size)), 3)
         if instr.text_color:
             seg["color"] = instr.text_color
@@ -201,7 +212,7 @@ def _video(out: dict[str, Any], instr: Instruction) -> None:
         if instr.motion:
             seg["motion"] = instr.motion
         if instr.speed:
-            speed = float(seg.get("speed", 1.0)) * instr.speed
+            speed = TOLERANT.number(seg, "speed", 1.0) * instr.speed
             seg["speed"] = round(max(MIN_SPEED, min(MAX_SPEED, speed)), 3)
     if segs and instr.video_fade_in_ms is not None:
         segs[0]["fade_in"] = instr.video_fade_in_ms
@@ -220,7 +231,8 @@ def _duration_ms(out: dict[str, Any], instr: Instruction) -> int | None:
 
 def _audio(out: dict[str, Any], instr: Instruction) -> None:
     if instr.remove_music:
-        out["t"] = [t for t in out["t"] if t.get("tt") != 1]
+        audio = {id(t) for t in _tracks(out, TrackType.AUDIO)}
+        out["t"] = [t for t in out["t"] if id(t) not in audio]
         return
     style = _other_style(out) if instr.music_change and not instr.music_style else instr.music_style
     if style or instr.music_volume is not None:
