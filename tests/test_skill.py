@@ -231,3 +231,11 @@ def test_a_lost_session_is_renewed_once_and_said_in_the_notes(
     ]
     assert skill.take_notes() == []  # said once
     assert env.count("/api/tasks/me/with-session/") == 2
+
+
+def test_the_usage_docs_list_the_same_exit_codes() -> None:
+    from nemo_skill.errors import exit_codes
+
+    usage = " ".join((PACKAGE.parent / "docs" / "usage.md").read_text(encoding="utf-8").split())
+    for code, meaning in exit_codes()[1:]:
+        assert f"{code} {meaning}" in usage
