@@ -402,3 +402,15 @@ def test_a_download_replaces_an_existing_file_only_when_complete(
     with pytest.raises(errors.TransportError):
         env.client.download_render(RenderJob(id="r", status="completed"), dest)
     assert dest.read_bytes() == b"OLD" and sorted(tmp_path.iterdir()) == [dest]
+
+
+@pytest.mark.parametrize("doc", ["SKILL.md", "README.md"])
+def test_the_docs_state_the_upload_limit_of_the_code(doc: str) -> None:
+    text = (Path(__file__).parent.parent / doc).read_text(encoding="utf-8")
+    stated = {
+        match.group(1)
+        for line in text.splitlines()
+        if re.search(r"upload|up to|over|limit|4002", line, re.IGNORECASE)
+        for match in re.finditer(r"\b(\d+ MB)\b", line)
+    }
+    assert stated == {errors.MAX_UPLOAD_TEXT}
