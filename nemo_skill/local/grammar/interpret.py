@@ -609,7 +609,7 @@ def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
 
 
 def _is_question(text: _Text, edits: bool) -> bool:
-    if text.has("request"):
+    if text.has("request") and edits:  # "can you make it 9:16?" asks for an edit
         return False
     if text.has("question"):
         return True
