@@ -98,7 +98,8 @@ def _subject(image: np.ndarray) -> tuple[float, float]:
     import cv2
     import numpy as np
 
-    small = cv2.resize(image, (64, 64), interpolation=cv2.INTER_AREA)
+    step = max(1, min(image.shape[:2]) // 256)  # every step-th pixel: plenty for a 64² map
+    small = cv2.resize(image[::step, ::step], (64, 64), interpolation=cv2.INTER_AREA)
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
     energy = np.abs(cv2.Sobel(gray, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
     total = float(energy.sum()) or 1.0
@@ -106,6 +107,18 @@ def _subject(image: np.ndarray) -> tuple[float, float]:
     sx = float((energy * xs).sum()) / total / 63
     sy = float((energy * ys).sum()) / total / 63
     return 0.5 + (sx - 0.5) * 0.6, 0.5 + (sy - 0.5) * 0.6
+
+
+def _shrink_or_grow(scale: float) -> int:
+    """Resampling for a one-off resize by ``scale``: area averaging for real reductions,
+    bilinear for mild ones (≥ 2/3, where it looks the same and is 5× faster than area at
+    non-integer ratios: the canvas is resampled again by every frame's warp anyway),
+    bicubic to enlarge."""
+    import cv2
+
+    if scale >= 1:
+        return int(cv2.INTER_CUBIC)
+    return int(cv2.INTER_LINEAR if scale >= 2 / 3 else cv2.INTER_AREA)
 
 
 def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np.ndarray, float]:
@@ -118,7 +131,7 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
     ih, iw = image.shape[:2]
     cover = max(cw / iw, ch / ih)
     if fit == "crop" or abs((iw / ih) - (cw / ch)) < 0.01:
-        interpolation = cv2.INTER_AREA if cover < 1 else cv2.INTER_CUBIC
+        interpolation = _shrink_or_grow(cover)
         target = (max(cw, round(iw * cover)), max(ch, round(ih * cover)))
         resized = cv2.resize(image, target, interpolation=interpolation)
         y0, x0 = (resized.shape[0] - ch) // 2, (resized.shape[1] - cw) // 2
@@ -134,7 +147,7 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
     background = cv2.resize(small, (cw, ch), interpolation=cv2.INTER_LINEAR)
     contain = min(cw / iw, ch / ih)  # the whole photo fits inside the canvas
     fw, fh = min(cw, max(2, round(iw * contain))), min(ch, max(2, round(ih * contain)))
-    interpolation = cv2.INTER_AREA if contain < 1 else cv2.INTER_CUBIC
+    interpolation = _shrink_or_grow(contain)
     fg = cv2.resize(image, (fw, fh), interpolation=interpolation)
     y0, x0 = (ch - fh) // 2, (cw - fw) // 2
     background[y0 : y0 + fh, x0 : x0 + fw] = fg
@@ -324,6 +337,19 @@ def _temp_beside(out: Path) -> Path:
     return Path(name)
 
 
+def _prefetch(module: str) -> None:
+    """Import ``module`` in a background thread (an import of it elsewhere waits for it)."""
+    import importlib
+    import sys
+
+    def load() -> None:
+        with contextlib.suppress(ImportError):  # reported where the module is really needed
+            importlib.import_module(module)
+
+    if module not in sys.modules:
+        threading.Thread(target=load, name=f"import-{module}", daemon=True).start()
+
+
 def render_draft(
     draft: Mapping[str, Any],
     out: Path,
@@ -334,6 +360,7 @@ def render_draft(
 ) -> RenderResult:
     """Render ``draft`` to ``out`` (MP4). Raises RenderError / UnsupportedFileError."""
     started = time.monotonic()
+    _prefetch("av")  # PyAV's libraries load while the photo decodes (that releases the GIL)
     resolve = resolve_source or _default_resolver
     out = Path(out)
 
