@@ -65,14 +65,14 @@ def _long_option(arg: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def parse_command(argv: Sequence[str]) -> tuple[str | None, str | None]:
-    """The command name and the last ``--api-url`` value in ``argv`` (None when absent).
+def parse_command(argv: Sequence[str]) -> tuple[str | None, dict[str, str | None]]:
+    """The command name and the last value of each global value option in ``argv``.
 
     Global options may come before or after the command; only those before it can
     hide the command (``--session chat`` names a session, not the command).
     """
     command: str | None = None
-    api_url: str | None = None
+    values: dict[str, str | None] = {}
     args = list(argv)
     i = 0
     while i < len(args):
@@ -84,35 +84,46 @@ def parse_command(argv: Sequence[str]) -> tuple[str | None, str | None]:
         option = _long_option(arg) if arg.startswith("--") else None
         if option in VALUE_OPTIONS:
             if "=" in arg:
-                value: str | None = arg.split("=", 1)[1]
+                values[option] = arg.split("=", 1)[1]
             else:
-                value = args[i + 1] if i + 1 < len(args) else None
+                values[option] = args[i + 1] if i + 1 < len(args) else None
                 i += 1
-            if option == "--api-url":
-                api_url = value
         elif command is None and not arg.startswith("-"):
             command = arg
         i += 1
-    return command, api_url
+    return command, values
 
 
-def is_local(api_url: str | None, env: Mapping[str, str]) -> bool:
-    """Whether the CLI will use the embedded backend (flag first, then NEMO_API_URL)."""
-    value = api_url or env.get("NEMO_API_URL") or ""
-    return value.strip().rstrip("/").lower() == "local"
+def is_local(api_url: str | None, state_dir: str | None, env: Mapping[str, str]) -> bool:
+    """Whether the CLI will use the embedded backend, decided as the CLI decides it.
+
+    The package's own settings apply the precedence (flag, ``NEMO_API_URL``, the
+    ``api_url`` of ``config.json`` in the state directory, default); they need only
+    the standard library. If they cannot be read, the flag and the environment decide.
+    """
+    try:
+        from nemo_skill.config import Settings
+
+        folder = Path(state_dir).expanduser() if state_dir else None
+        return Settings.from_env(env, api_url=api_url or None, state_dir=folder).is_local
+    except Exception:  # a broken config file: the CLI itself will say what is wrong
+        value = api_url or env.get("NEMO_API_URL") or ""
+        return value.strip().rstrip("/").lower() == "local"
 
 
 def extras_for(argv: Sequence[str], env: Mapping[str, str]) -> tuple[str, ...]:
     """The pyproject extras the command in ``argv`` needs at run time (often none)."""
     if any(arg in ("-h", "--help", "--version") for arg in argv):
         return ()
-    command, api_url = parse_command(argv)
+    command, values = parse_command(argv)
     if command is None:
         return ()
     extras: list[str] = list(OFFLINE_COMMANDS.get(command, ()))
     if command == "mcp":
         extras.append("mcp")
-    if command not in NO_BACKEND_COMMANDS and is_local(api_url, env):
+    if command not in NO_BACKEND_COMMANDS and is_local(
+        values.get("--api-url"), values.get("--state-dir"), env
+    ):
         extras.append("local")
     if "local" in extras and env.get("NEMO_DEPTH_MODEL", "").strip():
         extras.append("depth")  # renders then load the learned depth model (onnxruntime)

@@ -118,8 +118,29 @@ def test_extras_expand_references_to_the_project(tmp_path: Path) -> None:
         (["credits"], {"NEMO_DEPTH_MODEL": "/m.onnx"}, ()),
     ],
 )
-def test_extras_for_each_command(argv: list[str], env: dict[str, str], extras: tuple[str]) -> None:
+def test_extras_for_each_command(
+    argv: list[str], env: dict[str, str], extras: tuple[str], tmp_path: Path
+) -> None:
+    env = {"NEMO_SKILL_HOME": str(tmp_path / "state"), **env}
     assert launcher.extras_for(argv, env) == extras
+
+
+def test_the_config_file_api_url_counts_like_the_cli(tmp_path: Path) -> None:
+    """`nemo-skill config set api_url local` makes every command offline: the launcher agrees."""
+    from nemo_skill import settings
+
+    state = tmp_path / "state"
+    settings.set_value(state, "api_url", "local")
+    env = {"NEMO_SKILL_HOME": str(state)}
+    assert launcher.extras_for(["--json", "credits"], env) == ("local",)
+    assert launcher.extras_for(["credits", "--api-url", "https://api.example"], env) == ()
+    assert launcher.extras_for(["credits"], {**env, "NEMO_API_URL": "https://a.example"}) == ()
+    other = {"NEMO_SKILL_HOME": str(tmp_path / "elsewhere")}
+    assert launcher.extras_for(["credits"], other) == ()
+    assert launcher.extras_for(["--state-dir", str(state), "credits"], other) == ("local",)
+    # A config file the CLI will refuse: the flag and environment still decide.
+    (state / "config.json").write_text("{not json", encoding="utf-8")
+    assert launcher.extras_for(["--api-url", "local", "state"], env) == ("local",)
 
 
 # --- the re-run through uv, observed with a stand-in uv that records its call ---------
@@ -406,3 +427,18 @@ def test_offline_commands_need_no_network_after_the_first_run(
     )
     assert render.returncode == 0, render.stderr
     assert out.stat().st_size > 0
+
+
+def test_option_and_command_tables_follow_the_cli() -> None:
+    """The launcher reads argv without the CLI's parser: its tables must stay the CLI's."""
+    import argparse
+
+    from nemo_skill.cli import COMMANDS, add_global_options
+
+    parser = argparse.ArgumentParser(add_help=False)
+    add_global_options(parser)
+    longs = [(a, [o for o in a.option_strings if o.startswith("--")]) for a in parser._actions]
+    assert {o for a, opts in longs if a.nargs != 0 for o in opts} == set(launcher.VALUE_OPTIONS)
+    flags = {o for a, opts in longs if a.nargs == 0 for o in opts}
+    assert flags | {"--help", "--version"} == set(launcher.FLAG_OPTIONS)
+    assert set(launcher.OFFLINE_COMMANDS) | launcher.NO_BACKEND_COMMANDS | {"mcp"} <= set(COMMANDS)
