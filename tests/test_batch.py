@@ -40,7 +40,6 @@ from nemo_skill.conversation import TurnTimings
 from nemo_skill.errors import UsageError
 from nemo_skill.local.app import LocalConfig, close_app, create_app
 from nemo_skill.local.server import _uvicorn_server
-from nemo_skill.render import new_render_id
 from tests.e2e.support import Cli, make_image
 
 PROMPT = "turn this image into a 1-second animated video clip"
@@ -536,21 +535,6 @@ def test_a_session_lost_before_its_turn_is_replaced_and_said_so(
     assert "[1/1] gone.jpg the session was not found; starting a new one" in lines
     assert backend.spy.turns[str(item.session_id)] == 1
     assert backend.spy.requests["POST /run_sse"] == 1  # nothing was sent to the lost session
-
-
-def test_render_ids_are_unique_across_threads() -> None:
-    ids: list[str] = []
-
-    def make() -> None:
-        ids.extend(new_render_id(lambda: 1_700_000_000.0) for _ in range(2000))
-
-    threads = [threading.Thread(target=make) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(set(ids)) == 8000  # the same millisecond everywhere, still no collision
-    assert all(re.fullmatch(r"render_1700000000000_[0-9a-f]{16}", i) for i in ids)
 
 
 # --- SIGKILL in the middle of a batch, then the same command again -------------------------------
