@@ -211,7 +211,10 @@ def test_render_queue_runs_at_most_its_workers(
             assert out.read_bytes()[4:8] == b"ftyp"
     queue = server._app.state.backend.queue  # the in-process pool's own gauge
     assert 1 <= queue.peak_running <= RENDER_WORKERS
-    assert most_seen <= RENDER_WORKERS
+    # Not asserted on ``most_seen``: a sweep is RENDERS sequential GETs, not a snapshot, so
+    # a job that ends and the next that starts between two GETs are both seen "processing"
+    # (it failed that way on a loaded machine). The pool's gauge above is exact; the sweep
+    # is reported below.
     assert_one_second_clip(tmp_path / f"{ids[0]}.mp4")
     report(
         [
