@@ -45,6 +45,21 @@ def new_frame(size: tuple[int, int]) -> Frame:
     return flat.reshape(h * 3 // 2, w), planes
 
 
+def yuv_planes(rgb: np.ndarray) -> Planes:
+    """An RGB image (even size) as yuv420p planes (BT.601 limited range, as x264 takes them)."""
+    import cv2
+    import numpy as np
+
+    h, w = rgb.shape[:2]
+    flat = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).reshape(-1)
+    quarter = h * w // 4
+    return (
+        flat[: h * w].reshape(h, w),
+        flat[h * w : h * w + quarter].reshape(h // 2, w // 2),
+        flat[h * w + quarter :].reshape(h // 2, w // 2),
+    )
+
+
 def check_cancel(cancel: threading.Event | None) -> None:
     """Raise the cancelled RenderError when ``cancel`` is set."""
     if cancel is not None and cancel.is_set():

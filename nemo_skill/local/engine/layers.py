@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nemo_skill.local.engine import motion as mo
+from nemo_skill.local.engine.encoder import yuv_planes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -108,20 +109,6 @@ def _fill_background(canvas: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return result
 
 
-def _yuv(rgb: np.ndarray) -> Planes:
-    import cv2
-    import numpy as np
-
-    h, w = rgb.shape[:2]
-    flat = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).reshape(-1)
-    q = h * w // 4
-    return (
-        flat[: h * w].reshape(h, w),
-        flat[h * w : h * w + q].reshape(h // 2, w // 2),
-        flat[h * w + q :].reshape(h // 2, w // 2),
-    )
-
-
 def build(canvas: np.ndarray, planes: Planes, est: DepthEstimate) -> Layers:
     """Split ``canvas`` (RGB, even size; ``planes`` its yuv420p) into layers, once per segment."""
     import cv2
@@ -152,7 +139,7 @@ def build(canvas: np.ndarray, planes: Planes, est: DepthEstimate) -> Layers:
     weights = mask > 0.5
     centre = (float(xs.mean()), float(ys.mean())) if weights.any() else (w / 2, h / 2)
     return Layers(
-        _yuv(background_rgb),
+        yuv_planes(background_rgb),
         (crop[0], crop[1], crop[2]),
         (alpha, alpha_half),
         (x0, y0, x1, y1),

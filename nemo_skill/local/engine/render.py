@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from nemo_skill.errors import RenderError, UnsupportedFileError
 from nemo_skill.local.engine import motion as mo
-from nemo_skill.local.engine.encoder import CRF, PRESET, Encoder, check_cancel, new_frame
+from nemo_skill.local.engine.encoder import (
+    CRF,
+    PRESET,
+    Encoder,
+    check_cancel,
+    new_frame,
+    yuv_planes,
+)
 from nemo_skill.local.engine.plan import RenderPlan, VideoPart, make_plan
 
 if TYPE_CHECKING:
@@ -160,7 +167,7 @@ def _load_clip(part: VideoPart, plan: RenderPlan, resolve: Resolver) -> Clip:
     width, height = plan.size
     image = load_image(resolve(part.src), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
     canvas, density = _frame_canvas(image, plan.size, plan.fit)
-    planes = _yuv_planes(canvas)
+    planes = yuv_planes(canvas)
     layers = None
     if part.depth_aware:
         from nemo_skill.local.engine import depth
@@ -168,21 +175,6 @@ def _load_clip(part: VideoPart, plan: RenderPlan, resolve: Resolver) -> Clip:
 
         layers = ly.build(canvas, planes, depth.estimate(canvas))
     return Clip(part, planes, density, _subject(image), layers)
-
-
-def _yuv_planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An RGB image (even size) as yuv420p planes, converted once per segment."""
-    import cv2
-    import numpy as np
-
-    h, w = rgb.shape[:2]
-    flat = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).reshape(-1)
-    quarter = h * w // 4
-    return (
-        flat[: h * w].reshape(h, w),
-        flat[h * w : h * w + quarter].reshape(h // 2, w // 2),
-        flat[h * w + quarter :].reshape(h // 2, w // 2),
-    )
 
 
 def _warp(clip: Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray, ...]) -> None:
