@@ -103,6 +103,7 @@ class ErrorCode(IntEnum):
     PLAN_REQUIRED = 402
     NOT_FOUND = 404
     CONFLICT = 409
+    GONE = 410  # an expired claim link
     PAYLOAD_TOO_LARGE = 413
     UNSUPPORTED_MEDIA = 415
     INVALID_BODY = 422

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from nemo_skill.errors import ErrorCode
 from nemo_skill.local import claim
 from nemo_skill.local.http import backend_of, file_response
 
@@ -36,26 +37,29 @@ STATIC = {"claim.js": "text/javascript; charset=utf-8", "claim.css": "text/css; 
 class ClaimRefusedError(Exception):
     """A claim token that opens nothing: answered with a 4xx page (or JSON for the view)."""
 
-    def __init__(self, status: int, title: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, title: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.title, self.message = status, title, message
+        self.code, self.title, self.message = code, title, message
+        self.status = int(code)  # these codes are HTTP statuses
 
 
 def _project(request: Request) -> claim.Project:
     token = request.query_params.get("ct", "").strip()
     if not token:
         raise ClaimRefusedError(
-            400, "Missing claim token", "This link has no claim token (ct=...)."
+            ErrorCode.BAD_REQUEST, "Missing claim token", "This link has no claim token (ct=...)."
         )
     store = backend_of(request).store
     grant = store.claim(token) if len(token) <= 200 else None
     project = claim.load_project(store, grant, token) if grant is not None else None
     if grant is None or project is None:
         raise ClaimRefusedError(
-            404, "Link not recognised", "This claim link is wrong or belongs to another backend."
+            ErrorCode.NOT_FOUND,
+            "Link not recognised",
+            "This claim link is wrong or belongs to another backend.",
         )
     if grant.expired:
-        raise ClaimRefusedError(410, "Link expired", "This claim link has expired.")
+        raise ClaimRefusedError(ErrorCode.GONE, "Link expired", "This claim link has expired.")
     return project
 
 
@@ -81,7 +85,7 @@ def _html_refusal(refused: ClaimRefusedError) -> Response:
 
 
 def _json_refusal(refused: ClaimRefusedError) -> Response:
-    body = {"code": refused.status, "message": refused.message, "data": None}
+    body = {"code": int(refused.code), "message": refused.message, "data": None}
     return JSONResponse(body, status_code=refused.status)
 
 
@@ -113,7 +117,7 @@ async def claim_video(request: Request) -> Response:
     render = project.render
     if render is None or not render.output:
         message = "This project has no export yet. " + claim.EXPORT_HOW
-        return Response(message, status_code=404, headers=_headers())
+        return Response(message, status_code=ErrorCode.NOT_FOUND, headers=_headers())
     response = file_response(request, Path(render.output), "video/mp4")
     response.headers.update(_headers())
     if request.query_params.get("download") == "1":
@@ -126,7 +130,7 @@ async def static(request: Request) -> Response:
     """``GET /workspace/static/<name>``: the page's script and style (a fixed list)."""
     name = request.path_params["name"]
     if name not in STATIC:
-        return Response("Not found.", status_code=404, headers=_headers())
+        return Response("Not found.", status_code=ErrorCode.NOT_FOUND, headers=_headers())
     text = resources.files("nemo_skill.local.web").joinpath(name).read_text("utf-8")
     return Response(text, media_type=STATIC[name], headers=_headers())
 
