@@ -7,9 +7,11 @@ answers; MP4s are decoded with PyAV.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,6 +22,8 @@ from nemo_skill.delivery import (
     NEXT_STEPS,
     ClaimLink,
     claim_url,
+    claim_url_or_none,
+    fetch_claim_link,
     next_steps,
     worth_retrying,
 )
@@ -94,6 +98,43 @@ def test_only_a_failed_render_that_was_not_refused_is_retried(
     status: str | None, detail: str | None, retry: bool
 ) -> None:
     assert worth_retrying(status, detail) is retry
+
+
+# --- the claim call on a mock backend (answers no real backend gives) --------------
+
+
+@pytest.mark.parametrize("fixture", ["h", "env"])
+@pytest.mark.parametrize("answer", ["bearer", "contains_bearer", "", "   "])
+def test_a_claim_answer_carrying_the_bearer_token_or_nothing_is_refused(
+    request: pytest.FixtureRequest, fixture: str, answer: str
+) -> None:
+    from tests.mock_backend import envelope
+
+    harness = request.getfixturevalue(fixture)
+    bearer = harness.client.authenticate()
+    token = {"bearer": bearer, "contains_bearer": f"x{bearer}x"}.get(answer, answer)
+    harness.backend.reply("POST", "/api/auth/claim-token", envelope({"claim_token": token}))
+    with pytest.raises(errors.ProtocolError) as caught:
+        fetch_claim_link(harness.client, "task_1", "sid_1")
+    assert bearer not in str(caught.value) + (caught.value.hint or "")
+    assert claim_url_or_none(harness.client, "task_1", "sid_1") is None
+
+
+def test_a_claim_link_is_built_from_the_web_url_and_sends_ids_in_the_body(h: Any) -> None:
+    from tests.mock_backend import envelope
+
+    h.backend.reply(
+        "POST", "/api/auth/claim-token", envelope({"claim_token": "clm_ok", "expires_in": 60})
+    )
+    link = fetch_claim_link(h.client, "task_1", "sid_1")
+    assert link.to_dict() == {
+        "url": f"{h.settings.web_url}/workspace/claim?ct=clm_ok",
+        "expires_in": 60,
+    }
+    sent = [r for r in h.backend.requests if r.url.path == "/api/auth/claim-token"][-1]
+    assert json.loads(sent.content) == {"task_id": "task_1", "session_id": "sid_1"}
+    assert "clm_ok" not in str(sent.url) and sent.headers["authorization"].startswith("Bearer ")
+    assert claim_url_or_none(h.client, None, "sid_1") is None  # no task: no call, no link
 
 
 # --- over the embedded backend -------------------------------------------------
