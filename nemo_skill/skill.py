@@ -427,7 +427,7 @@ class Skill:
             self.progress(f"render {job.render_id} was never started; starting it now")
             resumed_id, job = job.render_id, None
         render_id = job.render_id if job else (resumed_id or new_render_id())
-        target = output or project.render_out or self.client.settings.output_dir
+        target = output or project.render_out or self._output_dir()
         dest = resolve_output(target, render_id, force=force or bool(job)) if download else None
         if job is None:
             job = self.start_export(render_id, dest)
@@ -441,6 +441,16 @@ class Skill:
         result.claim_url = self.claim_url_or_none()
         self._touch(last_export=result.path or result.url)
         return result
+
+    def _output_dir(self) -> Path | None:
+        """The ``output_dir`` setting (used when no output is given), checked before any work."""
+        folder = self.client.settings.output_dir
+        if folder is not None and not folder.is_dir():
+            raise UsageError(
+                f"The output folder from the settings (output_dir) does not exist: {folder}",
+                hint="Create it, change or unset the output_dir setting, or give an output path.",
+            )
+        return folder
 
     def _retry(
         self, failed: ExportJob, dest: Path | None, on_update: Callable[[Any], None] | None
@@ -557,7 +567,7 @@ class Skill:
         project = self.project
         pending = project.render_id == job_id
         target = output or (project.render_out if pending else None)
-        target = target or self.client.settings.output_dir  # `config set output_dir`
+        target = target or self._output_dir()
         path = job.download(resolve_output(target, job_id, force=force))
         if pending:  # done with it: `export --resume` must not pick it up again
             self.workspaces.update(self.key, render_id=None, render_out=None)
@@ -583,7 +593,7 @@ class Skill:
         finished items and never re-sends a turn; ``fresh`` starts over. One
         failure does not stop the others; 2001/402 stop starting new ones.
         """
-        output = output or self.client.settings.output_dir  # `config set output_dir`
+        output = output or self._output_dir()
         self.progress(f"Generating {len(files)} clip(s): this may take a few minutes.")
         return run_batch(self.client, files, prompt, output=output, force=force, jobs=jobs,
                          fresh=fresh, progress=self.progress, sleep=self.sleep)  # fmt: skip

@@ -153,6 +153,8 @@ def source_resolver(backend: Backend) -> Callable[[str, str], Path]:
         if not link.exists():  # the decoders pick a demuxer by suffix: give them one
             try:
                 os.link(path, link)
+            except FileExistsError:
+                pass  # another render worker linked it first (copying onto it is SameFileError)
             except OSError:
                 shutil.copyfile(path, link)
         return link

@@ -159,3 +159,22 @@ def test_batch_jobs_and_output_dir_are_generate_defaults_and_flags_win(cli: Cli)
     assert flagged.code == 0, flagged.err
     assert flagged.json()["jobs"] == 1
     assert Path(flagged.json()["results"][0]["path"]).parent == other
+
+
+def test_a_configured_output_folder_that_vanished_is_a_clear_error(cli: Cli) -> None:
+    folder = cli.cwd / "gone"
+    folder.mkdir()
+    assert cli("config", "set", "output_dir", str(folder)).code == 0
+    folder.rmdir()
+    photo = make_image(cli.cwd / "photo.jpg")
+    assert (
+        cli("chat", "turn this image into a 1-second animated video clip", "-f", str(photo)).code
+        == 0
+    )
+    result = cli("--json", "export")
+    assert result.code == 2
+    error = result.json()["error"]
+    assert "output_dir" in error["message"] and str(folder) in error["message"]
+    assert "unset" in error["hint"]
+    assert not list(cli.cwd.rglob("*.mp4"))  # nothing rendered or written elsewhere
+    assert cli("--json", "export", "-o", str(cli.cwd / "here.mp4")).code == 0  # -o still works
