@@ -8,6 +8,7 @@ the core names is worded by each shell, and the rules the shells used to copy
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,29 @@ def test_the_usage_docs_list_the_same_exit_codes() -> None:
     usage = " ".join((PACKAGE.parent / "docs" / "usage.md").read_text(encoding="utf-8").split())
     for code, meaning in exit_codes()[1:]:
         assert f"{code} {meaning}" in usage
+
+
+def test_the_cli_prints_the_core_hint_in_its_own_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A closed local port: the refusal comes before anything is sent.
+    args = ["--api-url", "http://127.0.0.1:9", "--state-dir", str(tmp_path)]
+    assert cli.main([*args, "--json", "export", "--resume"]) == UsageError.exit_code
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error == {
+        "code": "usage",
+        "message": "There is no interrupted export to resume.",
+        "hint": "Run `nemo-skill export`.",
+    }
+    assert cli.main([*args, "export", "--resume"]) == UsageError.exit_code
+    assert "Hint: Run `nemo-skill export`.\n" in capsys.readouterr().err
+
+
+def test_mcp_tool_errors_word_the_same_hint_as_tools(env: Harness) -> None:
+    mcp_server = pytest.importorskip("nemo_skill.mcp_server")
+    skill = Skill(env.client, workspace="name:mcp")
+    with pytest.raises(Exception) as caught:
+        mcp_server.guarded(lambda: skill.export(resume=True))
+    assert str(caught.value) == (
+        "There is no interrupted export to resume. (code usage)\nHint: Run the `export_start` tool."
+    )
