@@ -41,7 +41,7 @@ from typing import Any, Final
 from nemo_skill.client import NemoClient, check_upload
 from nemo_skill.config import LOCAL_API_URL
 from nemo_skill.conversation import TurnTimings, run_turn
-from nemo_skill.delivery import claim_url_or_none
+from nemo_skill.delivery import claim_url_or_none, worth_retrying
 from nemo_skill.errors import (
     API_STEPS,
     APIError,
@@ -624,32 +624,14 @@ class BatchRunner:
         return draft if draft is not None and draft.renderable else None
 
     def _export(self, item: _Item) -> None:
-        """Render (resuming a recorded render id) and download; export is free."""
+        """Render (resuming a recorded render id) and download; export is free.
+
+        A render that ends ``failed`` is submitted once more under a new id
+        (never a refusal: 402, 2001, other 4xx), as a single export does.
+        """
         entry = self.manifest.entry(item.key)
         output = Path(str(item.report.output))
-        job = self._resume_render(item, entry.get("render_id"))
-        if job is None:
-            draft = self._draft(item)
-            if draft is None:
-                raise RenderError(
-                    f"Session {item.report.session_id} has no timeline to render.",
-                    hint="Run generate with --fresh for this file to make it again.",
-                )
-            render_id = new_render_id()
-            self._record(item, stage=RENDER_SUBMITTED, render_id=render_id)  # before submitting
-            try:
-                job = self._retrying(
-                    lambda: submit(
-                        self.client,
-                        str(item.report.session_id),
-                        draft.to_wire(),
-                        render_id=render_id,
-                    )
-                )
-            except APIError:  # refused (402, 4xx): nothing runs under this id
-                self._record(item, stage=TURN_DONE, render_id=None)
-                raise
-        item.report.job_id = job.render_id
+        job = self._resume_render(item, entry.get("render_id")) or self._submit(item)
         shown: list[tuple[str, int]] = []
 
         def update(status: Any) -> None:
@@ -658,11 +640,20 @@ class BatchRunner:
                 shown.append(now)
                 self.say(item, f"rendering {now[1]}%", "rendering")
 
-        try:
-            job.wait(on_update=update, sleep=self.sleep, schedule=self.poll_schedule)
-        except RenderError:
-            self._record(item, stage=TURN_DONE, render_id=None)  # a re-run renders anew (free)
-            raise
+        for attempt in (1, 2):
+            item.report.job_id = job.render_id
+            try:
+                job.wait(on_update=update, sleep=self.sleep, schedule=self.poll_schedule)
+                break
+            except RenderError:
+                last = job.last
+                retry = worth_retrying(last.status if last else None, last.error if last else None)
+                if attempt == 2 or not retry:
+                    self._record(item, stage=TURN_DONE, render_id=None)  # a re-run renders anew
+                    raise
+                self.say(item, f"render {job.render_id} failed; trying once more", "rendering")
+                shown.clear()
+                job = self._submit(item)
         self.say(item, "downloading", "downloading")
         job.download(output)
         self._record(item, stage=FINISHED)
@@ -672,6 +663,27 @@ class BatchRunner:
             self.client, entry.get("task_id"), item.report.session_id
         )
         self.say(item, f"done: {output}", DONE)
+
+    def _submit(self, item: _Item) -> ExportJob:
+        """Submit the session's draft under a new render id, recorded before submitting."""
+        draft = self._draft(item)
+        if draft is None:
+            raise RenderError(
+                f"Session {item.report.session_id} has no timeline to render.",
+                hint="Run generate with --fresh for this file to make it again.",
+            )
+        render_id = new_render_id()
+        self._record(item, stage=RENDER_SUBMITTED, render_id=render_id)  # before submitting
+        try:
+            job: ExportJob = self._retrying(
+                lambda: submit(
+                    self.client, str(item.report.session_id), draft.to_wire(), render_id=render_id
+                )
+            )
+        except APIError:  # refused (402, 4xx): nothing runs under this id
+            self._record(item, stage=TURN_DONE, render_id=None)
+            raise
+        return job
 
     def _resume_render(self, item: _Item, render_id: Any) -> ExportJob | None:
         """The recorded render if the backend knows it and it can still finish."""

@@ -336,3 +336,31 @@ def test_a_batch_with_no_claim_link_still_delivers_its_clips(
     report = s.generate([str(make_image(tmp_path / "p.jpg"))], PROMPT, output=out, jobs=1)
     (item,) = report.items
     assert item.path and item.claim_url is None and _frames(Path(item.path)) > 0
+
+
+def test_a_batch_item_whose_render_fails_is_rendered_once_more(
+    skill: tuple[Skill, FaultApp, list], tmp_path: Path
+) -> None:
+    s, app, said = skill
+    app.add("GET", "/api/render/proxy/lambda/", Fault("render_status", value="failed", times=1))
+    out = tmp_path / "clips"
+    out.mkdir()
+    report = s.generate([str(make_image(tmp_path / "p.jpg"))], PROMPT, output=out, jobs=1)
+    (item,) = report.items
+    assert item.error is None and item.path and _frames(Path(item.path)) > 0
+    assert app.counts[SUBMIT] == 2
+    assert any("trying once more" in line for line in said), said
+
+
+def test_a_batch_item_whose_render_fails_twice_fails_alone(
+    skill: tuple[Skill, FaultApp, list], tmp_path: Path
+) -> None:
+    s, app, _ = skill
+    app.add("GET", "/api/render/proxy/lambda/", Fault("render_status", value="failed"))
+    out = tmp_path / "clips"
+    out.mkdir()
+    report = s.generate([str(make_image(tmp_path / "p.jpg"))], PROMPT, output=out, jobs=1)
+    (item,) = report.items
+    assert item.path is None and item.error and item.error["code"] == "render_failed"
+    assert app.counts[SUBMIT] == 2
+    assert not list(out.glob("*.mp4"))
