@@ -24,7 +24,8 @@ class Limiter:
         self._clock = time.monotonic
         self._cond = threading.Condition()
         self._until = 0.0
-        self._owner: int | None = None  # the thread whose 429 set the pause
+        # The thread whose 429 set the pause (the object, not its ident: idents are reused).
+        self._owner: threading.Thread | None = None
         self.pauses = 0  # how many 429s paused the callers (for summaries and tests)
 
     def pause(self, seconds: float) -> None:
@@ -33,7 +34,7 @@ class Limiter:
             self.pauses += 1
             until = self._clock() + max(0.0, seconds)
             if until >= self._until:
-                self._until, self._owner = until, threading.get_ident()
+                self._until, self._owner = until, threading.current_thread()
             self._cond.notify_all()
 
     def remaining(self) -> float:
@@ -45,7 +46,7 @@ class Limiter:
         """Block while another thread's pause runs; returns the seconds waited."""
         waited = 0.0
         with self._cond:
-            mine = self._owner == threading.get_ident()
+            mine = self._owner is threading.current_thread()
             while not mine and (left := self._until - self._clock()) > 0:
                 start = self._clock()
                 self._cond.wait(timeout=left)
