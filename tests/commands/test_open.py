@@ -75,12 +75,17 @@ def test_open_serve_needs_the_local_backend(cli: Cli, photo: Path) -> None:
     assert "--api-url local" in result.err
 
 
-def test_open_with_the_local_backend_says_what_to_run(tmp_path: Path) -> None:
+def _local_project(tmp_path: Path) -> Cli:
+    """A CLI on the in-process backend (``--api-url local``) with one clip made."""
     work = tmp_path / "w"
     work.mkdir()
     cli = Cli("local", tmp_path / "state", work)
-    photo = make_image(work / "p.jpg")
-    assert cli("chat", PROMPT, "-f", str(photo)).code == 0
+    assert cli("chat", PROMPT, "-f", str(make_image(work / "p.jpg"))).code == 0
+    return cli
+
+
+def test_open_with_the_local_backend_says_what_to_run(tmp_path: Path) -> None:
+    cli = _local_project(tmp_path)
     result = cli("--json", "open")
     assert result.code == 0, result.err
     data = result.json()
@@ -90,11 +95,8 @@ def test_open_with_the_local_backend_says_what_to_run(tmp_path: Path) -> None:
 
 
 def test_open_serve_keeps_the_link_alive_until_ctrl_c(tmp_path: Path) -> None:
-    work = tmp_path / "w"
-    work.mkdir()
-    cli = Cli("local", tmp_path / "state", work)
-    photo = make_image(work / "p.jpg")
-    assert cli("chat", PROMPT, "-f", str(photo)).code == 0
+    cli = _local_project(tmp_path)
+    work = cli.cwd
     proc = subprocess.Popen(
         [sys.executable, "-m", "nemo_skill.cli", *cli.base_args(), "--json", "open", "--serve"],
         cwd=work,
