@@ -284,6 +284,31 @@ def compare(photo: Path, out: Path, motion: str) -> Row:
     return Row(statistics.median(walls), statistics.median(floors), ratios, cpu_ratio, rss)
 
 
+def compose_cost(photo: Path, motion: str, frames: int = 30) -> tuple[float, float]:
+    """In this process: (seconds to load the segment, median ms to compose one 1080p frame).
+
+    Single-threaded and CPU-bound, so it holds up on a busy machine where wall-time ratios
+    of whole processes swing by 30%."""
+    from nemo_skill.local.engine import plan_from_prompt, probe_image
+    from nemo_skill.local.engine.encoder import new_frame
+    from nemo_skill.local.engine.plan import make_plan
+    from nemo_skill.local.engine.render import load
+
+    draft = plan_from_prompt("16:9, 5 seconds", source=str(photo), image_size=probe_image(photo))
+    draft["t"][0]["sg"][0]["motion"] = motion
+    plan = make_plan(draft)
+    start = time.perf_counter()
+    loaded = load(plan, Path)
+    loading = time.perf_counter() - start
+    _, planes = new_frame(plan.size)
+    costs = []
+    for index in range(0, plan.frames, max(1, plan.frames // frames)):
+        begin = time.perf_counter()
+        loaded.compose(index, planes)
+        costs.append(time.perf_counter() - begin)
+    return loading, statistics.median(costs) * 1000
+
+
 def motions_only() -> int:
     """The pan and depth-aware rows alone (``python bench/render.py --motions``)."""
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -293,6 +318,11 @@ def motions_only() -> int:
         subprocess.run([sys.executable, __file__, "--make-subject-photo", str(scene)], check=True)
         run_animate(photo, tmp / "warm.mp4", "--duration", "1")  # page cache, untimed
         run_animate(scene, tmp / "warm.mp4", "--duration", "1")
+        print("compose cost in this process (load once, then per 1080p frame)")
+        for motion, source in (("pan_left", photo), ("kenburns", photo), ("parallax", scene),
+                               ("dolly", scene), ("orbit", scene)):  # fmt: skip
+            loading, per_frame = compose_cost(source, motion)
+            print(f"  {motion:9s} load {loading:5.2f} s  compose {per_frame:5.1f} ms/frame")
         print("motions against the floor of their own frames (5 s 1080p30, 16:9)")
         for motion, source in (("pan_left", photo), ("parallax", scene), ("dolly", scene),
                                ("orbit", scene)):  # fmt: skip

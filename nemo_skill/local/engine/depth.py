@@ -103,6 +103,31 @@ def _border(h: int, w: int, frac: float = 0.06) -> np.ndarray:
     return edge
 
 
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    """CIE Lab (D65; float32, L scaled to 0-255 like OpenCV's 8-bit Lab so L and a/b weigh
+    alike), computed with numpy on the small image: OpenCV's Lab conversion builds lookup
+    tables on first use, which costs more than the whole estimate."""
+    import numpy as np
+
+    c = rgb.astype(np.float32) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array(
+        [[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]],
+        dtype=np.float32,
+    )
+    xyz /= np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    lab = np.stack(
+        [
+            (116 * f[..., 1] - 16) * 2.55,
+            500 * (f[..., 0] - f[..., 1]),
+            200 * (f[..., 1] - f[..., 2]),
+        ],
+        axis=-1,
+    ).astype(np.float32)
+    return lab
+
+
 def saliency(small: np.ndarray) -> np.ndarray:
     """Where a subject probably is (float32 in [0, 1]): border-colour contrast × centre prior.
 
@@ -114,7 +139,7 @@ def saliency(small: np.ndarray) -> np.ndarray:
     import numpy as np
 
     h, w = small.shape[:2]
-    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = _lab(small)
     border = lab[_border(h, w)]
     k = min(6, len(border))
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
@@ -202,7 +227,7 @@ def _confidence(small: np.ndarray, mask: np.ndarray) -> float:
     # size: tiny specks and masks that swallow the photo are not subjects
     size = min(1.0, area / 0.04) * min(1.0, max(0.0, (0.7 - area) / 0.2))
     # colour separation: Fisher-like ratio of the Lab means to the spreads
-    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = _lab(small)
     inside, outside = lab[mask > 0], lab[mask == 0]
     if len(outside) < 16:
         return 0.0

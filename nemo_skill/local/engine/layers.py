@@ -118,18 +118,26 @@ def build(canvas: np.ndarray, planes: Planes, est: DepthEstimate) -> Layers:
     if not est.has_subject:
         return Layers(planes, None, None, (0, 0, 0, 0), 0.0, est.plane, (w / 2, h / 2), 0.0)
     mask = est.mask
-    # the hole is a little larger than the subject: its soft edge and halo must go too
-    grow = max(2, round(max(h, w) * 0.005))
-    hole = cv2.dilate((mask > 0.02).astype(np.uint8), np.ones((2 * grow + 1,) * 2, np.uint8))
-    filled = _fill_background(canvas, hole)
-    a = np.maximum(hole, cv2.GaussianBlur(hole.astype(np.float32), (0, 0), grow / 2))[..., None]
-    background_rgb = np.clip(canvas * (1 - a) + filled * a, 0, 255).astype(np.uint8)
-
     ys, xs = np.nonzero(mask > 0.01)
     pad = 4
     x0, y0 = max(0, (int(xs.min()) - pad) // 2 * 2), max(0, (int(ys.min()) - pad) // 2 * 2)
     x1 = min(w, -(-(int(xs.max()) + pad) // 2) * 2)
     y1 = min(h, -(-(int(ys.max()) + pad) // 2) * 2)
+    # Only the region around the subject changes in the background: the hole, its feather and
+    # enough surroundings to mirror texture from (a quarter of the subject's size each way).
+    around = max(16, (x1 - x0) // 4, (y1 - y0) // 4)
+    rx0, ry0 = max(0, x0 - around), max(0, y0 - around)
+    rx1, ry1 = min(w, x1 + around), min(h, y1 + around)
+    region = canvas[ry0:ry1, rx0:rx1]
+    # the hole is a little larger than the subject: its soft edge and halo must go too
+    grow = max(2, round(max(h, w) * 0.005))
+    kernel = np.ones((2 * grow + 1,) * 2, np.uint8)
+    hole = cv2.dilate((mask[ry0:ry1, rx0:rx1] > 0.02).astype(np.uint8), kernel)
+    filled = _fill_background(region, hole)
+    a = np.maximum(hole, cv2.GaussianBlur(hole.astype(np.float32), (0, 0), grow / 2))[..., None]
+    background_rgb = canvas.copy()
+    background_rgb[ry0:ry1, rx0:rx1] = np.clip(region * (1 - a) + filled * a, 0, 255)
+
     crop = tuple(
         np.ascontiguousarray(p[y0 // s : y1 // s, x0 // s : x1 // s])
         for p, s in zip(planes, (1, 2, 2), strict=True)
