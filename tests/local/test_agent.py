@@ -191,3 +191,14 @@ def json_copy(value: dict[str, Any]) -> dict[str, Any]:
 
     copied: dict[str, Any] = json.loads(json.dumps(value))
     return copied
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "es", "fr", "de", "ja"])
+def test_every_offered_option_is_an_edit_the_agent_reads(language: str) -> None:
+    bare = plan("animate this", None).new_draft  # no music, no text yet
+    asked = plan("hmm", bare, language=language)
+    assert asked.question is not None and asked.question.options
+    for option in asked.question.options:
+        answered = plan(option, bare, language=language)
+        assert answered.kind == "edit", (option, answered.kind)
+        assert answered.cost == 50
