@@ -300,6 +300,9 @@ def _motion(text: _Text, out: dict[str, Any], text_context: bool, complaint: boo
             )
         ):
             continue  # "move the title up" moves the title, not the camera
+        match = text.find(name)
+        if match and text_context and _is_size_word(match.group(0)):
+            continue  # "标题文字放大": the text grows, the camera does not zoom
         if text.take(name):
             found.append(name)
     if not found and text.take("zoom_bare"):
@@ -307,6 +310,10 @@ def _motion(text: _Text, out: dict[str, Any], text_context: bool, complaint: boo
     # "this zoom is sluggish" names the current move: a complaint about the pace keeps it.
     if found and not complaint:
         out["motion"] = {"static": "none", "sideways": "pan_right"}.get(found[0], found[0])
+
+
+def _is_size_word(words: str) -> bool:
+    return any(_concept(n).fullmatch(words.strip()) for n in ("bigger", "smaller"))
 
 
 def _speed(text: _Text, out: dict[str, Any]) -> bool:
