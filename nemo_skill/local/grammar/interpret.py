@@ -373,6 +373,9 @@ def _music(text: _Text, out: dict[str, Any]) -> bool:
     if _near(text, "remove", "music_noun") or text.take("mute"):
         out["remove_music"] = True
         return True
+    # The level words first: "zu leise" (too quiet) is about the volume, not a "quiet" style.
+    louder = None if _text_context(text) and not noun else text.take("louder")
+    quieter = None if _text_context(text) and not noun else text.take("quieter")
     style = _style(text, noun or background)
     volume = None
     percent = re.search(
@@ -388,16 +391,9 @@ def _music(text: _Text, out: dict[str, Any]) -> bool:
         volume = min(100, int(level.group(1))) / 100
     if volume is not None:
         out["music_volume"] = round(volume, 2)
-    elif noun or text.has("volume_noun"):
-        if text.take("louder"):
-            out["volume_step"] = VOLUME_STEP
-        elif text.take("quieter"):
-            out["volume_step"] = -VOLUME_STEP
-    elif _text_context(text):
-        pass  # "make the title smaller" is about the text, not the sound
-    elif text.has("louder") and not text.has("bigger"):
+    elif louder and not quieter and not (text.has("bigger") and not noun):
         out["volume_step"] = VOLUME_STEP
-    elif text.has("quieter"):
+    elif quieter and not louder:
         out["volume_step"] = -VOLUME_STEP
     fade = False
     black = bool(_BLACK.search(text.work))

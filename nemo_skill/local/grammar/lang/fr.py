@@ -72,7 +72,7 @@ TABLE = Table(
         "remove": (r"\benlève(?:r|z)?\b", r"\benleve\b", r"\bsupprime(?:r|z)?\b", r"\bretire(?:r|z)?\b", r"\bsans\b", r"\bcoupe(?:r|z)?\b",
                    r"\bpas\s+de\b", r"\béteins\b", r"\bvire(?:r|z)?\b", r"\bôte(?:r|z)?\b", r"\bje\s+ne\s+veux\s+pas\b", r"\bplus\s+de\b(?=\s+(?:musique|titre|texte))", r"\bmute\b"),
         "music_change": (r"\b(?:autre|nouvelle)\s+(?:musique|chanson|morceau)\b", r"\bchange(?:r|z)?\s+(?:la\s+musique|le\s+morceau|de\s+musique)\b(?!\s+(?:en|pour))"),
-        "louder": (r"\bplus\s+forte?\b", r"\bmonte(?:r|z)?\s+(?:un\s+peu\s+)?(?:le\s+son|la\s+musique|le\s+volume)\b", r"\baugmente(?:r|z)?\s+(?:le\s+son|la\s+musique|le\s+volume)\b",
+        "louder": (r"\bplus\s+forte?\b", r"\bà\s+fond\b", r"\bmonte(?:r|z)?\s+(?:un\s+peu\s+)?(?:le\s+son|la\s+musique|le\s+volume)\b", r"\baugmente(?:r|z)?\s+(?:le\s+son|la\s+musique|le\s+volume)\b",
                    r"\btrop\s+(?:faible|bas)\b", r"\bon\s+(?:ne\s+)?l'entend\s+pas\b", r"\bon\s+n'entend\s+(?:rien|pas)\b"),
         "quieter": (r"\bmoins\s+forte?\b", r"\bbaisse(?:r|z)?\s+(?:un\s+peu\s+)?(?:le\s+son|la\s+musique|le\s+volume)\b", r"\bdiminue(?:r|z)?\s+(?:le\s+son|la\s+musique|le\s+volume)\b",
                     r"\btrop\s+fort(?:e)?\b", r"\bplus\s+(?:bas|doux|discr[eè]te?)\b", r"\ben\s+sourdine\b", r"\bbaisse(?:-la|-le)\b"),
