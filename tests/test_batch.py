@@ -575,7 +575,7 @@ def test_sigkill_mid_batch_then_rerun_sends_each_turn_and_render_once(
 
     async def slow_turns(key: str, n: int) -> None:
         if key == "POST /run_sse" and n in (2, 3):  # two turns still running at the kill
-            await asyncio.sleep(3.0)
+            await asyncio.sleep(6.0)  # outlasts the wait for every worker to be held
 
     spy.hook = slow_turns
     cli = cli_for(backend, tmp_path)
