@@ -307,11 +307,11 @@ def test_a_429_pauses_every_worker_for_the_advised_time(
     async def hook(key: str, n: int) -> tuple[int, dict[str, str], dict[str, Any]] | None:
         if key != "POST /api/tasks/me/with-session/nemo_agent":
             return None
-        if n == 1:  # the first worker hears 429, Retry-After 2 s
+        if n == 1:  # the first worker hears 429, Retry-After 3 s
             hit.append(time.monotonic())
-            return 429, {"Retry-After": "2"}, {"code": 429, "message": "slow down", "data": None}
+            return 429, {"Retry-After": "3"}, {"code": 429, "message": "slow down", "data": None}
         if n == 2:  # the second worker's answer comes well after the 429 was heard
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(1.5)
         return None
 
     spy.hook = hook
@@ -321,10 +321,10 @@ def test_a_429_pauses_every_worker_for_the_advised_time(
     doc = result.json()
     assert doc["counts"] == {"done": 2} and doc["rate_limit_pauses"] == 1
     assert spy.requests["POST /api/tasks/me/with-session/nemo_agent"] == 3  # 429, retry, other
-    # The other worker had its session 0.5 s after the 429, yet its next call (the upload)
+    # The other worker had its session 1.5 s after the 429, yet its next call (the upload)
     # waited for the shared pause: nothing reached the backend before Retry-After ran out.
     after = [t for t, key in spy.arrivals if t > hit[0] and not key.endswith("/nemo_agent")]
-    assert min(after) >= hit[0] + 2.0 - 0.05
+    assert min(after) >= hit[0] + 3.0 - 0.05
 
 
 # --- 2001 / 402 stop new items -------------------------------------------------------------------
