@@ -81,6 +81,24 @@ def test_subject_moves_against_the_background(motion: str, tmp_path: Path) -> No
     assert background < 4  # the field itself moves as one camera would see it
 
 
+def test_blurred_fill_beside_the_photo_is_not_taken_for_the_subject(tmp_path: Path) -> None:
+    # a square photo in a 16:9 frame: sharp photo between blurred fill bands
+    photo = subject_photo(tmp_path / "square.png", (H, H))
+    draft = _draft(photo, "parallax")
+    draft["m"]["fit"] = "blur"
+    render_draft(draft, tmp_path / "out.mp4")
+    subject, _ = subject_against_background(_frames(tmp_path / "out.mp4"))
+    assert subject >= 12
+    from nemo_skill.local.engine.plan import make_plan
+    from nemo_skill.local.engine.render import load
+
+    clip = load(make_plan(draft), Path).clips[0]
+    assert clip.layers is not None
+    x0, y0, x1, y1 = clip.layers.box
+    canvas_w = clip.planes[0].shape[1]
+    assert (x1 - x0) < 0.5 * canvas_w  # the disc, not the whole photo over its fill
+
+
 @pytest.mark.parametrize("motion", ["zoom_in", "kenburns"])
 def test_2d_moves_keep_subject_and_background_together(motion: str, tmp_path: Path) -> None:
     photo = subject_photo(tmp_path / "scene.png", (W, H))

@@ -60,6 +60,21 @@ class DepthEstimate:
         a, bx, by = self.plane
         return a + bx * x + by * y
 
+    def placed(self, shape: tuple[int, int], rect: tuple[int, int, int, int]) -> DepthEstimate:
+        """This estimate of a photo placed at ``rect`` (x0, y0, x1, y1) on a larger canvas of
+        ``shape`` (h, w): the mask padded with background, the plane over the canvas."""
+        import dataclasses
+
+        import numpy as np
+
+        h, w = shape
+        x0, y0, x1, y1 = rect
+        if (x0, y0, x1, y1) == (0, 0, w, h) or not self.mask.size:
+            return self
+        mask = np.zeros((h, w), np.float32)
+        mask[y0:y1, x0:x1] = self.mask
+        return dataclasses.replace(self, mask=mask)
+
     @property
     def has_subject(self) -> bool:
         """Whether a subject layer was found (else the motion uses the plane alone)."""

@@ -255,13 +255,19 @@ def warp(
         return
     local = _shift(-rx0, -ry0) @ matrix @ _shift(x0, y0)
     local_c = _shift(-rx0 / 2, -ry0 / 2) @ (to_chroma @ matrix @ to_luma) @ _shift(x0 / 2, y0 / 2)
+    alphas: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per resolution: U and V share one
     for index, (plane, target) in enumerate(zip(layers.subject, dst, strict=True)):
         s = 1 if index == 0 else 2
-        m = local if index == 0 else local_c
+        m = (local if index == 0 else local_c)[:2]
         size = ((rx1 - rx0) // s, (ry1 - ry0) // s)
-        alpha = cv2.warpAffine(layers.alpha[0 if s == 1 else 1], m[:2], size,
-                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)  # fmt: skip
-        colour = cv2.warpAffine(plane, m[:2], size, flags=cv2.INTER_LINEAR,
+        if s not in alphas:
+            warped = cv2.warpAffine(
+                layers.alpha[0 if s == 1 else 1], m, size, flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_CONSTANT,
+            )  # fmt: skip
+            alphas[s] = (warped, 1.0 - warped)
+        alpha, inverse = alphas[s]
+        colour = cv2.warpAffine(plane, m, size, flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
         region = target[ry0 // s : ry1 // s, rx0 // s : rx1 // s]
-        region[...] = cv2.blendLinear(colour, region, alpha, 1.0 - alpha)
+        region[...] = cv2.blendLinear(colour, region, alpha, inverse)

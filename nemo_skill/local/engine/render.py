@@ -128,7 +128,12 @@ def _shrink_or_grow(scale: float) -> int:
     return int(cv2.INTER_LINEAR if scale >= 2 / 3 else cv2.INTER_AREA)
 
 
-def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np.ndarray, float]:
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
+def _frame_canvas(
+    image: np.ndarray, out: tuple[int, int], fit: str
+) -> tuple[np.ndarray, float, Rect]:
     """The image framed on a canvas ``MARGIN`` × the output, at ``density`` px per output px."""
     import cv2
 
@@ -142,7 +147,7 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
         target = (max(cw, round(iw * cover)), max(ch, round(ih * cover)))
         resized = cv2.resize(image, target, interpolation=interpolation)
         y0, x0 = (resized.shape[0] - ch) // 2, (resized.shape[1] - cw) // 2
-        return resized[y0 : y0 + ch, x0 : x0 + cw].copy(), density
+        return resized[y0 : y0 + ch, x0 : x0 + cw].copy(), density, (0, 0, cw, ch)
     # The fill covers the canvas with the photo's centre (cropped, not stretched), blurred and
     # darkened at 1/8 scale then upsampled: the same soft fill for a fraction of the cost.
     crop_w, crop_h = min(iw, round(ih * cw / ch)), min(ih, round(iw * ch / cw))
@@ -158,7 +163,7 @@ def _frame_canvas(image: np.ndarray, out: tuple[int, int], fit: str) -> tuple[np
     fg = cv2.resize(image, (fw, fh), interpolation=interpolation)
     y0, x0 = (ch - fh) // 2, (cw - fw) // 2
     background[y0 : y0 + fh, x0 : x0 + fw] = fg
-    return background, density
+    return background, density, (x0, y0, x0 + fw, y0 + fh)
 
 
 def _load_clip(part: VideoPart, plan: RenderPlan, resolve: Resolver) -> Clip:
@@ -166,14 +171,17 @@ def _load_clip(part: VideoPart, plan: RenderPlan, resolve: Resolver) -> Clip:
 
     width, height = plan.size
     image = load_image(resolve(part.src), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
-    canvas, density = _frame_canvas(image, plan.size, plan.fit)
+    canvas, density, photo = _frame_canvas(image, plan.size, plan.fit)
     planes = yuv_planes(canvas)
     layers = None
     if part.depth_aware:
         from nemo_skill.local.engine import depth
         from nemo_skill.local.engine import layers as ly
 
-        layers = ly.build(canvas, planes, depth.estimate(canvas))
+        # depth of the photo itself: a blurred fill beside it is background, not a subject
+        x0, y0, x1, y1 = photo
+        estimate = depth.estimate(canvas[y0:y1, x0:x1]).placed(canvas.shape[:2], photo)
+        layers = ly.build(canvas, planes, estimate)
     return Clip(part, planes, density, _subject(image), layers)
 
 
