@@ -94,7 +94,7 @@ def test_blurred_fill_beside_the_photo_is_not_taken_for_the_subject(tmp_path: Pa
 
     clip = load(make_plan(draft), Path).clips[0]
     assert clip.layers is not None
-    x0, y0, x1, y1 = clip.layers.box
+    x0, _, x1, _ = clip.layers.box
     canvas_w = clip.planes[0].shape[1]
     assert (x1 - x0) < 0.5 * canvas_w  # the disc, not the whole photo over its fill
 
