@@ -611,10 +611,11 @@ def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
         out["video_fade_in_ms"] = VIDEO_FADE_MS
 
 
-def _is_question(text: _Text, edits: bool) -> bool:
+def _is_question(text: _Text, edits: bool, asks: bool) -> bool:
+    """``asks``: the question words matched before any words were taken as content."""
     if text.has("request") and edits:  # "can you make it 9:16?" asks for an edit
         return False
-    if text.has("question"):
+    if asks:
         return True
     ends = re.search(r"[?？]\s*$|^\s*¿", text.raw)
     return bool(ends) and not edits
@@ -626,7 +627,9 @@ def read(message: str, prefer: str | None = None) -> Reading:
     text = _Text(message[:MAX_CHARS])
     language = _language(text, prefer)
     out: dict[str, Any] = {}
+    asks_first = text.has("question")  # before "标题是什么" gives 什么 to the title
     _texts(text, out)  # first: the words of a title are content, not commands
+    unquoted = not text.quotes and any(k in out for k in ("title", "caption", "text"))
     undo = bool(text.take("undo"))
     regen = bool(text.take("regen_strong"))
     generate = bool(text.find("generate"))
@@ -648,7 +651,8 @@ def read(message: str, prefer: str | None = None) -> Reading:
         regen = True
     instruction = Instruction(generate=generate, undo=undo, regenerate=regen, **out)
     acted = instruction.is_edit or undo or regen or generate
-    if _is_question(text, acted):
+    asks = text.has("question") or (asks_first and unquoted)
+    if _is_question(text, acted, asks):
         topics = tuple(t for t in ("duration", "music", "styles", "format", "text", "motion")
                        if text.has(f"q_{t}") or (text.quotes and t == "text"))  # fmt: skip
         return Reading("question", Instruction(), topics, language)

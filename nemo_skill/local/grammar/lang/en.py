@@ -7,14 +7,19 @@ from nemo_skill.local.grammar.table import Table
 TABLE = Table(
     code="en",
     concepts={
-        "request": (r"^\s*(?:hey\s+|ok(?:ay)?\s+|so\s+|hi\s+)?(?:can|could|would|will)\s+(?:you|u|we|i)\b",
+        "request": (r"^\s*(?:hey\s+|ok(?:ay)?\s+|so\s+|hi\s+)?(?:can|could|would|will)\s+(?:you|u|we)\b",
+                    r"^\s*(?:can|could|may)\s+i\s+(?:get|have)\b",
                     r"^\s*(?:please|pls|plz|let'?s|i\s+(?:want|need|would\s+like|'d\s+like)|i'd\s+like)\b",
                     r"^\s*(?:is\s+it\s+possible\s+to|how\s+about|what\s+about|why\s+not)\b"),
         "question": (r"^\s*(?:how|what|what's|whats|which|who|when|where|why|is|are|was|were|has|isn't|doesn't|"
-                     r"tell\s+me|any\s+idea)\b", r"(?<!not\s)\b(?:long|short)\s+enough\b",
+                     r"tell\s+me|any\s+idea)\b",
+                     r"^\s*(?:can|could|may)\s+i\s+(?:use|post|upload|share|put|publish)\b",
+                     r"\b(?:will|would|does|do|can)\s+(?:this|it|that)\s+(?:work|fit|be\s+ok(?:ay)?|be\s+good|look\s+good)\b",
+                     r"\bis\s+(?:this|it)\s+(?:ok(?:ay)?|good|fine|right)\s+for\b", r"(?<!not\s)\b(?:long|short)\s+enough\b",
                      r"^\s*(?:do|does|did|have|can)\s+(?:you|we|i|they|it|this|that|the)\s+(?:have|know|got|support|offer|"
                      r"look|need|sound|work|fit|include|contain|use|think)\b"),
-        "chitchat": (r"^\s*(?:hi|hello|hey|thanks|thank\s+you|thx|ty|cool|nice|great|awesome|perfect|"
+        "chitchat": (r"\b(?:thanks|thank\s+you|thx|cheers)\b", r"\blooks?\s+(?:great|good|amazing|awesome|nice|perfect)\b",
+                     r"^\s*(?:hi|hello|hey|thanks|thank\s+you|thx|ty|cool|nice|great|awesome|perfect|"
                      r"ok|okay|good|lol|wow|love\s+it|looks\s+good|good\s+job|bye|good\s+morning)\b",),
         "undo": (r"\bundo\b", r"\brevert\b", r"\bgo\s+back\b", r"\bprevious\s+version\b",
                  r"\b(?:change|put|set)\s+it\s+back\b", r"\bback\s+to\s+(?:how|what)\s+it\s+was\b",

@@ -10,7 +10,7 @@ TABLE = Table(
         "request": (r"^\s*¿?\s*(?:me\s+)?(?:puedes|podrías|podrias|puede|podría|podemos|quiero|quisiera|necesito|me\s+gustaría|por\s+favor|haz|hazme)\b",),
         "question": (r"\bsuficientemente\s+larg[oa]\b", r"\blo\s+bastante\s+larg[oa]\b",
                      r"^\s*¿?\s*(?:cuánto|cuanto|cuánta|qué|que\s+(?:música|musica|estilo|duración)|cuál|cual|cuáles|cómo|como\s+(?:es|está|se)|"
-                     r"es\s+(?:suficiente|bastante|lo\s+suficientemente|suficientemente|demasiado|muy)|sirve\s+para|vale\s+para|está\s+bien\s+para|"
+                     r"es\s+(?:suficiente|bastante|lo\s+suficientemente|suficientemente)|sirve\s+para|vale\s+para|está\s+bien\s+para|"
                      r"está|tiene|tienes|tienen|hay|dura|sirve|vale)\b",),
         "chitchat": (r"^\s*(?:hola|gracias|muchas\s+gracias|genial|perfecto|vale|ok|bien|qué\s+bien|me\s+encanta|buenísimo|adiós|buenas|chévere|guay)\b",),
         "undo": (r"\bdeshac(?:er|e|es)\b", r"\bdeshaz\b", r"\bvuelve\s+(?:atrás|a\s+como\s+estaba)\b", r"\bcomo\s+(?:antes|estaba)\b",

@@ -9,7 +9,8 @@ TABLE = Table(
     concepts={
         "request": (r"^\s*(?:est-ce\s+que\s+)?(?:tu\s+peux|tu\s+pourrais|vous\s+pouvez|vous\s+pourriez|peux-tu|pouvez-vous|pourrais-tu|pourriez-vous|"
                     r"je\s+veux|je\s+voudrais|j'aimerais|je\s+souhaite|merci\s+de|s'il\s+te\s+pla[iî]t|s'il\s+vous\s+pla[iî]t|on\s+peut|fais|faites)\b",),
-        "question": (r"\bassez\s+long(?:ue)?\b", r"\bsuffisamment\s+long(?:ue)?\b",
+        "question": (r"\bassez\s+long(?:ue)?\b", r"^\s*est-ce\s+qu'", r"^\s*(?:ça|ca)\s+(?:marche|va|passe|convient|ira)\b",
+                     r"^\s*c'est\s+(?:bon|ok|bien|adapté)\s+pour\b", r"\bsuffisamment\s+long(?:ue)?\b",
                      r"^\s*(?:quelle?s?|combien|comment|pourquoi|qu'est-ce|quel\s+est|est-ce\s+(?:que\s+)?(?:c'est|la|le|il|ça|elle|tu\s+as|vous\s+avez)|"
                      r"c'est\s+(?:quoi|assez|combien)|y\s+a-t-il|tu\s+as|t'as|vous\s+avez|il\s+y\s+a\s+(?:quoi|d'autres)|as-tu|avez-vous|est-il|est-elle|la\s+vidéo\s+est-elle|"
                      r"ça\s+dure|ça\s+suffit|c'est\s+suffisant|ça\s+passe)\b",),
