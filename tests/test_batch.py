@@ -456,6 +456,13 @@ def test_a_second_batch_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     client.close()
 
 
+def record_entry(client: NemoClient, photo: str, **fields: Any) -> None:
+    """A manifest entry for ``photo`` (clip beside it) as an interrupted run would leave it."""
+    folder = Path(photo).parent
+    key = batch.item_key(client.settings.store_key, str(Path(photo).resolve()), PROMPT)
+    Manifest.load(folder).update(key, output=str(folder / f"{Path(photo).stem}.mp4"), **fields)
+
+
 def test_a_turn_recorded_as_sent_is_never_sent_again(
     make_backend: Callable[..., Backend], tmp_path: Path
 ) -> None:
@@ -465,10 +472,8 @@ def test_a_turn_recorded_as_sent_is_never_sent_again(
     photo = images(tmp_path, "lost.jpg")
     sid = client.create_session().session_id
     client.upload_files(sid, [Path(photo[0])])
-    manifest = Manifest.load(tmp_path)
-    key = batch.item_key(client.settings.store_key, str(Path(photo[0]).resolve()), PROMPT)
-    manifest.update(key, stage="turn_sent", session_id=sid, turn_sent_at=time.time() - 3600,
-                    output=str(tmp_path / "lost.mp4"))  # fmt: skip
+    record_entry(client, photo[0], stage="turn_sent", session_id=sid,
+                 turn_sent_at=time.time() - 3600)  # fmt: skip
     lines: list[str] = []
     report = run_batch(client, photo, PROMPT, output=tmp_path, progress=lines.append,
                        timings=TurnTimings(recovery_wait_s=0.0, recovery_poll_s=0.0,
@@ -523,9 +528,7 @@ def test_a_session_lost_before_its_turn_is_replaced_and_said_so(
     backend = make_backend()
     client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
     photo = images(tmp_path, "gone.jpg")
-    key = batch.item_key(client.settings.store_key, str(Path(photo[0]).resolve()), PROMPT)
-    Manifest.load(tmp_path).update(key, stage="uploaded", session_id="999999999999999999",
-                                   output=str(tmp_path / "gone.mp4"))  # fmt: skip
+    record_entry(client, photo[0], stage="uploaded", session_id="999999999999999999")
     lines: list[str] = []
     report = run_batch(client, photo, PROMPT, output=tmp_path, progress=lines.append)
     client.close()
