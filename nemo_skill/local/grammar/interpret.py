@@ -511,7 +511,7 @@ def _unquoted_text(text: _Text) -> tuple[str, str | None, int, int] | None:
             words = text.raw[start:end].strip(" \t'\"")
             words = re.sub(
                 r"\s+(?:please|pls|plz|por\s+favor|s'il\s+(?:te|vous)\s+pla[iî]t|stp|svp|bitte|hinzu|ein|"
-                r"rein|drauf|dazu|an|thanks?|merci|gracias|danke)\s*$",
+                r"rein|drauf|dazu|an|um|thanks?|merci|gracias|danke)\s*$",
                 "",
                 words,
                 flags=re.IGNORECASE,

@@ -101,7 +101,7 @@ TABLE = Table(
         "q_format": (r"\bformat\b", r"\bseitenverhältnis\b", r"\bgröße\b", r"\breels?\b", r"\btiktok\b", r"\bhochformat\b", r"\bquerformat\b", r"\bstory\b"),
         "q_text": (r"\btitel\b", r"\btext\b", r"\buntertitel\b", r"\büberschrift\b"),
         "q_motion": (r"\bbewegung\b", r"\bkamera\b", r"\bzoom\b", r"\btempo\b", r"\bgeschwindigkeit\b"),
-        "lofi_genre": (r"\blo-?fi\b", r"\bjazz(?:ig|ige|igen)?\b", r"\bblues(?:ig)?\b", r"\bhip-?hop\b", r"\brap\b", r"\bretro\b", r"\bsoul\b", r"\bnostalgisch\w*\b"),
+        "lofi_genre": (r"\blo-?fi\b", r"\bjazz(?:ig\w*)?\b", r"\bblues(?:ig\w*)?\b", r"\bhip-?hop\b", r"\brap\b", r"\bretro\b", r"\bsoul\b", r"\bnostalgisch\w*\b"),
         "lofi_mood": (r"\bgemütlich\w*\b", r"\bwarm\w*\b", r"\bentspannt\w*\s+beats?\b"),
         "upbeat_genre": (r"\b(?:pop|rock|tanz|party|disco)musik\b", r"\betwas\s+(?:rock|pop)\b", r"\belektro\w*\b", r"\bdisco\b", r"\btanz\w*\b", r"\btechno\b", r"\bparty\w*\b", r"\bfunk\w*\b", r"\bschlager\b"),
         "upbeat_mood": (r"\bpop\b", r"\brock\b", r"\bfröhlich\w*\b", r"\bflott\w*\b", r"\bschwungvoll\w*\b", r"\benergiegeladen\w*\b", r"\bpeppig\w*\b", r"\blebhaft\w*\b", r"\bheiter\w*\b",

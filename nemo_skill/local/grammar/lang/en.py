@@ -106,7 +106,7 @@ TABLE = Table(
         "fast_adj": (r"\bfast\b", r"\bquick(?:ly)?\b", r"\bdynamic\b", r"\brapid(?:ly)?\b", r"\bsnappy\b"),
         "longer": (r"\blonger\b", r"\bextend(?:ed)?\b", r"\blengthen\b", r"\bincrease\b(?=.*\b(?:sec|length|duration))", r"\bstretch\s+it\b", r"\bmore\s+time\b",
                    r"\btoo\s+short\b", r"\bnot\s+long\s+enough\b", r"\bmake\s+it\s+last\s+longer\b", r"\bprolong\b"),
-        "shorter": (r"\bshorter\b", r"\bshorten\b", r"\btrim\b", r"\b(?:reduce|decrease|subtract)\b(?=.*\b(?:sec|length|duration))", r"\bcut\s+(?:it\s+)?(?:down|by)\b", r"\bcut\b(?=.*\bsec)",
+        "shorter": (r"\bshorter\b", r"\bshorten\b", r"\btrim\b", r"\b(?:knock|take|shave|chop)\b(?=[^,.;!?]{0,20}\boff\b)", r"\b(?:reduce|decrease|subtract)\b(?=.*\b(?:sec|length|duration))", r"\bcut\s+(?:it\s+)?(?:down|by)\b", r"\bcut\b(?=.*\bsec)",
                     r"\btoo\s+long\b", r"\bless\s+time\b", r"\bquicker\s+clip\b", r"\btighten\b"),
         "dur_more": (r"\bmore\b", r"\bextra\b", r"\badd(?:ing)?\b", r"\bplus\b", r"\badditional\b"),
         "dur_less": (r"\bfewer\b", r"\bless\b", r"\bminus\b", r"\bremove\b", r"\btake\s+(?:off|away)\b", r"\bshave\b"),
