@@ -4,7 +4,7 @@ The estimate is what the depth-aware motions (``parallax``, ``dolly``, ``orbit``
 move a subject against its background:
 
 - a **subject mask** (soft alpha, 0-1, at the canvas size): colour contrast against the
-  photo's border colours and spectral-residual saliency, weighted by a centre prior, seed
+  colours of the photo's top and sides and spectral-residual saliency, weighted by a centre prior, seed
   a GrabCut at low resolution (long side ``WORK_SIDE``); the largest parts are kept, holes
   closed, and the mask is upsampled along the photo's edges with a guided filter, then
   feathered by a pixel or two;
@@ -110,11 +110,13 @@ def _normalise(values: np.ndarray) -> np.ndarray:
 
 
 def _border(h: int, w: int, frac: float = 0.06) -> np.ndarray:
+    """The top and side bands: background. Not the bottom one: portraits and products stand
+    on it (a portrait's shoulders fill the bottom edge)."""
     import numpy as np
 
     band = max(1, round(min(h, w) * frac))
     edge = np.zeros((h, w), dtype=bool)
-    edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True
+    edge[:band], edge[:, :band], edge[:, -band:] = True, True, True
     return edge
 
 
