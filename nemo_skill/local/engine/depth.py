@@ -4,10 +4,10 @@ The estimate is what the depth-aware motions (``parallax``, ``dolly``, ``orbit``
 move a subject against its background:
 
 - a **subject mask** (soft alpha, 0-1, at the canvas size): colour contrast against the
-  colours of the photo's top and sides and spectral-residual saliency, weighted by a centre prior, seed
-  a GrabCut at low resolution (long side ``WORK_SIDE``); the largest parts are kept, holes
-  closed, and the mask is upsampled along the photo's edges with a guided filter, then
-  feathered by a pixel or two;
+  colours of the photo's top and sides and spectral-residual saliency, weighted by a centre
+  prior, seed a GrabCut at low resolution (long side ``WORK_SIDE``); the largest parts are
+  kept, holes closed, and the mask is upsampled along the photo's edges with a guided
+  filter, then feathered by a pixel or two;
 - a **background plane**: disparity (1 = near, 0 = far) as ``a + bx·x + by·y`` over the
   normalised canvas; with no model this is the ground-plane prior (the bottom of a photo is
   usually nearer than its top);
