@@ -370,12 +370,13 @@ def _text_context(text: _Text) -> bool:
 def _music(text: _Text, out: dict[str, Any]) -> bool:
     noun = text.has("music_noun")
     background = text.has("background")
+    # The level words first: "zu leise" (too quiet) is about the volume, not a "quiet"
+    # style, and "no se oye la música" (can't hear it) does not remove it.
+    louder = None if _text_context(text) and not noun else text.take("louder")
+    quieter = None if _text_context(text) and not noun else text.take("quieter")
     if _near(text, "remove", "music_noun") or text.take("mute"):
         out["remove_music"] = True
         return True
-    # The level words first: "zu leise" (too quiet) is about the volume, not a "quiet" style.
-    louder = None if _text_context(text) and not noun else text.take("louder")
-    quieter = None if _text_context(text) and not noun else text.take("quieter")
     style = _style(text, noun or background)
     volume = None
     percent = re.search(
@@ -564,7 +565,9 @@ def _texts(text: _Text, out: dict[str, Any]) -> None:
         + [(m.start(), "text") for m in text.all("text_noun")]
     )
     for start, end, words in text.quotes:
+        # "the caption text 'X'": a generic "text" after a title/caption noun is that one's
         before = [role for pos, role in nouns if pos < start]
+        before = [r for r in before if r != "text"] or before
         after = [role for pos, role in nouns if pos >= end]
         role = before[-1] if before else after[0] if after else "text"
         lead = text.low[max(0, start - 8) : start]
