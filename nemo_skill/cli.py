@@ -16,6 +16,8 @@ import argparse
 import contextlib
 import importlib
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,6 +52,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 LOCAL_DEMO_CREDITS = 1000
+
+# How the user runs this CLI. The uv launcher (scripts/nemo-skill.py) sets it to
+# ``uv run <skill folder>/scripts/nemo-skill.py``, since ``nemo-skill`` is then not on PATH.
+PROG_ENV = "NEMO_SKILL_PROG"
+_PROG_WORD = re.compile(r"(?<![\w./-])nemo-skill(?= )")
+
+
+def program() -> str:
+    """How a user runs to run this CLI: ``nemo-skill`` unless a launcher says otherwise."""
+    return os.environ.get(PROG_ENV, "").strip() or "nemo-skill"
+
+
+def as_run(text: str, *, in_json: bool = False) -> str:
+    """``text`` with every ``nemo-skill COMMAND`` it names written as :func:`program` runs it.
+
+    One place for every sentence the CLI prints (next steps, hints, the GUI wording the core
+    translated, batch summaries), so an agent can run each command it is shown as it is.
+    """
+    prog = program()
+    if prog == "nemo-skill":
+        return text
+    word = json.dumps(prog, ensure_ascii=False)[1:-1] if in_json else prog
+    return _PROG_WORD.sub(lambda _: word, text)
+
 
 # The core's next steps, worded as the commands that take them.
 STEPS: dict[Next, str] = {
@@ -100,15 +126,16 @@ class Context:
     def emit(self, data: Any, text: str | None = None) -> None:
         """Print ``data`` as JSON in ``--json`` mode, else ``text`` (or ``data`` itself)."""
         if self.json:
-            self.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+            line = json.dumps(data, ensure_ascii=False, default=str)
+            self.stdout.write(as_run(line, in_json=True) + "\n")
         else:
-            self.stdout.write((text if text is not None else str(data)).rstrip("\n") + "\n")
+            self.stdout.write(as_run(text if text is not None else str(data)).rstrip("\n") + "\n")
         self.stdout.flush()
 
     def progress(self, message: str) -> None:
         """A progress line on stderr (never on stdout, so JSON stays clean)."""
         if not getattr(self.args, "quiet", False):
-            self.stderr.write(message.rstrip("\n") + "\n")
+            self.stderr.write(as_run(message).rstrip("\n") + "\n")
             self.stderr.flush()
 
     # --- settings and client ------------------------------------------------
@@ -178,7 +205,7 @@ def _load(name: str) -> CommandModule:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; ``only`` configures just that subcommand (fast start)."""
     parser = _Parser(
-        prog="nemo-skill",
+        prog=program(),
         description="Turn still images into short animated videos by chatting (NemoVideo).",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -250,13 +277,14 @@ def report_error(ctx: Context, error: Exception) -> int:
     if not isinstance(error, NemoError):
         error = NemoError(f"Unexpected error: {type(error).__name__}: {error}")
     if ctx.json:
-        ctx.stdout.write(json.dumps({"error": error.to_dict(STEPS)}, ensure_ascii=False) + "\n")
+        payload = json.dumps({"error": error.to_dict(STEPS)}, ensure_ascii=False)
+        ctx.stdout.write(as_run(payload, in_json=True) + "\n")
         ctx.stdout.flush()
     else:
-        ctx.stderr.write(f"Error: {error.message}\n")
+        ctx.stderr.write(as_run(f"Error: {error.message}") + "\n")
         hint = error.worded_hint(STEPS)
         if hint:
-            ctx.stderr.write(f"Hint: {hint}\n")
+            ctx.stderr.write(as_run(f"Hint: {hint}") + "\n")
         ctx.stderr.flush()
     return error.exit_code
 

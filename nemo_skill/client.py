@@ -64,6 +64,7 @@ from nemo_skill.models import (
     UrlUploadRequest,
 )
 from nemo_skill.render import new_render_id
+from nemo_skill.settings import is_loopback_url
 from nemo_skill.transfers import (
     MultipartBody,
     ProgressFn,
@@ -76,6 +77,19 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 RequestFactory = Callable[[], httpx.Request]
 _SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def direct_mounts(api_url: str) -> dict[str, httpx.BaseTransport | None] | None:
+    """No proxy for a backend on this machine (the embedded one): proxies are for the internet.
+
+    httpx, like curl, sends loopback requests through ``HTTP_PROXY``/``ALL_PROXY`` unless
+    ``NO_PROXY`` names them; a proxy cannot reach our ``127.0.0.1`` server. A ``None``
+    mount means "the client's own transport, no proxy" for that host.
+    """
+    if not is_loopback_url(api_url):
+        return None
+    host = httpx.URL(api_url).host
+    return {f"all://{'[' + host + ']' if ':' in host else host}": None}
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,7 @@ class NemoClient:
                 "User-Agent": f"openai-image-to-video/{__version__}",
             },
             follow_redirects=False,
+            mounts=direct_mounts(self.settings.api_url),
         )
 
     def __repr__(self) -> str:

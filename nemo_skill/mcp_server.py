@@ -56,7 +56,7 @@ NEXT_STEP_WORDS: Mapping[str, str] = {
     "vertical": 'make it vertical for phones: chat("make it 9:16")',
     "longer": 'make it longer: chat("make it 10 seconds long")',
     "edit": 'change the motion or pace: chat("a slower zoom in")',
-    "open_link": "open and edit it in the web app: open_project",
+    "open_link": "open the project in the web app: open_project",
     "another_clip": 'animate another image: chat("animate this", files=["photo.jpg"])',
 }
 

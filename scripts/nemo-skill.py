@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,6 +46,9 @@ PYPROJECT = SKILL_DIR / "pyproject.toml"
 
 # Import names of the inline dependencies above (tests/test_launcher.py checks they match).
 BASE_MODULES = ("httpx", "httpx_sse", "yaml", "pydantic")
+# The CLI words the commands it names with this (nemo_skill.cli.PROG_ENV).
+PROG_ENV = "NEMO_SKILL_PROG"
+
 # Set on the re-run so that packages still missing after it are an error, not a loop.
 REEXEC_GUARD = "_NEMO_SKILL_LAUNCHER_REEXEC"
 
@@ -322,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.path[0] = str(SKILL_DIR)
     else:
         sys.path.insert(0, str(SKILL_DIR))
+    # The CLI names its commands the way they can be run here (see nemo_skill.cli.program).
+    os.environ.setdefault(PROG_ENV, f"uv run {shlex.quote(str(Path(__file__).resolve()))}")
     code = ensure_dependencies(args)
     if code is not None:
         return code

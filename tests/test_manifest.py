@@ -116,8 +116,6 @@ def test_every_command_runs_through_the_launcher() -> None:
     commands = skill_commands()
     assert len(commands) >= 15
     for command in commands:
-        if command == "nemo-skill COMMAND":  # how the CLI's own hints are to be read
-            continue
         if command.startswith("pipx "):  # how a person gets uv (not a command for the agent)
             continue
         assert command == LAUNCH or command.startswith(LAUNCH + " "), command

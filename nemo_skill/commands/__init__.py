@@ -32,7 +32,7 @@ NEXT_STEP_WORDS: dict[str, str] = {
     "vertical": 'Make it vertical for phones: nemo-skill chat "make it 9:16"',
     "longer": 'Make it longer: nemo-skill chat "make it 10 seconds long"',
     "edit": 'Change the motion or pace: nemo-skill chat "a slower zoom in"',
-    "open_link": "Open and edit it in the web app: nemo-skill open",
+    "open_link": "Open the project in the web app: nemo-skill open",
     "another_clip": 'Animate another image: nemo-skill chat "animate this" -f photo.jpg',
 }
 
@@ -44,4 +44,4 @@ def word_next(steps: list[str]) -> list[str]:
 
 def claim_line(url: str | None) -> list[str]:
     """The text-mode line that carries the claim link (none when there is no link)."""
-    return [f"Open and edit it in the web app: {url}"] if url else []
+    return [f"Open the project in the web app: {url}"] if url else []

@@ -32,10 +32,10 @@ def test_an_export_by_chat_carries_the_claim_link(cli: Cli, photo: Path) -> None
     text = cli("chat", "export", "-o", str(out))
     assert text.code == 0, text.err
     lines = text.out.splitlines()
-    link = next(line for line in lines if line.startswith("Open and edit it in the web app: "))
+    link = next(line for line in lines if line.startswith("Open the project in the web app: "))
     assert f"{cli.url}/workspace/claim?ct=clm_" in link
     assert lines.index(link) < lines.index(f"MEDIA:{out}")
     assert any("nemo-skill open" in line for line in lines)  # next: open the link
     data = cli("--json", "chat", "export", "-o", str(out), "--force").json()
     assert data["export"]["claim_url"].startswith(f"{cli.url}/workspace/claim?ct=clm_")
-    assert data["next"][0] == "Open and edit it in the web app: nemo-skill open"
+    assert data["next"][0] == "Open the project in the web app: nemo-skill open"

@@ -136,7 +136,7 @@ def test_an_export_without_o_goes_to_the_configured_folder(cli: Cli) -> None:
     assert path.parent == folder and path.is_file()
     assert json.loads(result.out)["claim_url"].startswith(cli.url + "/workspace/claim?ct=")
     text = cli("export", "--force")
-    assert f"Open and edit it in the web app: {cli.url}/workspace/claim?ct=" in text.out
+    assert f"Open the project in the web app: {cli.url}/workspace/claim?ct=" in text.out
 
 
 def test_batch_jobs_and_output_dir_are_generate_defaults_and_flags_win(cli: Cli) -> None:
