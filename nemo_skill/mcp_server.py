@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -59,6 +60,30 @@ NEXT_STEP_WORDS: Mapping[str, str] = {
     "open_link": "open the project in the web app: open_project",
     "another_clip": 'animate another image: chat("animate this", files=["photo.jpg"])',
 }
+
+
+# The CLI commands the core's GUI wording names (gui.py: "run `nemo-skill export`"), as tools.
+COMMAND_TOOLS: Mapping[str, str] = {
+    "export": "export_start",
+    "state": "state",
+    "credits": "credits",
+    "chat": "chat",
+    "generate": "generate",
+    "upload": "upload",
+    "open": "open_project",
+    "projects": "projects",
+}
+_COMMAND = re.compile(r"`nemo-skill ([a-z-]+)[^`]*`")
+
+
+def as_tools(text: str) -> str:
+    """``text`` with each `nemo-skill COMMAND` it names worded as the MCP tool that does it."""
+
+    def tool(match: re.Match[str]) -> str:
+        name = COMMAND_TOOLS.get(match.group(1))
+        return f"the `{name}` tool" if name else match.group(0)
+
+    return _COMMAND.sub(tool, text)
 
 
 def chat_result(data: dict[str, Any]) -> dict[str, Any]:
@@ -182,11 +207,11 @@ class TurnRunner:
             turn_id=tid,
             kind=str(record.get("kind") or "chat"),
             turn_state=str(record.get("turn_state")),
-            messages=messages[seen_messages:],
+            messages=[as_tools(m) for m in messages[seen_messages:]],
             question=record.get("question"),
             options=list(record.get("options") or []),
             changes=list(record.get("changes") or []),
-            progress=progress[seen_progress:],
+            progress=[as_tools(p) for p in progress[seen_progress:]],
             error=_error_info(error) if isinstance(error, dict) else None,
             result=record.get("result"),
             note=note,

@@ -26,8 +26,9 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.server.mcpserver.exceptions import ToolError
 
+from nemo_skill import gui
 from nemo_skill.errors import UnsupportedFileError
-from nemo_skill.mcp_server import TurnRunner, guarded, with_notes
+from nemo_skill.mcp_server import TurnRunner, as_tools, guarded, with_notes
 from nemo_skill.skill import Skill
 from nemo_skill.turns import FAILED, RUNNING, STOPPED, Turns, TurnStore
 from tests.mock_backend import DRAFT, Harness, envelope
@@ -148,6 +149,26 @@ def test_a_repeated_turn_id_never_runs_the_message_again(
     fresh, created_fresh = _chat(runner, "another message", turn_id=None)
     _settled(runner, fresh)
     assert created_fresh and fresh != tid and script.calls == [PROMPT, "another message"]
+
+
+def test_cli_commands_in_the_backend_wording_reach_hosts_as_tools(
+    runner: TurnRunner, script: Script
+) -> None:
+    """The core's GUI translation names CLI commands; an MCP host is told the tool instead."""
+    script.go.set()
+    script.lines = [f"Ready: {gui.PREVIEW}"]
+    tid, _ = _chat(runner, f"Your video is ready! Next, {gui.EXPORT}.")
+    _settled(runner, tid)
+    view = runner.view(tid)
+    text = " ".join([*view["messages"], *view["progress"]])
+    assert "nemo-skill" not in text
+    assert "the `export_start` tool" in view["messages"][0]
+    assert view["progress"] == ["Ready: run the `state` tool to see the tracks"]
+    # A command with no tool (and anything else in backticks) is left as it is.
+    assert (
+        as_tools("run `nemo-skill animate x.jpg` or `ls`")
+        == "run `nemo-skill animate x.jpg` or `ls`"
+    )
 
 
 def test_one_turn_at_a_time_but_known_turns_are_always_answered(runner: TurnRunner) -> None:
