@@ -79,3 +79,10 @@ def test_bad_drafts_fail_in_planning_with_the_field_named(change: Any, words: st
     with pytest.raises(RenderError) as caught:
         make_plan(draft)
     assert words in caught.value.message
+
+
+def test_a_blank_prompt_asks_for_nothing_without_the_grammar() -> None:
+    from nemo_skill.local.engine.prompt import Instruction, parse_instruction
+    from nemo_skill.local.grammar import parse
+
+    assert parse_instruction("") == parse_instruction(" \n ") == Instruction() == parse("")
