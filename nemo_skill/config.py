@@ -111,6 +111,11 @@ class Settings:
         """True when the embedded backend should be started in-process."""
         return self.api_url.lower() == LOCAL_API_URL
 
+    @property
+    def in_process(self) -> bool:
+        """True for the embedded backend this command runs (it stops when the command ends)."""
+        return self.is_local or self.scope == LOCAL_API_URL
+
 
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) with mode 0700 and tighten it if it exists."""

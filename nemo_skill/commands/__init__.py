@@ -42,6 +42,16 @@ def word_next(steps: list[str]) -> list[str]:
     return [NEXT_STEP_WORDS[step] for step in steps if step in NEXT_STEP_WORDS]
 
 
-def claim_line(url: str | None) -> list[str]:
+# An in-process embedded backend (``--api-url local``) stops when the command ends: a link
+# to it would never open, so the line says how to serve the project page instead.
+IN_PROCESS_CLAIM = (
+    "Open the project in the web app: run `nemo-skill open --api-url local --serve` "
+    "(this command's embedded backend has stopped, so its link would not open)"
+)
+
+
+def claim_line(url: str | None, *, in_process: bool = False) -> list[str]:
     """The text-mode line that carries the claim link (none when there is no link)."""
-    return [f"Open the project in the web app: {url}"] if url else []
+    if not url:
+        return []
+    return [IN_PROCESS_CLAIM] if in_process else [f"Open the project in the web app: {url}"]

@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def render_text(result: ChatResult) -> str:
+def render_text(result: ChatResult, *, in_process: bool = False) -> str:
     """The reply for a person: messages, changes, question, state, export path."""
     lines = list(result.messages)
     lines += [f"- {change}" for change in result.changes]
@@ -43,7 +43,7 @@ def render_text(result: ChatResult) -> str:
 
         lines.append(credits_text(result.credits))
     if result.export:
-        lines += claim_line(result.export.claim_url)
+        lines += claim_line(result.export.claim_url, in_process=in_process)
         if result.export.path:
             lines.append(f"MEDIA:{result.export.path}")
     if result.next:
@@ -64,7 +64,7 @@ def run(ctx: Context) -> int:
     result = ctx.skill().chat(
         ctx.args.message, ctx.args.files, output=ctx.args.output, force=ctx.args.force
     )
-    ctx.emit(json_of(result.to_dict()), render_text(result))
+    ctx.emit(json_of(result.to_dict()), render_text(result, in_process=ctx.settings.in_process))
     return 0
 
 
@@ -117,5 +117,6 @@ def _report(ctx: Context, record: dict[str, Any]) -> int:
                        "run the same command again later for its result.")  # fmt: skip
         return 0
     data = {**(record.get("result") or {}), "turn_id": turn_id, "turn_state": state}
-    ctx.emit(json_of(data), render_text(ChatResult.from_dict(data)))
+    text = render_text(ChatResult.from_dict(data), in_process=ctx.settings.in_process)
+    ctx.emit(json_of(data), text)
     return 0

@@ -50,7 +50,7 @@ def run(ctx: Context) -> int:
     result = skill.export(
         args.output, force=args.force, resume=args.resume, download=not args.no_download
     )
-    link = claim_line(result.claim_url)
+    link = claim_line(result.claim_url, in_process=ctx.settings.in_process)
     if result.path:
         data = {**result.to_dict(), "media": f"MEDIA:{result.path}"}
         ctx.emit(data, "\n".join([f"Saved {result.path}", *link, f"MEDIA:{result.path}"]))
