@@ -11,7 +11,7 @@ TABLE = Table(
                     r"ich\s+hätte\s+gerne|bitte|mach|mache|machen\s+sie)\b",),
         "question": (r"\blang\s+genug\b", r"^\s*(?:wie|was|welche[rsmn]?|wieso|warum|weshalb|wann|wo|ist|sind|gibt\s+es|hast\s+du|habt\s+ihr|haben\s+sie|reicht|"
                      r"passt|läuft|dauert)\b",),
-        "chitchat": (r"^\s*(?:hallo|hi|servus|moin|danke|vielen\s+dank|super|toll|klasse|perfekt|prima|cool|ok(?:ay)?|gut|sehr\s+gut|tschüss|guten\s+(?:tag|morgen|abend)|geil|spitze)\b",),
+        "chitchat": (r"\bdanke\b", r"^\s*(?:hallo|hi|servus|moin|danke|vielen\s+dank|super|toll|klasse|perfekt|prima|cool|ok(?:ay)?|gut|sehr\s+gut|tschüss|guten\s+(?:tag|morgen|abend)|geil|spitze)\b",),
         "undo": (r"\brückgängig\b", r"\bwie\s+vorher\b", r"\bvorherige\s+version\b", r"\bletzte\s+änderung\s+(?:zurück|weg)\b", r"\bzurücksetzen\b",
                  r"\bmach\s+das\s+(?:wieder\s+)?zurück\b", r"\bstell\s+(?:es|das)\s+(?:wieder\s+)?zurück\b", r"\bnimm\s+das\s+zurück\b"),
         "regen_strong": (r"\bneu\s+(?:generieren|erzeugen|erstellen|animieren|machen|rendern)\b", r"\bgeneriere?\s+(?:es|das\s+video|es\s+)?(?:noch\s*mal|neu|erneut)\b",

@@ -12,7 +12,7 @@ TABLE = Table(
                      r"^\s*¿?\s*(?:cuánto|cuanto|cuánta|qué|que\s+(?:música|musica|estilo|duración)|cuál|cual|cuáles|cómo|como\s+(?:es|está|se)|"
                      r"es\s+(?:suficiente|bastante|lo\s+suficientemente|suficientemente)|sirve\s+para|vale\s+para|está\s+bien\s+para|"
                      r"está|tiene|tienes|tienen|hay|dura|sirve|vale)\b",),
-        "chitchat": (r"^\s*(?:hola|gracias|muchas\s+gracias|genial|perfecto|vale|ok|bien|qué\s+bien|me\s+encanta|buenísimo|adiós|buenas|chévere|guay)\b",),
+        "chitchat": (r"\bgracias\b", r"^\s*¡?\s*(?:hola|gracias|muchas\s+gracias|genial|perfecto|vale|ok|bien|qué\s+bien|me\s+encanta|buenísimo|adiós|buenas|chévere|guay)\b",),
         "undo": (r"\bdeshac(?:er|e|es)\b", r"\bdeshaz\b", r"\bvuelve\s+(?:atrás|a\s+como\s+estaba)\b", r"\bcomo\s+(?:antes|estaba)\b",
                  r"\bversión\s+anterior\b", r"\brevi(?:e|é)rte\b", r"\brevertir\b", r"\bpaso\s+atrás\b", r"\bregresa\s+a\s+lo\s+anterior\b"),
         "regen_strong": (r"\bregenera(?:r|lo|la)?\b", r"\b(?:otra|nueva)\s+(?:toma|versión|variante)\b", r"\bhazlo\s+de\s+nuevo\b",

@@ -14,7 +14,7 @@ TABLE = Table(
                      r"^\s*(?:quelle?s?|combien|comment|pourquoi|qu'est-ce|quel\s+est|est-ce\s+(?:que\s+)?(?:c'est|la|le|il|ça|elle|tu\s+as|vous\s+avez)|"
                      r"c'est\s+(?:quoi|assez|combien)|y\s+a-t-il|tu\s+as|t'as|vous\s+avez|il\s+y\s+a\s+(?:quoi|d'autres)|as-tu|avez-vous|est-il|est-elle|la\s+vidéo\s+est-elle|"
                      r"ça\s+dure|ça\s+suffit|c'est\s+suffisant|ça\s+passe)\b",),
-        "chitchat": (r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
+        "chitchat": (r"\bmerci\b", r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
         "undo": (r"\bannule(?:r|z)?\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
                  r"\bcomme\s+avant\b", r"\bversion\s+précédente\b", r"\bremets?\s+comme\s+(?:avant|c'était)\b", r"\bretour\s+arrière\b"),
         "regen_strong": (r"\brégénère(?:r|z)?\b", r"\bregénère\b", r"\bregenere\b", r"\b(?:une\s+)?(?:autre|nouvelle)\s+(?:prise|version|variante|tentative)\b",
