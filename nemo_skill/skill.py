@@ -158,14 +158,20 @@ class ChatResult:
         return result
 
 
-def credits_dict(credits: Credits, user_id: str | None, web_url: str) -> dict[str, Any]:
-    """Credits as JSON, with the bind URL for anonymous users."""
+def credits_dict(
+    credits: Credits, user_id: str | None, web_url: str, *, registers: bool = True
+) -> dict[str, Any]:
+    """Credits as JSON, with the bind URL for anonymous users of a backend that registers.
+
+    The in-process embedded backend has no registration (its credits are topped up
+    offline), so ``registers`` is False for it and there is no bind URL.
+    """
     return {
         "available": credits.available,
         "frozen": credits.frozen,
         "total": credits.total,
         "user_id": user_id,
-        "bind_url": bind_url(web_url, user_id) if is_anonymous(user_id) else None,
+        "bind_url": bind_url(web_url, user_id) if registers and is_anonymous(user_id) else None,
     }
 
 
@@ -300,7 +306,10 @@ class Skill:
     def credits(self) -> dict[str, Any]:
         """Available/frozen/total credits and, for anonymous users, the bind URL."""
         credits = self.client.credits()
-        return credits_dict(credits, self.client.user_id, self.client.settings.web_url)
+        settings = self.client.settings
+        return credits_dict(
+            credits, self.client.user_id, settings.web_url, registers=not settings.in_process
+        )
 
     def chat(
         self,

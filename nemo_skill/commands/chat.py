@@ -41,7 +41,7 @@ def render_text(result: ChatResult, *, in_process: bool = False) -> str:
     if result.credits:
         from nemo_skill.commands.credits import credits_text
 
-        lines.append(credits_text(result.credits))
+        lines.append(credits_text(result.credits, offline=in_process))
     if result.export:
         lines += claim_line(result.export.claim_url, in_process=in_process)
         if result.export.path:
