@@ -30,7 +30,6 @@ import glob
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from nemo_skill.client import NemoClient, check_upload
-from nemo_skill.config import LOCAL_API_URL
+from nemo_skill.config import LOCAL_API_URL, write_atomic
 from nemo_skill.conversation import TurnTimings, run_turn
 from nemo_skill.delivery import claim_url_or_none, worth_retrying
 from nemo_skill.errors import (
@@ -234,26 +233,9 @@ class Manifest:
             self._write()
 
     def _write(self) -> None:
-        """Temp file in the same folder, 0600, fsync, rename, fsync the folder."""
+        """Atomic and durable: 0600 temp file beside it, fsync, rename, fsync the folder."""
         raw = json.dumps(self.data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(raw)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        with contextlib.suppress(OSError):  # the rename itself survives a power cut
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        write_atomic(self.path, raw, prefix=f"{MANIFEST_NAME}.", sync_dir=True)
 
 
 @contextlib.contextmanager

@@ -139,10 +139,22 @@ def locked(lock_path: Path) -> Iterator[None]:
 
 
 def write_private(path: Path, data: str | bytes) -> None:
-    """Atomically write ``data`` to ``path`` with mode 0600 (temp file + rename)."""
+    """Atomically write ``data`` to ``path`` with mode 0600, in a private (0700) folder."""
     ensure_private_dir(path.parent)
+    write_atomic(path, data)
+
+
+def write_atomic(
+    path: Path, data: str | bytes, *, prefix: str | None = None, sync_dir: bool = False
+) -> None:
+    """Write ``data`` to ``path`` as a 0600 file: temp file in the same folder, fsync, rename.
+
+    Readers see the old file or the new one, never a part. ``prefix`` names the temp file
+    (default ``.<name>.``, so a sweep can find leftovers); ``sync_dir`` also fsyncs the
+    folder, so the rename itself survives a power cut. The folder's mode is left as it is.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=prefix or f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -154,6 +166,13 @@ def write_private(path: Path, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if sync_dir:
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
 
 
 def read_json(path: Path) -> dict[str, Any]:
