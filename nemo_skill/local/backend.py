@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nemo_skill.errors import MAX_UPLOAD_BYTES
@@ -40,4 +39,3 @@ class Backend:
     config: LocalConfig
     queue: LocalRenderQueue
     rng: random.Random
-    turn_locks: dict[str, threading.Lock] = field(default_factory=dict)

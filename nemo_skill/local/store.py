@@ -245,33 +245,43 @@ class Store:
                 (amount, refund, user_id),
             )
 
-    def hold_for_turn(self, user_id: str, session_id: str, amount: float) -> bool:
-        """Freeze ``amount`` for the session's running turn, recorded so a crash cannot keep it.
+    def begin_turn(self, user_id: str, session_id: str) -> bool:
+        """Take the session's turn slot (a row holding nothing yet); False if a turn runs.
 
-        False (nothing changed) when there is not enough, or the session already
-        holds credits for a turn.
+        The row is the slot for every process sharing this data folder, and it is
+        taken before any credit moves: a second turn is told the session is busy,
+        never that credits are short because the first turn holds them.
         """
         with self.tx() as db:
-            held = db.execute(
-                "SELECT 1 FROM turn_holds WHERE session_id=?", (session_id,)
+            cur = db.execute(
+                "INSERT OR IGNORE INTO turn_holds VALUES (?, ?, 0, ?)",
+                (session_id, user_id, time.time()),
+            )
+            return cur.rowcount == 1
+
+    def freeze_turn(self, session_id: str, amount: float) -> bool:
+        """Hold ``amount`` more credits for the session's running turn (taken by
+        :meth:`begin_turn`); False, nothing changed, when there is not enough."""
+        with self.tx() as db:
+            row = db.execute(
+                "SELECT user_id FROM turn_holds WHERE session_id=?", (session_id,)
             ).fetchone()
-            if held is not None:
-                return False
+            if row is None:
+                raise RuntimeError(f"no turn is running in session {session_id}")
             cur = db.execute(
                 "UPDATE users SET available=available-?, frozen=frozen+? "
                 "WHERE user_id=? AND available>=?",
-                (amount, amount, user_id, amount),
+                (amount, amount, row["user_id"], amount),
             )
             if cur.rowcount != 1:
                 return False
             db.execute(
-                "INSERT INTO turn_holds VALUES (?, ?, ?, ?)",
-                (session_id, user_id, amount, time.time()),
+                "UPDATE turn_holds SET amount=amount+? WHERE session_id=?", (amount, session_id)
             )
             return True
 
     def settle_turn(self, session_id: str, *, spent: bool) -> float:
-        """Settle the session's turn hold (spent, or returned); the amount, 0 if none."""
+        """Settle the session's turn hold (spent, or returned) and free its slot; the amount."""
         with self.tx() as db:
             row = db.execute(
                 "SELECT user_id, amount FROM turn_holds WHERE session_id=?", (session_id,)

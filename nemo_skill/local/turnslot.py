@@ -1,19 +1,23 @@
 """One running turn per session, and the credits frozen for it, always given back.
 
 A :class:`TurnSlot` is a context manager: entering takes the session's turn
-lock (429 when a turn is already running), :meth:`TurnSlot.freeze` holds the
+slot (429 when a turn is already running), :meth:`TurnSlot.freeze` holds the
 turn's cost (2001 when there is not enough), and leaving - however the block
 ends: a finished stream, an agent error, a client gone before the response
 even started, a cancelled task - settles the hold (charged only when the
-turn changed the draft) and releases the lock. The hold is also a row in
-SQLite, so a process killed mid-turn does not keep credits frozen: the next
-start refunds it (:meth:`Store.release_interrupted_holds`).
+turn changed the draft) and frees the slot.
+
+The slot is a row in SQLite (:meth:`Store.begin_turn`), taken before any
+credit moves, so it holds across every process that shares the data folder:
+a second turn is told the session is busy, never that credits are short
+because the first turn holds them. A process killed mid-turn does not keep
+the slot or the credits: the next start refunds it
+(:meth:`Store.release_interrupted_holds`).
 """
 
 from __future__ import annotations
 
 import shlex
-import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -22,6 +26,7 @@ from nemo_skill.local.http import BackendError
 from nemo_skill.local.store import Store
 
 BUSY_RETRY_AFTER_S = 5
+BUSY_MESSAGE = "A turn is already running in this session; wait for it to finish."
 TOP_UP_SUGGESTION = 500
 
 
@@ -35,22 +40,19 @@ def offline_top_up_hint(data_dir: Path) -> str:
 
 
 class TurnSlot:
-    """The session's turn lock and frozen credits, owned for one turn."""
+    """The session's turn slot and frozen credits, owned for one turn."""
 
-    def __init__(
-        self, store: Store, locks: dict[str, threading.Lock], session_id: str, user_id: str
-    ) -> None:
+    def __init__(self, store: Store, session_id: str, user_id: str) -> None:
         self.store, self.session_id, self.user_id = store, session_id, user_id
-        self._lock = locks.setdefault(session_id, threading.Lock())
         self._held = False
         self.frozen = 0.0
         self.spent = False  # set once the turn's work is kept: the hold is charged
 
     def __enter__(self) -> TurnSlot:
-        if not self._lock.acquire(blocking=False):
+        if not self.store.begin_turn(self.user_id, self.session_id):
             raise BackendError(
                 ErrorCode.RATE_LIMITED,
-                "A turn is already running in this session; wait for it to finish.",
+                BUSY_MESSAGE,
                 429,
                 {"Retry-After": str(BUSY_RETRY_AFTER_S)},
             )
@@ -61,7 +63,7 @@ class TurnSlot:
         """Hold ``amount`` credits for this turn (2001, nothing held, when short)."""
         if amount <= 0:
             return
-        if not self.store.hold_for_turn(self.user_id, self.session_id, amount):
+        if not self.store.freeze_turn(self.session_id, amount):
             user = self.store.user(self.user_id)
             have = f"{user.available:g}" if user is not None else "0"
             raise BackendError(
@@ -70,7 +72,7 @@ class TurnSlot:
                 402,
                 data={"hint": offline_top_up_hint(self.store.dir)},
             )
-        self.frozen = amount
+        self.frozen += amount
 
     def __exit__(
         self,
@@ -78,11 +80,7 @@ class TurnSlot:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            if self.frozen:
-                self.store.settle_turn(self.session_id, spent=self.spent)
-                self.frozen = 0.0
-        finally:
-            if self._held:
-                self._held = False
-                self._lock.release()
+        if self._held:
+            self._held = False
+            self.frozen = 0.0
+            self.store.settle_turn(self.session_id, spent=self.spent)

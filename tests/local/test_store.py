@@ -191,9 +191,11 @@ def test_claim_tokens_are_stored_hashed_and_expire(store: Store) -> None:
 
 def test_turn_holds_one_per_session_settled_once(store: Store) -> None:
     uid = _user(store, 100)
-    assert store.hold_for_turn(uid, "s1", 60)
-    assert not store.hold_for_turn(uid, "s1", 10)  # one running turn per session
-    assert not store.hold_for_turn(uid, "s2", 50)  # only 40 left
+    assert store.begin_turn(uid, "s1") and store.freeze_turn("s1", 60)
+    assert not store.begin_turn(uid, "s1")  # one running turn per session
+    assert store.begin_turn(uid, "s2")
+    assert not store.freeze_turn("s2", 50)  # only 40 left
+    assert store.settle_turn("s2", spent=False) == 0
     assert store.settle_turn("s1", spent=True) == 60
     assert store.settle_turn("s1", spent=True) == 0  # nothing left to settle twice
     user = store.user(uid)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +15,7 @@ import pytest
 from nemo_skill.errors import ErrorCode
 from nemo_skill.local.http import BackendError
 from nemo_skill.local.store import Store
-from nemo_skill.local.turnslot import TurnSlot
+from nemo_skill.local.turnslot import BUSY_MESSAGE, TurnSlot
 from tests.local.conftest import Api, Factory, jpeg_bytes
 
 
@@ -125,22 +128,36 @@ def _uid(store: Store, credits: float = 100) -> str:
 
 
 def test_a_second_turn_in_the_same_session_is_busy(store: Store) -> None:
-    uid, locks = _uid(store), {}
-    with TurnSlot(store, locks, "s1", uid):
-        with pytest.raises(BackendError) as busy, TurnSlot(store, locks, "s1", uid):
+    uid = _uid(store)
+    with TurnSlot(store, "s1", uid):
+        with pytest.raises(BackendError) as busy, TurnSlot(store, "s1", uid):
             pass
         assert (busy.value.code, busy.value.status) == (ErrorCode.RATE_LIMITED, 429)
         assert busy.value.headers == {"Retry-After": "5"}
-        with TurnSlot(store, locks, "s2", uid):  # other sessions are not held up
+        assert busy.value.message == BUSY_MESSAGE
+        with TurnSlot(store, "s2", uid):  # other sessions are not held up
             pass
-    with TurnSlot(store, locks, "s1", uid):  # released on exit
+    with TurnSlot(store, "s1", uid):  # released on exit
         pass
+    assert store.count("turn_holds") == 0
+
+
+def test_busy_comes_before_credits(store: Store) -> None:
+    """The first turn holds every credit; the second is told "busy", not "not enough credits"."""
+    uid = _uid(store, credits=100)
+    with TurnSlot(store, "s1", uid) as first:
+        first.freeze(100)
+        with pytest.raises(BackendError) as busy, TurnSlot(store, "s1", uid) as second:
+            second.freeze(50)
+        assert busy.value.code == ErrorCode.RATE_LIMITED
+        assert _credits(store, uid) == (0, 100)  # the refused turn moved nothing
+    assert _credits(store, uid) == (100, 0)
 
 
 @pytest.mark.parametrize(("spent", "after"), [(True, (40.0, 0.0)), (False, (100.0, 0.0))])
 def test_leaving_settles_the_hold(store: Store, spent: bool, after: tuple[float, float]) -> None:
     uid = _uid(store)
-    with TurnSlot(store, {}, "s1", uid) as slot:
+    with TurnSlot(store, "s1", uid) as slot:
         slot.freeze(60)
         assert _credits(store, uid) == (40, 60)
         slot.spent = spent
@@ -148,23 +165,67 @@ def test_leaving_settles_the_hold(store: Store, spent: bool, after: tuple[float,
     assert store.count("turn_holds") == 0
 
 
-def test_an_error_inside_the_turn_refunds_and_unlocks(store: Store) -> None:
-    uid, locks = _uid(store), {}
-    with pytest.raises(OSError), TurnSlot(store, locks, "s1", uid) as slot:
+def test_an_error_inside_the_turn_refunds_and_frees_the_slot(store: Store) -> None:
+    uid = _uid(store)
+    with pytest.raises(OSError), TurnSlot(store, "s1", uid) as slot:
         slot.freeze(60)
         raise OSError("client went away")
     assert _credits(store, uid) == (100, 0)
-    assert not locks["s1"].locked()
+    assert store.count("turn_holds") == 0
 
 
 def test_short_credits_are_2001_with_nothing_held(store: Store) -> None:
-    uid, locks = _uid(store, credits=30), {}
-    with pytest.raises(BackendError) as short, TurnSlot(store, locks, "s1", uid) as slot:
+    uid = _uid(store, credits=30)
+    with pytest.raises(BackendError) as short, TurnSlot(store, "s1", uid) as slot:
         slot.freeze(50)
     assert (short.value.code, short.value.status) == (ErrorCode.INSUFFICIENT_CREDITS, 402)
     assert "Not enough credits" in short.value.message
     assert _credits(store, uid) == (30, 0)
-    assert not locks["s1"].locked()
+    assert store.count("turn_holds") == 0
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from nemo_skill.local.store import Store
+from nemo_skill.local.turnslot import BUSY_MESSAGE, TurnSlot
+store = Store(Path(sys.argv[1]))
+with TurnSlot(store, sys.argv[2], sys.argv[3]) as slot:
+    slot.freeze(float(sys.argv[4]))
+    print("holding", flush=True)
+    sys.stdin.readline()  # until the test says so
+    slot.spent = True
+"""
+
+
+def test_a_turn_running_in_another_process_is_busy_not_short_of_credits(
+    make_server: Factory, bodies: list[bytes], tmp_path: Any
+) -> None:
+    """Two processes on one data folder: the slot is the database's, not one process's."""
+    data = tmp_path / "data"
+    server = make_server(data, credits_new_user=100)
+    api = Api(server, bodies)
+    try:
+        user_id = api.login()["user_id"]
+        sid = api.session()
+        assert api.upload(sid, "photo.jpg", jpeg_bytes()).status_code == 200
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(data), sid, user_id, "100"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+            busy = api.turn(sid, "animate this, 1 second")
+            assert busy.status_code == 429, busy.text
+            assert busy.json()["message"] == BUSY_MESSAGE
+            assert api.credits() == {"available": 0, "frozen": 100, "total": 100}
+        finally:
+            holder.communicate("done\n", timeout=30)
+        assert holder.returncode == 0
+        assert api.credits() == {"available": 0, "frozen": 0, "total": 0}  # the holder's turn
+        assert api.state(sid)["state"]["draft"] == {}  # the refused turn changed nothing
+    finally:
+        api.close()
 
 
 def test_a_hold_left_by_a_killed_process_is_refunded_on_start(tmp_path: Any) -> None:
@@ -172,12 +233,72 @@ def test_a_hold_left_by_a_killed_process_is_refunded_on_start(tmp_path: Any) -> 
 
     crashed = Store(tmp_path / "data")
     uid = _uid(crashed)
-    assert crashed.hold_for_turn(uid, "s1", 60)
+    assert crashed.begin_turn(uid, "s1") and crashed.freeze_turn("s1", 60)
     crashed.close()  # never settled: the process died mid-turn
     app = create_app(tmp_path / "data")
     try:
         store: Store = app.state.backend.store
         assert _credits(store, uid) == (100, 0)
         assert store.count("turn_holds") == 0
+        with TurnSlot(store, "s1", uid):  # the slot is free again
+            pass
     finally:
         close_app(app)
+
+
+# --- real processes: two `nemo-skill --api-url local chat` at once -------------------------
+
+
+def _cli(state: Path, cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """``nemo-skill --api-url local ARGS`` as its own process on the shared data folder."""
+    argv = [sys.executable, "-m", "nemo_skill.cli", "--api-url", "local", "--state-dir", str(state)]
+    return subprocess.Popen(
+        [*argv, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    out, _ = proc.communicate(timeout=120)
+    return proc.returncode, out
+
+
+def _credits_json(state: Path, cwd: Path) -> dict[str, Any]:
+    code, out = _finish(_cli(state, cwd, "--json", "credits"))
+    assert code == 0, out
+    return dict(json.loads(out))
+
+
+def test_two_chats_at_once_one_is_busy_never_short_of_credits(tmp_path: Path) -> None:
+    """Two CLI processes send a turn to one session at the same time.
+
+    Each either does its edit (charged 50) or is told the session is busy
+    (exit 10, nothing charged); "Not enough credits" never appears, and the
+    draft and the balance agree with the chats that succeeded.
+    """
+    state, work = tmp_path / "state", tmp_path / "work"
+    work.mkdir()
+    (work / "photo.jpg").write_bytes(jpeg_bytes((320, 180)))
+    code, out = _finish(_cli(state, work, "chat", "-f", "photo.jpg", "animate this, 1 second"))
+    assert code == 0, out
+    start = _credits_json(state, work)["available"]
+    done: list[int] = []  # seconds asked by the chats that succeeded, in order of pairs
+    busy = 0
+    for pair in range(4):  # bounded: stop once the two turns have overlapped
+        asked = (2 + 2 * pair, 3 + 2 * pair)  # every chat asks for a new length: a paid edit
+        procs = [_cli(state, work, "chat", f"make it {s} seconds") for s in asked]
+        for seconds, (code, out) in zip(asked, map(_finish, procs), strict=True):
+            assert "credits" not in out.lower(), out
+            assert code in (0, 10), out
+            if code == 10:
+                busy += 1
+                assert "A turn is already running in this session" in out, out
+            else:
+                done.append(seconds)
+        if busy:
+            break
+    assert busy == 1, "the two chats never overlapped"
+    balance = _credits_json(state, work)
+    assert (balance["available"], balance["frozen"]) == (start - 50 * len(done), 0)
+    code, out = _finish(_cli(state, work, "--json", "state"))
+    assert code == 0, out
+    assert json.loads(out)["timeline"]["duration"] == done[-1]  # the busy chat changed nothing

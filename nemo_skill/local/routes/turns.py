@@ -1,7 +1,7 @@
 """Agent turns: ``POST /run_sse``, one turn streamed as ADK events.
 
 The turn runs inside a :class:`~nemo_skill.local.turnslot.TurnSlot` entered
-and left within the response's own ASGI call, so the session's lock and the
+and left within the response's own ASGI call, so the session's slot and the
 frozen credits are released on every path - including a client that is gone
 before ``http.response.start`` (then the stream never starts and nothing is
 charged).
@@ -108,7 +108,7 @@ class TurnResponse(Response):
         """Plan, freeze, stream; the slot settles and unlocks on the way out."""
         backend = self.backend
         store = backend.store
-        with TurnSlot(store, backend.turn_locks, self.session_id, self.user.user_id) as slot:
+        with TurnSlot(store, self.session_id, self.user.user_id) as slot:
             plan = agent.plan_turn(
                 self.text,
                 store.latest_draft(self.session_id),
