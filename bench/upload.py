@@ -28,7 +28,7 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
+from nemo_skill.settings import Settings
 
 def hwm():
     for line in open("/proc/self/status"):
@@ -94,7 +94,7 @@ def main() -> int:
                     sys.executable,
                     "-c",
                     "import sys,json; from pathlib import Path; from nemo_skill.client import NemoClient;"
-                    "from nemo_skill.config import Settings;"
+                    "from nemo_skill.settings import Settings;"
                     "c=NemoClient(Settings.from_env(api_url=sys.argv[1], state_dir=Path(sys.argv[2])));"
                     "print(c.create_session().session_id)",
                     url,

@@ -19,10 +19,10 @@ from make_sample_image import make_sample
 def main(argv: list[str]) -> int:
     """Write two clips to OUT_DIR (default: a temp dir) and print their paths."""
     from nemo_skill.client import NemoClient
-    from nemo_skill.config import Settings
     from nemo_skill.local.app import LocalConfig
     from nemo_skill.local.engine import plan_from_prompt, probe_image, render_draft
     from nemo_skill.local.server import start_background
+    from nemo_skill.settings import Settings
     from nemo_skill.skill import Skill
 
     out_dir = Path(argv[0]) if argv else Path(tempfile.mkdtemp(prefix="nemo-example-"))

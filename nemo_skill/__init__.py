@@ -21,7 +21,7 @@ _LAZY: dict[str, str] = {
     "GenerateItem": "nemo_skill.batch",
     "NemoClient": "nemo_skill.client",
     "RetryPolicy": "nemo_skill.client",
-    "Settings": "nemo_skill.config",
+    "Settings": "nemo_skill.settings",
     "SkillIdentity": "nemo_skill.manifest",
     "load_identity": "nemo_skill.manifest",
     "NemoError": "nemo_skill.errors",

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from nemo_skill.client import NemoClient, check_upload
-from nemo_skill.config import LOCAL_API_URL, write_atomic
 from nemo_skill.conversation import TurnTimings, run_turn
 from nemo_skill.delivery import claim_url_or_none, worth_retrying
 from nemo_skill.errors import (
@@ -56,11 +55,13 @@ from nemo_skill.errors import (
     UsageError,
     word_error,
 )
+from nemo_skill.ids import new_render_id
 from nemo_skill.intents import detect_language
 from nemo_skill.models import Draft
 from nemo_skill.paths import resolve_output
-from nemo_skill.render import POLL_SCHEDULE, ExportJob, new_render_id, submit
-from nemo_skill.settings import MAX_BATCH_JOBS
+from nemo_skill.render import POLL_SCHEDULE, ExportJob, submit
+from nemo_skill.settings import LOCAL_API_URL, MAX_BATCH_JOBS
+from nemo_skill.storage import write_atomic
 from nemo_skill.turns import unsent
 
 Progress = Callable[[str], None]

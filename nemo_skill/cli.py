@@ -29,7 +29,7 @@ from nemo_skill.errors import Next, exit_codes
 
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
-    from nemo_skill.config import Settings
+    from nemo_skill.settings import Settings
     from nemo_skill.skill import Skill
 
 # name -> (module under nemo_skill.commands, one-line help). Order = --help order.
@@ -143,7 +143,7 @@ class Context:
     def settings(self) -> Settings:
         """Settings from the environment, with the global flags applied."""
         if self._settings is None:
-            from nemo_skill.config import Settings
+            from nemo_skill.settings import Settings
 
             state_dir = getattr(self.args, "state_dir", None)
             self._settings = Settings.from_env(
@@ -158,9 +158,9 @@ class Context:
         if settings.is_local:
             from dataclasses import replace
 
-            from nemo_skill.config import LOCAL_API_URL
             from nemo_skill.local.app import LocalConfig
             from nemo_skill.local.server import start_background
+            from nemo_skill.settings import LOCAL_API_URL
 
             # The in-process demo backend is generous so the README job can be re-run.
             config = LocalConfig(credits_new_user=LOCAL_DEMO_CREDITS)

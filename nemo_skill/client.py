@@ -13,7 +13,8 @@ Plain and streamed calls share one request path, as in httpx
 :meth:`NemoClient.send` → :meth:`~NemoClient._send_handling_auth` (a 1001
 re-authenticates once and sends again) → :meth:`~NemoClient._send_handling_retries`
 (the retry policy) → :meth:`~NemoClient._send_single_request` (the rate limiter
-and the transport's errors). Uploads and downloads live in
+and the transport's errors). Uploads and downloads go through the same path; their
+pure parts (checks, the multipart body, streaming to a file) live in
 :mod:`nemo_skill.transfers`.
 """
 
@@ -33,7 +34,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from nemo_skill import __version__
-from nemo_skill.config import CachedToken, Settings, StateStore, parse_expiry
+from nemo_skill.config import CachedToken, StateStore, parse_expiry
 from nemo_skill.errors import (
     AuthError,
     MissingClientIdError,
@@ -47,6 +48,7 @@ from nemo_skill.errors import (
     parse_retry_after,
 )
 from nemo_skill.events import Event, iter_events
+from nemo_skill.ids import new_render_id
 from nemo_skill.limiter import Limiter
 from nemo_skill.manifest import SkillIdentity, default_identity
 from nemo_skill.models import (
@@ -63,14 +65,16 @@ from nemo_skill.models import (
     UploadResult,
     UrlUploadRequest,
 )
-from nemo_skill.render import new_render_id
-from nemo_skill.settings import is_loopback_url
+from nemo_skill.settings import Settings, is_loopback_url
 from nemo_skill.transfers import (
+    DOWNLOAD_TIMEOUT,
+    UPLOAD_TIMEOUT,
     MultipartBody,
     ProgressFn,
     check_upload,
-    download_render,
-    upload_files,
+    download_url,
+    stream_to_file,
+    upload_path,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -270,14 +274,22 @@ class NemoClient:
     def upload_urls(self, session_id: str, urls: Sequence[str]) -> UploadResult:
         """Upload by URL: ``{"urls": [...], "source_type": "url"}``."""
         body = UrlUploadRequest(urls=list(urls)).model_dump()
-        path = f"/api/upload-video/nemo_agent/me/{_seg(session_id)}"
-        return self._call("POST", path, UploadResult, "upload", json=body)
+        return self._call("POST", upload_path(session_id), UploadResult, "upload", json=body)
 
     def upload_files(
         self, session_id: str, paths: Sequence[Path], *, progress: ProgressFn | None = None
     ) -> UploadResult:
-        """Multipart upload (field ``files``), streamed from disk. Never re-sent."""
-        return upload_files(self, session_id, paths, progress=progress)
+        """Multipart upload (field ``files``), streamed from disk.
+
+        It goes through the one send path, so a 1001 re-authenticates and sends the
+        whole body again (the body re-opens its files); nothing else re-sends it.
+        """
+        body = MultipartBody([check_upload(Path(p)) for p in paths], progress)
+        request = self.request_factory(
+            "POST", upload_path(session_id), content=body, headers=body.headers,
+            timeout=UPLOAD_TIMEOUT,
+        )  # fmt: skip
+        return self.send(request, lambda r: self.parse(r, UploadResult, "upload"))
 
     def run_sse(
         self, session_id: str, text: str, *, read_timeout: float = 900.0
@@ -301,8 +313,30 @@ class NemoClient:
     def download_render(
         self, job: RenderJob, dest: Path, *, progress: ProgressFn | None = None
     ) -> Path:
-        """Stream the finished MP4 to ``dest``: temp file in the same folder, then rename."""
-        return download_render(self, job, dest, progress=progress)
+        """Stream the finished MP4 to ``dest``: temp file in the same folder, then rename.
+
+        The token and the skill's headers go only to the API's own origin, never to a CDN.
+        """
+        url, same_origin = download_url(self.settings.api_url, job)
+
+        def build() -> httpx.Request:
+            request = self._build("GET", url, auth=same_origin, timeout=DOWNLOAD_TIMEOUT)
+            if not same_origin:  # never send the token or skill headers to a CDN
+                for name in ("Authorization", *self.identity.headers()):
+                    request.headers.pop(name, None)
+            return request
+
+        def save(response: httpx.Response) -> Path:
+            try:
+                if response.status_code >= 400:
+                    response.read()
+                    self.check(response, "download")
+                return stream_to_file(response, dest, progress)
+            finally:
+                response.close()
+
+        # A download is neither re-authenticated nor retried.
+        return self.send(build, save, stream=True, reauth=False, resend_unconnected=False)
 
     # --- the request path ---------------------------------------------------------
     def request_factory(

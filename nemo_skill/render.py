@@ -10,7 +10,6 @@ backend keys jobs by id and export costs no credits.
 from __future__ import annotations
 
 import contextlib
-import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,16 +32,6 @@ def poll_intervals(schedule: tuple[float, ...] = POLL_SCHEDULE) -> Iterator[floa
     yield from schedule
     while True:
         yield schedule[-1]
-
-
-def new_render_id(now: Callable[[], float] = time.time) -> str:
-    """A client-chosen render id: the documented ``render_<ms>`` plus 64 random bits.
-
-    ``render_<ms>`` alone collides when two renders start in the same
-    millisecond (a batch's threads, two processes); the random suffix keeps
-    ids unique while the documented prefix and timestamp stay readable.
-    """
-    return f"render_{int(now() * 1000)}_{secrets.token_hex(8)}"
 
 
 @dataclass

@@ -1,10 +1,14 @@
-"""User settings: the non-secret ``config.json`` under ``NEMO_SKILL_HOME``, and precedence.
+"""Every setting the skill reads, in one place: :class:`Settings`, its sources and precedence.
+
+Secrets (``NEMO_TOKEN``) come from the environment only; the other values also
+from the non-secret ``config.json`` under ``NEMO_SKILL_HOME``.
 
 ``nemo-skill config get|set|unset|list`` edits this file. A value comes from,
 in order: a command-line flag, the environment, the file, then a default
 (some defaults are derived: the web URL of a loopback backend is the backend
 itself). :func:`resolve` is the one place that applies this order; both
-:meth:`nemo_skill.config.Settings.from_env` and ``config list`` use it.
+:meth:`Settings.from_env` and ``config list`` use it. The token is never
+printed: :class:`Settings` hides it in its ``repr``.
 
 Secrets never go in this file: a key whose name looks like a secret, or a
 value shaped like a token, a key, a password in a URL or the current
@@ -20,20 +24,27 @@ import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from nemo_skill.config import (
-    DEFAULT_API_URL,
-    DEFAULT_WEB_URL,
-    LOCAL_API_URL,
-    locked,
-    read_json,
-    write_json,
+from nemo_skill.errors import DEFAULT_WEB_URL, UsageError
+from nemo_skill.storage import locked, read_json, write_json
+
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+LOCAL_API_URL = "local"  # NEMO_API_URL=local: start the embedded backend in-process
+
+# Every environment variable the package reads. SKILL.md metadata.openclaw.envVars
+# must list each of them (tests/test_manifest.py checks).
+ENV_VARS: tuple[str, ...] = (
+    "NEMO_TOKEN",
+    "NEMO_API_URL",
+    "NEMO_WEB_URL",
+    "NEMO_CLIENT_ID",
+    "SKILL_SOURCE",
+    "NEMO_SKILL_HOME",
 )
-from nemo_skill.errors import UsageError
 
 CONFIG_FILE = "config.json"
 MAX_BATCH_JOBS = 16  # also the limit of `generate --jobs`
@@ -303,3 +314,79 @@ def resolve(
             "web_url", derived, "derived" if derived != DEFAULT_WEB_URL else "default"
         )
     return result
+
+
+def default_state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``NEMO_SKILL_HOME`` or ``~/.config/nemovideo``."""
+    env = os.environ if env is None else env
+    home = env.get("NEMO_SKILL_HOME", "").strip()
+    return Path(home).expanduser() if home else Path.home() / ".config" / "nemovideo"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the skill reads from its environment."""
+
+    api_url: str = DEFAULT_API_URL
+    web_url: str = DEFAULT_WEB_URL
+    token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    skill_source: str | None = None
+    state_dir: Path = field(default_factory=default_state_dir)
+    scope: str | None = None  # stable key for cached tokens and sessions (see ``store_key``)
+    web_url_source: str = "default"  # flag / env / config / derived / default (``config list``)
+    output_dir: Path | None = None  # exports without -o go here (``config set output_dir``)
+    batch_jobs: int | None = None  # ``generate`` renders in flight (``config set batch_jobs``)
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        api_url: str | None = None,
+        state_dir: Path | None = None,
+    ) -> Settings:
+        """Read the ``NEMO_*`` variables and the user's ``config.json``; flags win.
+
+        Precedence (:func:`resolve`): flag > environment > config > default.
+        """
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        state = state_dir if state_dir is not None else default_state_dir(env)
+        values = resolve(state, env, {"api_url": api_url})
+        output_dir = values["output_dir"].value
+        jobs = values["batch_jobs"].value
+        return cls(
+            api_url=(values["api_url"].value or DEFAULT_API_URL).rstrip("/"),
+            web_url=(values["web_url"].value or DEFAULT_WEB_URL).rstrip("/"),
+            token=get("NEMO_TOKEN"),
+            client_id=get("NEMO_CLIENT_ID"),
+            skill_source=get("SKILL_SOURCE"),
+            state_dir=state,
+            web_url_source=values["web_url"].source,
+            output_dir=Path(output_dir) if output_dir else None,
+            batch_jobs=int(jobs) if jobs else None,
+        )
+
+    @property
+    def store_key(self) -> str:
+        """The key of this backend's cached token and sessions.
+
+        The in-process local backend listens on a new port every run, so its
+        records are kept under ``local`` rather than under its URL.
+        """
+        return self.scope or self.api_url
+
+    @property
+    def is_local(self) -> bool:
+        """True when the embedded backend should be started in-process."""
+        return self.api_url.lower() == LOCAL_API_URL
+
+    @property
+    def in_process(self) -> bool:
+        """True for the embedded backend this command runs (it stops when the command ends)."""
+        return self.is_local or self.scope == LOCAL_API_URL

@@ -30,7 +30,7 @@ from typing import Any
 from nemo_skill import timeline
 from nemo_skill.batch import BatchReport, run_batch
 from nemo_skill.client import NemoClient
-from nemo_skill.config import DEFAULT_PROMPT, Settings, StateStore
+from nemo_skill.config import DEFAULT_PROMPT, StateStore
 from nemo_skill.conversation import TurnTimings, run_turn
 from nemo_skill.delivery import (
     GENERATION_NOTICE,
@@ -50,10 +50,12 @@ from nemo_skill.errors import (
     bind_url,
     is_anonymous,
 )
+from nemo_skill.ids import new_render_id
 from nemo_skill.intents import classify, detect_language
 from nemo_skill.models import Credits, RenderJob, SessionState, UploadedFile
 from nemo_skill.paths import resolve_output
-from nemo_skill.render import ExportJob, new_render_id, submit
+from nemo_skill.render import ExportJob, submit
+from nemo_skill.settings import Settings
 from nemo_skill.turns import FAILED, RUNNING, Turns, TurnStore
 from nemo_skill.workspace import Workspace, Workspaces, workspace_key
 

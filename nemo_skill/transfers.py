@@ -1,12 +1,14 @@
-"""Uploads and downloads: the two calls that move file bodies.
+"""The pure parts of uploads and downloads: checks, the multipart body, streaming to a file.
 
-An upload is checked locally first (exists, a supported format, not empty,
-within :data:`~nemo_skill.errors.MAX_UPLOAD_BYTES`), then streamed from disk
-as ``multipart/form-data`` in 1 MiB chunks, never read whole into memory; it
-goes through the client's one send path, so a 1001 re-authenticates and sends
-the whole body again, and nothing else re-sends it. A download streams to a
-temp file beside the target and renames it only when complete; the token and
-the skill's headers go only to the API's own origin, never to a CDN.
+An upload is checked locally first (:func:`check_upload`: exists, a supported
+format, not empty, within :data:`~nemo_skill.errors.MAX_UPLOAD_BYTES`), then
+streamed from disk as ``multipart/form-data`` in 1 MiB chunks
+(:class:`MultipartBody`), never read whole into memory. A download streams to
+a temp file beside the target and renames it only when complete
+(:func:`stream_to_file`); :func:`download_url` says where a render is fetched
+from and whether that is the API's own origin (the only one that gets the token).
+The client (:class:`~nemo_skill.client.NemoClient`) owns the sends; nothing
+here sends a request.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
@@ -33,10 +34,7 @@ from nemo_skill.errors import (
     UnsupportedFileError,
     UsageError,
 )
-from nemo_skill.models import RenderJob, UploadResult
-
-if TYPE_CHECKING:
-    from nemo_skill.client import NemoClient
+from nemo_skill.models import RenderJob
 
 # 1 MiB: as fast as 4 MiB on loopback (bench/upload.py) at a quarter of the memory.
 UPLOAD_CHUNK = 1024 * 1024
@@ -121,57 +119,27 @@ class MultipartBody:
         yield self._tail
 
 
-def upload_files(
-    client: NemoClient,
-    session_id: str,
-    paths: Sequence[Path],
-    *,
-    progress: ProgressFn | None = None,
-) -> UploadResult:
-    """Multipart upload (field ``files``) through the client's send path. Never re-sent."""
-    body = MultipartBody([check_upload(Path(p)) for p in paths], progress)
-    path = f"/api/upload-video/nemo_agent/me/{quote(str(session_id), safe='')}"
-    request = client.request_factory(
-        "POST", path, content=body, headers=body.headers, timeout=UPLOAD_TIMEOUT
-    )
-    return client.send(request, lambda r: client.parse(r, UploadResult, "upload"))
+def upload_path(session_id: str) -> str:
+    """The multipart upload endpoint of ``session_id``."""
+    return f"/api/upload-video/nemo_agent/me/{quote(str(session_id), safe='')}"
 
 
-def download_render(
-    client: NemoClient, job: RenderJob, dest: Path, *, progress: ProgressFn | None = None
-) -> Path:
-    """Stream the finished MP4 to ``dest``: temp file in the same folder, then rename."""
-    api_url = client.settings.api_url
+def download_url(api_url: str, job: RenderJob) -> tuple[str, bool]:
+    """Where ``job``'s MP4 is fetched from, and whether that is the API's own origin.
+
+    The backend's ``output_url`` (absolute, or relative to the API), else the
+    documented fallback endpoint. Only http(s) is accepted.
+    """
     url = job.output_url or f"/api/render/proxy/{quote(str(job.id), safe='')}/download"
     absolute = urljoin(api_url + "/", url)
     scheme = urlsplit(absolute).scheme
     if scheme not in ("http", "https"):
         raise ProtocolError(f"Refusing to download a render from a {scheme!r} URL.")
-    same_origin = _origin(absolute) == _origin(api_url)
-
-    def build() -> httpx.Request:
-        request = client.request_factory(
-            "GET", absolute, auth=same_origin, timeout=DOWNLOAD_TIMEOUT
-        )()
-        if not same_origin:  # never send the token or skill headers to a CDN
-            for name in ("Authorization", *client.identity.headers()):
-                request.headers.pop(name, None)
-        return request
-
-    def save(response: httpx.Response) -> Path:
-        try:
-            if response.status_code >= 400:
-                response.read()
-                client.check(response, "download")
-            return _stream_to_file(response, dest, progress)
-        finally:
-            response.close()
-
-    # As before the shared send path: a download is neither re-authenticated nor retried.
-    return client.send(build, save, stream=True, reauth=False, resend_unconnected=False)
+    return absolute, _origin(absolute) == _origin(api_url)
 
 
-def _stream_to_file(response: httpx.Response, dest: Path, progress: ProgressFn | None) -> Path:
+def stream_to_file(response: httpx.Response, dest: Path, progress: ProgressFn | None) -> Path:
+    """Stream ``response``'s body to ``dest``: temp file beside it, fsync, then rename."""
     total = int(response.headers.get("Content-Length") or 0)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     done = 0

@@ -24,7 +24,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nemo_skill.config import locked, read_json, write_json
 from nemo_skill.errors import (
     APIError,
     NemoError,
@@ -33,6 +32,7 @@ from nemo_skill.errors import (
     TransportError,
     UsageError,
 )
+from nemo_skill.storage import locked, read_json, write_json
 
 MAX_AGE_S = 7 * 24 * 3600.0
 MAX_ID_CHARS = 200

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from nemo_skill.config import StateStore, locked
+from nemo_skill.config import StateStore
+from nemo_skill.storage import locked
 
 SECTION = "sessions"
 

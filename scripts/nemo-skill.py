@@ -106,7 +106,7 @@ def is_local(api_url: str | None, state_dir: str | None, env: Mapping[str, str])
     the standard library. If they cannot be read, the flag and the environment decide.
     """
     try:
-        from nemo_skill.config import Settings
+        from nemo_skill.settings import Settings
 
         folder = Path(state_dir).expanduser() if state_dir else None
         return Settings.from_env(env, api_url=api_url or None, state_dir=folder).is_local
@@ -275,7 +275,7 @@ def runner_script(extras: Sequence[str], requires: Sequence[str]) -> Path:
     """
     import hashlib
 
-    from nemo_skill.config import default_state_dir
+    from nemo_skill.settings import default_state_dir
 
     launcher = Path(__file__).resolve()
     python, base = inline_dependencies(launcher.read_text(encoding="utf-8"))

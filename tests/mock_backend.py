@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
+from nemo_skill.settings import Settings
 
 API = "https://api.test"
 ANON_TOKEN = "nmv_usr_anon_SECRET_aaaa1111"

@@ -35,7 +35,6 @@ pytest.importorskip("starlette")
 from nemo_skill import timeline
 from nemo_skill.cli import main
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
 from nemo_skill.errors import (
     FileTooLargeError,
     NemoError,
@@ -53,6 +52,7 @@ from nemo_skill.events import (
 from nemo_skill.intents import ACTIONS, classify
 from nemo_skill.local.engine.images import load_image
 from nemo_skill.local.server import LocalServer
+from nemo_skill.settings import Settings
 from nemo_skill.skill import ChatResult, Skill
 from tests.corpus.build import (
     BOMB_SIDE,

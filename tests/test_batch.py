@@ -35,11 +35,11 @@ pytest.importorskip("av")
 from nemo_skill import batch
 from nemo_skill.batch import Manifest, run_batch
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
 from nemo_skill.conversation import TurnTimings
 from nemo_skill.errors import UsageError
 from nemo_skill.local.app import LocalConfig, close_app, create_app
 from nemo_skill.local.server import _uvicorn_server
+from nemo_skill.settings import Settings
 from tests.e2e.support import Cli, make_image
 
 PROMPT = "turn this image into a 1-second animated video clip"

@@ -1,8 +1,7 @@
-"""Settings from the environment and the private state directory."""
+"""The private state directory: client id, token cache, sections (``nemo_skill.config``)."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from datetime import UTC, datetime
@@ -10,89 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from nemo_skill import config
 from nemo_skill.config import (
-    DEFAULT_API_URL,
-    DEFAULT_WEB_URL,
     CachedToken,
-    Settings,
     StateStore,
-    default_state_dir,
     parse_expiry,
-    read_json,
-    write_json,
-    write_private,
 )
+from nemo_skill.settings import Settings
+from nemo_skill.storage import write_json
 
 SECRET = "nmv_usr_secret_value_1234"
 
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-# --- Settings -------------------------------------------------------------------
-
-
-def test_defaults(tmp_path: Path) -> None:
-    settings = Settings.from_env({}, state_dir=tmp_path)
-    assert settings.api_url == DEFAULT_API_URL
-    assert settings.web_url == DEFAULT_WEB_URL
-    assert settings.token is None
-    assert settings.client_id is None
-    assert settings.skill_source is None
-    assert settings.state_dir == tmp_path
-    assert not settings.is_local
-
-
-def test_environment_overrides() -> None:
-    env = {
-        "NEMO_TOKEN": f"  {SECRET}  ",
-        "NEMO_API_URL": "http://127.0.0.1:8765/",
-        "NEMO_WEB_URL": "https://web.example///",
-        "NEMO_CLIENT_ID": "client-1",
-        "SKILL_SOURCE": "cursor",
-        "NEMO_SKILL_HOME": "/tmp/nemo-state",
-    }
-    settings = Settings.from_env(env)
-    assert settings.token == SECRET
-    assert settings.api_url == "http://127.0.0.1:8765"
-    assert settings.web_url == "https://web.example"
-    assert settings.client_id == "client-1"
-    assert settings.skill_source == "cursor"
-    assert settings.state_dir == Path("/tmp/nemo-state")
-
-
-def test_blank_values_mean_unset() -> None:
-    settings = Settings.from_env({"NEMO_TOKEN": "   ", "NEMO_API_URL": "", "NEMO_CLIENT_ID": " "})
-    assert settings.token is None
-    assert settings.api_url == DEFAULT_API_URL
-    assert settings.client_id is None
-
-
-def test_explicit_arguments_win(tmp_path: Path) -> None:
-    env = {"NEMO_API_URL": "https://from-env.example", "NEMO_SKILL_HOME": "/elsewhere"}
-    settings = Settings.from_env(env, api_url="http://127.0.0.1:9/", state_dir=tmp_path)
-    assert settings.api_url == "http://127.0.0.1:9"
-    assert settings.state_dir == tmp_path
-
-
-@pytest.mark.parametrize("value", ["local", "LOCAL", " Local "])
-def test_local_backend(value: str) -> None:
-    assert Settings.from_env({"NEMO_API_URL": value}).is_local
-
-
-def test_state_dir_default_and_home(tmp_path: Path) -> None:
-    assert default_state_dir({}) == Path.home() / ".config" / "nemovideo"
-    assert default_state_dir({"NEMO_SKILL_HOME": str(tmp_path)}) == tmp_path
-    assert default_state_dir({"NEMO_SKILL_HOME": "~/x"}) == Path.home() / "x"
-
-
-def test_repr_hides_the_token() -> None:
-    settings = Settings.from_env({"NEMO_TOKEN": SECRET})
-    assert SECRET not in repr(settings)
-    assert SECRET not in str(settings)
-    assert SECRET not in repr(CachedToken(token=SECRET, user_id="anon_1"))
 
 
 # --- client id --------------------------------------------------------------------
@@ -205,71 +134,13 @@ def test_parse_expiry(value: object, expected: float) -> None:
     assert parse_expiry(value) == pytest.approx(expected)
 
 
-# --- atomic private writes ----------------------------------------------------------
-
-
-def test_write_private_mode_and_no_leftovers(tmp_path: Path) -> None:
-    target = tmp_path / "sub" / "file.txt"
-    write_private(target, "hello")
-    write_private(target, b"bytes")
-    assert target.read_bytes() == b"bytes"
-    assert _mode(target) == 0o600
-    assert _mode(target.parent) == 0o700
-    assert [p.name for p in target.parent.iterdir()] == ["file.txt"]
-
-
-def test_write_private_tightens_an_existing_file(tmp_path: Path) -> None:
-    target = tmp_path / "file"
-    target.write_text("old")
-    os.chmod(target, 0o644)
-    write_private(target, "new")
-    assert _mode(target) == 0o600
-
-
-def test_failing_write_keeps_the_old_content(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "file.json"
-    write_json(target, {"v": 1})
-
-    def broken_replace(src: object, dst: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(config.os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        write_json(target, {"v": 2})
-    monkeypatch.undo()
-    assert read_json(target) == {"v": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
-
-
-def test_interrupted_write_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "file"
-    write_private(target, "old")
-
-    def interrupted(fd: int) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(config.os, "fsync", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        write_private(target, "new")
-    monkeypatch.undo()
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["file"]
-
-
-def test_write_json_is_sorted_utf8(tmp_path: Path) -> None:
-    target = tmp_path / "f.json"
-    write_json(target, {"b": "导出", "a": 1})
-    text = target.read_text(encoding="utf-8")
-    assert "导出" in text
-    assert list(json.loads(text)) == ["a", "b"]
-    assert read_json(tmp_path / "missing.json") == {}
-
-
 def test_sections(tmp_path: Path) -> None:
     store = StateStore(tmp_path)
     assert store.load_section("sessions") == {}
     store.save_section("sessions", {"/work": {"session_id": "5529798706024415232"}})
     assert store.load_section("sessions")["/work"]["session_id"] == "5529798706024415232"
     assert _mode(store.sessions_file) == 0o600
+
+
+def test_cached_token_repr_hides_the_token() -> None:
+    assert SECRET not in repr(CachedToken(token=SECRET, user_id="anon_1"))

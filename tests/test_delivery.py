@@ -143,7 +143,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("av")
 
 from nemo_skill.client import NemoClient  # noqa: E402
-from nemo_skill.config import Settings  # noqa: E402
+from nemo_skill.settings import Settings  # noqa: E402
 from nemo_skill.skill import Skill  # noqa: E402
 from tests.e2e.support import make_image  # noqa: E402
 from tests.faults.faultapp import Fault, FaultApp  # noqa: E402

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import nemo_skill
-from nemo_skill import config
+from nemo_skill import settings
 from nemo_skill.manifest import (
     ManifestError,
     SkillIdentity,
@@ -177,7 +177,7 @@ def test_names_agree(package_yaml: dict[str, Any]) -> None:
 
 def test_env_vars_agree(front: dict[str, Any], package_yaml: dict[str, Any]) -> None:
     declared = [entry["name"] for entry in front["metadata"]["openclaw"]["envVars"]]
-    assert declared == list(package_yaml["env"]) == list(config.ENV_VARS)
+    assert declared == list(package_yaml["env"]) == list(settings.ENV_VARS)
     assert len(set(declared)) == len(declared)
     assert front["metadata"]["openclaw"]["primaryEnv"] in declared
 
@@ -221,9 +221,9 @@ def test_every_env_var_the_code_reads_is_declared() -> None:
     found = _scan_package()
     # The scan must see the reads we know about, or it proves nothing.
     assert {"NEMO_SKILL_HOME", "SKILL_SOURCE", "NEMO_TOKEN"} <= set(found)
-    undeclared = {name: files for name, files in found.items() if name not in config.ENV_VARS}
+    undeclared = {name: files for name, files in found.items() if name not in settings.ENV_VARS}
     assert not undeclared, (
-        f"declare these in config.ENV_VARS, SKILL.md and skill.yaml: {undeclared}"
+        f"declare these in settings.ENV_VARS, SKILL.md and skill.yaml: {undeclared}"
     )
 
 

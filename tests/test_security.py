@@ -61,7 +61,7 @@ def test_no_tls_bypass_and_no_token_literals_in_the_package() -> None:
 
 def test_client_repr_and_settings_repr_hide_the_token(tmp_path: Path) -> None:
     from nemo_skill.client import NemoClient
-    from nemo_skill.config import Settings
+    from nemo_skill.settings import Settings
 
     settings = Settings(
         api_url="https://api.invalid", token="nmv_usr_secretsecretsecret", state_dir=tmp_path

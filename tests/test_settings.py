@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 
 from nemo_skill import settings as user
-from nemo_skill.config import DEFAULT_API_URL, DEFAULT_WEB_URL, Settings
 from nemo_skill.errors import UsageError
-from nemo_skill.settings import SecretRefusedError
+from nemo_skill.settings import (
+    DEFAULT_API_URL,
+    DEFAULT_WEB_URL,
+    SecretRefusedError,
+    Settings,
+    default_state_dir,
+)
+
+SECRET = "nmv_usr_secret_value_1234"
 
 
 def test_set_writes_a_private_file_and_get_reads_it_back(tmp_state_dir: Path) -> None:
@@ -216,3 +223,66 @@ def test_parallel_sets_lose_nothing(tmp_state_dir: Path, tmp_path: Path) -> None
         "output_dir",
         "batch_jobs",
     }
+
+
+# --- Settings from the environment -------------------------------------------------------------------
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, state_dir=tmp_path)
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.web_url == DEFAULT_WEB_URL
+    assert settings.token is None
+    assert settings.client_id is None
+    assert settings.skill_source is None
+    assert settings.state_dir == tmp_path
+    assert not settings.is_local
+
+
+def test_environment_overrides() -> None:
+    env = {
+        "NEMO_TOKEN": f"  {SECRET}  ",
+        "NEMO_API_URL": "http://127.0.0.1:8765/",
+        "NEMO_WEB_URL": "https://web.example///",
+        "NEMO_CLIENT_ID": "client-1",
+        "SKILL_SOURCE": "cursor",
+        "NEMO_SKILL_HOME": "/tmp/nemo-state",
+    }
+    settings = Settings.from_env(env)
+    assert settings.token == SECRET
+    assert settings.api_url == "http://127.0.0.1:8765"
+    assert settings.web_url == "https://web.example"
+    assert settings.client_id == "client-1"
+    assert settings.skill_source == "cursor"
+    assert settings.state_dir == Path("/tmp/nemo-state")
+
+
+def test_blank_values_mean_unset() -> None:
+    settings = Settings.from_env({"NEMO_TOKEN": "   ", "NEMO_API_URL": "", "NEMO_CLIENT_ID": " "})
+    assert settings.token is None
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.client_id is None
+
+
+def test_explicit_arguments_win(tmp_path: Path) -> None:
+    env = {"NEMO_API_URL": "https://from-env.example", "NEMO_SKILL_HOME": "/elsewhere"}
+    settings = Settings.from_env(env, api_url="http://127.0.0.1:9/", state_dir=tmp_path)
+    assert settings.api_url == "http://127.0.0.1:9"
+    assert settings.state_dir == tmp_path
+
+
+@pytest.mark.parametrize("value", ["local", "LOCAL", " Local "])
+def test_local_backend(value: str) -> None:
+    assert Settings.from_env({"NEMO_API_URL": value}).is_local
+
+
+def test_state_dir_default_and_home(tmp_path: Path) -> None:
+    assert default_state_dir({}) == Path.home() / ".config" / "nemovideo"
+    assert default_state_dir({"NEMO_SKILL_HOME": str(tmp_path)}) == tmp_path
+    assert default_state_dir({"NEMO_SKILL_HOME": "~/x"}) == Path.home() / "x"
+
+
+def test_repr_hides_the_token() -> None:
+    settings = Settings.from_env({"NEMO_TOKEN": SECRET})
+    assert SECRET not in repr(settings)
+    assert SECRET not in str(settings)

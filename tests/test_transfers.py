@@ -20,9 +20,9 @@ import pytest
 
 from nemo_skill import errors
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
 from nemo_skill.errors import SUPPORTED_FORMATS
 from nemo_skill.models import RenderJob
+from nemo_skill.settings import Settings
 from tests.mock_backend import API, ENV_TOKEN, Harness, envelope
 
 MB = 1024 * 1024

@@ -19,10 +19,10 @@ pytest.importorskip("starlette")
 
 from nemo_skill import errors
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
 from nemo_skill.events import ErrorEvent, TextEvent
 from nemo_skill.local.app import LocalConfig, close_app, create_app
 from nemo_skill.local.server import _uvicorn_server
+from nemo_skill.settings import Settings
 from tests.e2e.support import make_image
 from tests.faults.faultapp import Fault, FaultApp
 

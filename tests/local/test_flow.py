@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from nemo_skill.client import NemoClient
-from nemo_skill.config import Settings
 from nemo_skill.events import (
     HeartbeatEvent,
     StateDeltaEvent,
@@ -18,6 +17,7 @@ from nemo_skill.events import (
 )
 from nemo_skill.local.server import LocalServer
 from nemo_skill.models import RenderJob
+from nemo_skill.settings import Settings
 from tests.local.conftest import jpeg_bytes
 
 av = pytest.importorskip("av")
