@@ -134,6 +134,34 @@ class Reader:
         """A time in whole milliseconds, never negative."""
         return round(self.number(obj, key, default, lo=0, owner=owner, label=label))
 
+    def choice(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        choices: tuple[str, ...],
+        default: str,
+        *,
+        owner: Mapping[str, Any] | None = None,
+        label: str | None = None,
+    ) -> str:
+        """``obj[key]`` when it is one of ``choices``; ``default`` when absent, null or empty.
+
+        Anything else is an error naming the field and the choices (strict) or the default.
+        """
+        value = obj.get(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, str) and value in choices:
+            return value
+        if not self.strict:
+            return default
+        where = _where(owner if owner is not None else obj)
+        raise RenderError(
+            f"The draft field '{label or key}'{where} is not one of {', '.join(choices)}: "
+            f"{_short(value)}.",
+            hint=_HINT,
+        )
+
     @staticmethod
     def text(obj: Mapping[str, Any], key: str, default: str) -> str:
         """``obj[key]`` as a string; ``default`` when absent, null or empty."""

@@ -54,6 +54,23 @@ def test_nested_field_is_named_with_its_segment_and_tracks_as_tracks() -> None:
         STRICT.track_type({"id": "trk_a", "tt": "audio"})
 
 
+def test_choices_name_the_field_the_segment_and_the_choices() -> None:
+    seg = {"id": "seg_v", "transition": {"type": "wipe"}}
+    kinds = ("crossfade", "fade_black")
+    inner = STRICT.mapping(seg, "transition")
+    with pytest.raises(RenderError) as caught:
+        STRICT.choice(inner, "type", kinds, "crossfade", owner=seg, label="transition.type")
+    assert caught.value.message == (
+        "The draft field 'transition.type' of segment seg_v is not one of crossfade, "
+        "fade_black: 'wipe'."
+    )
+    assert TOLERANT.choice(inner, "type", kinds, "crossfade") == "crossfade"
+    assert STRICT.choice({"type": "fade_black"}, "type", kinds, "crossfade") == "fade_black"
+    assert STRICT.choice({"type": ""}, "type", kinds, "crossfade") == "crossfade"
+    with pytest.raises(RenderError, match="'type' is not one of"):
+        STRICT.choice({"type": 3}, "type", kinds, "crossfade")
+
+
 def test_numbers_clamp_round_and_default() -> None:
     seg = {"speed": "9", "volume": None, "d": 12.6, "st": -40, "name": ""}
     assert STRICT.number(seg, "speed", 1.0, lo=0.25, hi=4.0) == 4.0

@@ -34,6 +34,12 @@ BAD: list[tuple[tuple[Any, ...], Any, str]] = [
     (("t", 0, "sg", 0, "speed"), float("inf"), "'speed' of segment seg_v"),
     (("t", 0, "sg", 0, "speed"), [2], "'speed' of segment seg_v"),
     (("t", 0, "sg", 0, "transition"), {"d": "long"}, "'transition.d' of segment seg_v"),
+    (
+        ("t", 0, "sg", 0, "transition"),
+        {"type": "wipe", "d": 200},
+        "'transition.type' of segment seg_v",
+    ),
+    (("t", 1, "sg", 0, "bpm"), "fast", "'bpm' of segment seg_a"),
     (("t", 0, "sg", 0, "fade_out"), "slow", "'fade_out' of segment seg_v"),
     (("t", 0, "sg", 0, "fade_in"), [300], "'fade_in' of segment seg_v"),
     (("t", 0, "tt"), "video", "'tt' of track trk_v"),

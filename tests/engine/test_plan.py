@@ -40,10 +40,11 @@ def test_plan_reads_the_whole_draft_without_pixels() -> None:
     assert (plan.width, plan.height, plan.fps) == (640, 480, 25)  # 4:3 of the photo, fps snapped
     assert plan.duration_ms == 3500 and plan.frames == 88 and plan.fit == "blur"
     first, second = plan.video
-    assert first == VideoPart("v1", "a.jpg", 0, 2000, "parallax", 4.0, 0, 300, 0)
+    assert first == VideoPart("v1", "a.jpg", 0, 2000, "parallax", 4.0, 300, 0)
     assert first.depth_aware and not second.depth_aware
     assert (second.start_ms, second.end_ms, second.motion) == (2000, 3500, "kenburns")
-    assert (second.crossfade_ms, second.fade_out_ms) == (400, 700)
+    assert (second.transition, second.crossfade_ms, second.fade_out_ms) == ("crossfade", 400, 700)
+    assert second.dip_ms == first.crossfade_ms == 0 and first.transition == ""
     assert [c.segment["id"] for c in plan.text] == ["t1"]  # zero-length cues are dropped
     assert plan.audio == (Cue(0, 3500, _draft()["t"][1]["sg"][0]),)
 
@@ -79,6 +80,46 @@ def test_bad_drafts_fail_in_planning_with_the_field_named(change: Any, words: st
     with pytest.raises(RenderError) as caught:
         make_plan(draft)
     assert words in caught.value.message
+
+
+def _with_transitions(*transitions: Any) -> dict[str, Any]:
+    draft = _draft()
+    video = [{"id": f"v{i}", "d": 1000, "src": f"{i}.jpg"} for i in range(len(transitions))]
+    for seg, transition in zip(video, transitions, strict=True):
+        if transition is not None:
+            seg["transition"] = transition
+    draft["t"][0]["sg"] = video
+    return draft
+
+
+def test_transitions_are_read_per_cut() -> None:
+    plan = make_plan(_with_transitions(
+        {"type": "fade_black", "d": 600}, {"type": "crossfade", "d": 500}, None,
+        {"type": "fade_black", "d": 800}, {"d": 300}, {"type": "fade_black", "d": 0},
+        {"type": "crossfade", "d": 5000}, {"type": "fade_black", "d": 5000},
+    ), lambda _: (64, 64))  # fmt: skip
+    got = [(p.transition, p.transition_ms, p.crossfade_ms, p.dip_ms) for p in plan.video]
+    assert got == [
+        ("fade_black", 600, 0, 300),  # the first cut: a fade in from black over d/2
+        ("crossfade", 500, 500, 0),
+        ("", 0, 0, 0),  # none: a plain cut
+        ("fade_black", 800, 0, 400),
+        ("crossfade", 300, 300, 0),  # no type: a crossfade, as drafts before fade_black had
+        ("", 0, 0, 0),  # d 0: a plain cut
+        ("crossfade", 1000, 1000, 0),  # never longer than the segment
+        ("fade_black", 2000, 0, 1000),  # nor half of it longer than either side of the cut
+    ]
+
+
+@pytest.mark.parametrize("kind", ["wipe", 5, ["crossfade"]])
+def test_an_unknown_transition_is_named(kind: Any) -> None:
+    draft = _with_transitions(None, {"type": kind, "d": 400})
+    with pytest.raises(RenderError) as caught:
+        make_plan(draft)
+    assert "'transition.type' of segment v1 is not one of crossfade, fade_black" in (
+        caught.value.message
+    )
+    assert caught.value.hint
 
 
 def test_a_blank_prompt_asks_for_nothing_without_the_grammar() -> None:

@@ -157,12 +157,18 @@ def _solid(path: Path, rgb: tuple[int, int, int]) -> Path:
     return path
 
 
-def test_crossfade_between_two_segments(tmp_path: Path) -> None:
+def _red_then_blue(tmp_path: Path, transition: dict[str, Any]) -> Decoded:
+    """1 s of red, then 1 s of blue with ``transition`` at the cut (1.0 s, frame 24)."""
     red = _solid(tmp_path / "red.png", (230, 20, 20))
     blue = _solid(tmp_path / "blue.png", (20, 20, 230))
-    second = clip(blue, st=1000, transition={"type": "crossfade", "d": 500})
+    second = clip(blue, st=1000, transition=transition)
     got = render(tmp_path, draft(video_track(clip(red), second), fit="crop"))
     assert len(got.frames) == 48
+    return got
+
+
+def test_crossfade_between_two_segments(tmp_path: Path) -> None:
+    got = _red_then_blue(tmp_path, {"type": "crossfade", "d": 500})
 
     def red_share(index: int) -> float:
         r, _, b = got.frames[index][40:80, 50:110].reshape(-1, 3).mean(axis=0)
@@ -173,6 +179,34 @@ def test_crossfade_between_two_segments(tmp_path: Path) -> None:
     assert red_share(44) < 0.1  # 1.83 s: second segment
     halves = [red_share(i) for i in range(24, 37)]
     assert halves == sorted(halves, reverse=True)
+    # a real blend: both photos in every pixel at once, never a dip toward black
+    r, g, b = got.frames[30][40:80, 50:110].reshape(-1, 3).mean(axis=0)
+    assert r > 70 and b > 70 and g < 40
+    assert min(float(f.mean()) for f in got.frames) > 60
+
+
+def test_fade_through_black_between_two_segments(tmp_path: Path) -> None:
+    got = _red_then_blue(tmp_path, {"type": "fade_black", "d": 500})
+    level = [float(f[40:80, 50:110].max(axis=2).mean()) for f in got.frames]
+    red_part = [float(f[40:80, 50:110, 0].mean()) for f in got.frames]
+    blue_part = [float(f[40:80, 50:110, 2].mean()) for f in got.frames]
+    assert level[24] < 16  # the frame at the cut (1.0 s) is black
+    assert min(level[:18]) > 200 and min(level[30:]) > 200  # full picture beyond d/2 = 250 ms
+    # 0.75 s → 1.0 s: red dims to black; 1.0 s → 1.25 s: blue rises from it, no blend
+    assert level[18:25] == sorted(level[18:25], reverse=True)
+    assert level[24:31] == sorted(level[24:31])
+    assert all(red_part[i] > 3 * blue_part[i] for i in range(18, 24))
+    assert all(blue_part[i] > 3 * red_part[i] for i in range(25, 31))
+    assert 80 < level[21] < 170 and 80 < level[27] < 170  # halfway down, halfway up
+
+
+def test_fade_through_black_into_the_first_segment_fades_it_in(tmp_path: Path) -> None:
+    light = _solid(tmp_path / "light.png", (200, 220, 180))
+    first = clip(light, transition={"type": "fade_black", "d": 500})
+    got = render(tmp_path, draft(video_track(first), fit="crop"))
+    brightness = [float(f.mean()) for f in got.frames]
+    assert brightness[0] < 20 and min(brightness[6:]) > 150
+    assert brightness[:7] == sorted(brightness[:7])
 
 
 def test_fades_from_and_to_black(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ segment), so the stages after it (loading, compositing, encoding) work on checke
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nemo_skill.draft import STRICT, TrackType, segments
@@ -18,6 +18,8 @@ from nemo_skill.local.engine import motion as mo
 FPS_CHOICES = (24, 25, 30, 60)
 MAX_DURATION_MS = 60_000
 MAX_SIDE = 1920
+CROSSFADE, FADE_BLACK = "crossfade", "fade_black"
+TRANSITIONS = (CROSSFADE, FADE_BLACK)  # how the cut into a video segment looks (docs/draft.md)
 Probe = Callable[[str], tuple[int, int]]
 
 
@@ -31,9 +33,21 @@ class VideoPart:
     end_ms: int
     motion: str
     speed: float
-    crossfade_ms: int  # transition.d: blends in from the previous segment's last frame
     fade_in_ms: int  # from black
     fade_out_ms: int  # to black
+    transition: str = ""  # "" (a plain cut), CROSSFADE or FADE_BLACK: the cut into this part
+    transition_ms: int = 0  # transition.d, at most the part's length
+
+    @property
+    def crossfade_ms(self) -> int:
+        """How long this part blends in from the previous part's last frame (0: no blend)."""
+        return self.transition_ms if self.transition == CROSSFADE else 0
+
+    @property
+    def dip_ms(self) -> int:
+        """Half a fade through black: the previous part fades out over this before the cut
+        and this one fades in over this after it (0: no dip)."""
+        return self.transition_ms // 2 if self.transition == FADE_BLACK else 0
 
     @property
     def depth_aware(self) -> bool:
@@ -107,18 +121,35 @@ def _video_part(start: int, seg: Mapping[str, Any]) -> VideoPart:
     if not src or not isinstance(src, str):
         raise RenderError("A video segment has no image (src).", hint="Upload an image first.")
     ident = seg.get("id")
+    duration = STRICT.ms(seg, "d")
     transition = STRICT.mapping(seg, "transition")
+    kind = STRICT.choice(transition, "type", TRANSITIONS, CROSSFADE, owner=seg,
+                         label="transition.type")  # fmt: skip
+    # the part after the cut holds a crossfade, or half a fade through black
+    room = duration if kind == CROSSFADE else 2 * duration
+    length = min(room, STRICT.ms(transition, "d", owner=seg, label="transition.d"))
     return VideoPart(
         id=ident if isinstance(ident, str) else None,
         src=src,
         start_ms=start,
-        end_ms=start + STRICT.ms(seg, "d"),
+        end_ms=start + duration,
         motion=STRICT.text(seg, "motion", "kenburns"),
         speed=STRICT.number(seg, "speed", 1.0, lo=0.25, hi=4.0),
-        crossfade_ms=STRICT.ms(transition, "d", owner=seg, label="transition.d"),
         fade_in_ms=STRICT.ms(seg, "fade_in"),
         fade_out_ms=STRICT.ms(seg, "fade_out"),
+        transition=kind if length > 0 else "",
+        transition_ms=length,
     )
+
+
+def _clamp_dips(parts: list[VideoPart]) -> tuple[VideoPart, ...]:
+    """A fade through black fades the previous part out for at most that part's length."""
+    for index in range(1, len(parts)):
+        before, part = parts[index - 1], parts[index]
+        room = before.end_ms - before.start_ms
+        if part.dip_ms > room:
+            parts[index] = replace(part, transition_ms=2 * room)
+    return tuple(parts)
 
 
 def _cues(draft: Mapping[str, Any], tt: TrackType) -> tuple[Cue, ...]:
@@ -137,7 +168,7 @@ def make_plan(draft: Mapping[str, Any], probe: Probe | None = None) -> RenderPla
             hint="Send an image and describe the clip first.",
         )
     meta = STRICT.mapping(draft, "m")
-    parts = tuple(_video_part(p.start_ms, p.segment) for p in videos)
+    parts = _clamp_dips([_video_part(p.start_ms, p.segment) for p in videos])
     first = source_size(meta)
     if first is None and probe is not None:
         first = probe(parts[0].src)

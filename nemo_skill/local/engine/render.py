@@ -72,6 +72,7 @@ class Clip:
     density: float
     subject: tuple[float, float]
     layers: Layers | None = None  # depth-aware motions: background and subject layers
+    last: Planes | None = None  # its last frame, once a crossfade out of it needs it
 
     @property
     def start_ms(self) -> int:
@@ -248,26 +249,37 @@ def compose(
         previous = [c for c in clips if c.end_ms <= current.start_ms]
         if previous:
             alpha = (t_ms - current.start_ms) / crossfade
-            _, before = new_frame(out)
-            _warp(previous[-1], min(t_ms, previous[-1].end_ms - 1), out, before)
-            for plane, old in zip(planes, before, strict=True):
+            for plane, old in zip(planes, _last_frame(previous[-1], out), strict=True):
                 cv2.addWeighted(old, 1 - alpha, plane, alpha, 0.0, dst=plane)
     for overlay in overlays:
         overlay.blend(planes, t_ms)
-    _fade_black(planes, _black_level(current.part, t_ms, frame_ms))
+    _fade_black(planes, black_level([c.part for c in clips], current.part, t_ms, frame_ms))
 
 
-def _black_level(clip: VideoPart, t_ms: float, frame_ms: float) -> float:
+def _last_frame(clip: Clip, out: tuple[int, int]) -> Planes:
+    """The clip's last frame (its move at rest), warped once: a crossfade blends from it."""
+    if clip.last is None:
+        _, clip.last = new_frame(out)
+        _warp(clip, clip.end_ms - 1, out, clip.last)
+    return clip.last
+
+
+def black_level(parts: list[VideoPart], current: VideoPart, t_ms: float, frame_ms: float) -> float:
     """How much of the picture shows in the frame at ``t_ms`` (1 = all, 0 = black).
 
     Linear ramps, as editors draw them: the first frame of a fade-in is black, and so is the
-    last frame of a fade-out (that frame lasts ``frame_ms`` up to the segment's end).
+    last frame of a fade-out (that frame lasts ``frame_ms`` up to the segment's end). A
+    ``fade_black`` cut is a V around the cut: |t − cut| / (d/2), black on the cut's frame.
     """
     level = 1.0
-    if clip.fade_in_ms > 0:
-        level = min(level, max(0.0, (t_ms - clip.start_ms) / clip.fade_in_ms))
-    if clip.fade_out_ms > 0:
-        level = min(level, max(0.0, (clip.end_ms - frame_ms - t_ms) / clip.fade_out_ms))
+    if current.fade_in_ms > 0:
+        level = min(level, max(0.0, (t_ms - current.start_ms) / current.fade_in_ms))
+    if current.fade_out_ms > 0:
+        level = min(level, max(0.0, (current.end_ms - frame_ms - t_ms) / current.fade_out_ms))
+    for index, part in enumerate(parts):
+        dip, cut = part.dip_ms, part.start_ms
+        if dip and (cut <= t_ms < cut + dip or (index and cut - dip <= t_ms < cut)):
+            level = min(level, abs(t_ms - cut) / dip)
     return level
 
 
