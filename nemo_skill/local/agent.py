@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from nemo_skill.draft import TOLERANT, TrackType, segments
+from nemo_skill.local.engine import text as engine_text
 from nemo_skill.local.engine.prompt import apply_instruction, plan_from_prompt
+from nemo_skill.local.engine.text import TextNote
 from nemo_skill.local.grammar import Instruction, Reading, music_styles, read
 from nemo_skill.local.grammar.replies import LANGUAGES, say
 from nemo_skill.local.store import StoredFile
@@ -78,6 +80,7 @@ class TurnPlan:
     intro: str | None = None
     reply: str = ""
     question: Question | None = None
+    note: str = ""  # text that will not show as written (in ``reply`` too): never silent
 
 
 def reply_language(session_language: str | None, reading: Reading) -> str:
@@ -99,7 +102,8 @@ def plan_turn(
     source_url: Callable[[StoredFile], str],
     language: str | None = None,
 ) -> TurnPlan:
-    """Decide the turn (pure apart from ``source_url``, which names a file's URL)."""
+    """Decide the turn (pure apart from ``source_url``, which names a file's URL); a text
+    it leaves that will not show as written (emoji left out, too long) gets a note."""
     reading = read(text, prefer=language)
     lang = reply_language(language, reading)
     instr = reading.instruction
@@ -117,7 +121,8 @@ def plan_turn(
         if latest is None:
             return _need_image(instr, lang)
         keep = draft if regenerate and not new_image else None
-        return _generate(instr, latest, keep, lang, cost_generate, long_side, source_url)
+        made = _generate(instr, latest, keep, lang, cost_generate, long_side, source_url)
+        return with_text_notes(made, draft)
     if reading.act == "unclear":
         return _ask(instr, lang)
     new = apply_instruction(draft, instr, long_side=long_side)
@@ -125,8 +130,39 @@ def plan_turn(
         return TurnPlan(
             "noop", 0, instr, lang, reply=say(lang, "already", reason=_why_same(instr, draft, lang))
         )
-    return TurnPlan("edit", cost_edit, instr, lang, None, new, _edit_tools(instr, new),
+    edit = TurnPlan("edit", cost_edit, instr, lang, None, new, _edit_tools(instr, new),
                     reply=say(lang, "done", changes=_summary(instr, new, lang)))  # fmt: skip
+    return with_text_notes(edit, draft)
+
+
+def text_notes(draft: dict[str, Any] | None) -> list[TextNote]:
+    """What of the draft's titles and captions will not show as written on its frame."""
+    meta = (draft or {}).get("m")
+    width = TOLERANT.number(meta, "width", 0) if isinstance(meta, dict) else 0
+    height = TOLERANT.number(meta, "height", 0) if isinstance(meta, dict) else 0
+    if not draft or width <= 0 or height <= 0:
+        return []
+    size = (int(width), int(height))
+    return [note for seg in _text_segments(draft) for note in engine_text.text_notes(seg, size)]
+
+
+def say_note(note: TextNote, lang: str) -> str:
+    """``note`` as a sentence in ``lang``."""
+    role = say(lang, "r_caption" if note.role in ("caption", "subtitle") else "r_title")
+    key = {"emoji_dropped": "n_emoji", "chars_dropped": "n_chars"}.get(note.kind, "n_long")
+    return say(lang, key, role=role, text=note.text, chars=" ".join(note.detail))
+
+
+def with_text_notes(plan: TurnPlan, before: dict[str, Any] | None) -> TurnPlan:
+    """``plan`` with a note for each text problem its draft has and ``before`` had not."""
+    if plan.new_draft is None:
+        return plan
+    old = {(n.kind, n.role, n.text) for n in text_notes(before)}
+    new = [n for n in text_notes(plan.new_draft) if (n.kind, n.role, n.text) not in old]
+    if not new:
+        return plan
+    note = " ".join(say_note(n, plan.language) for n in new)
+    return dataclasses.replace(plan, reply=f"{plan.reply} {note}".strip(), note=note)
 
 
 def _need_image(instr: Instruction, lang: str) -> TurnPlan:
@@ -433,7 +469,7 @@ def stream_turn(
         yield HEARTBEAT
     for call in plan.tools:
         yield from _tool(inv, call)
-    if rng.random() < silent_fraction:
+    if not plan.note and rng.random() < silent_fraction:
         return  # the real service closes ~30% of edit turns without a word
     yield event([{"text": plan.reply}], inv)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     import numpy as np
     from PIL import ImageFont
 
+# Font packages installed with the `local` extra (import names): searched before the system's
+# fonts, so a machine with no CJK font (Debian without fonts-noto-cjk, containers, CI) still
+# draws Chinese and Japanese, and every machine draws titles with the same face.
+FONT_PACKAGES = ("noto_cjk_sans_jp_bold",)  # Noto Sans CJK JP Bold: Latin, Greek, Cyrillic, CJK
+SYSTEM_FONTS_ENV = "NEMO_SYSTEM_FONTS"  # "0": only the packaged fonts (reproducible renders)
 FONT_DIRS = (
     Path("/usr/share/fonts"),
     Path("/usr/local/share/fonts"),
@@ -25,7 +32,7 @@ FONT_DIRS = (
     Path("/Library/Fonts"),
     Path("C:/Windows/Fonts"),
 )
-_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 # Bold sans faces first; CJK families are only chosen when the text needs them (coverage test).
 _PREFERRED = (
     "DejaVuSans-Bold",
@@ -45,17 +52,36 @@ _PREFERRED = (
 _PROBE_SIZE = 24
 MIN_FONT_PX = 10
 _MISSING = "\U0010fffd"  # a private-use code point no font draws: its glyph is the "tofu" box
+# Characters that draw nothing themselves and only shape their neighbours (zero-width joiner,
+# variation selectors, keycap, tags): removed before drawing, since a font without them shows
+# a box, and the emoji sequences they build are left out anyway.
+_INVISIBLE = re.compile("[\u200b\u200d\u2060\ufe00-\ufe0f\u20e3\U000e0000-\U000e007f]")
 
 
 @functools.cache
-def _font_files() -> tuple[Path, ...]:
+def packaged_font_files() -> tuple[Path, ...]:
+    """The font files of the installed :data:`FONT_PACKAGES` (found without importing them)."""
+    import importlib.util
+
+    found: list[Path] = []
+    for name in FONT_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            found += sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in _FONT_SUFFIXES)
+    return tuple(found)
+
+
+@functools.cache
+def system_font_files() -> tuple[Path, ...]:
+    """Installed font files under :data:`FONT_DIRS`, preferred faces first."""
     found: list[Path] = []
     for base in FONT_DIRS:
         with contextlib.suppress(OSError):
             if base.is_dir():
-                found += [
-                    p for p in base.rglob("*") if p.suffix.lower() in (".ttf", ".otf", ".ttc")
-                ]
+                found += [p for p in base.rglob("*") if p.suffix.lower() in _FONT_SUFFIXES]
     rank = {name.lower(): i for i, name in enumerate(_PREFERRED)}
 
     def score(p: Path) -> tuple[int, str]:
@@ -65,18 +91,35 @@ def _font_files() -> tuple[Path, ...]:
     return tuple(sorted(found, key=score))
 
 
+def font_files(*, system: bool | None = None) -> tuple[Path, ...]:
+    """Where fonts are searched, in order: the packaged fonts, then the system's.
+
+    ``system=False`` (or ``NEMO_SYSTEM_FONTS=0`` when ``system`` is None) hides the system's.
+    """
+    if system is None:
+        system = os.environ.get(SYSTEM_FONTS_ENV, "1").strip().lower() not in ("0", "no", "false")
+    return packaged_font_files() + (system_font_files() if system else ())
+
+
+def _font_files() -> tuple[Path, ...]:
+    return font_files()
+
+
 @functools.cache
-def _probe_font(path: Path) -> ImageFont.FreeTypeFont | None:
+def _probe_font(path: Path | None) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
+    """The font at ``path`` at the probe size; ``None`` is Pillow's built-in font."""
     from PIL import ImageFont
 
     try:
+        if path is None:
+            return ImageFont.load_default(size=_PROBE_SIZE)
         return ImageFont.truetype(str(path), _PROBE_SIZE)
     except OSError:  # unreadable or not really a font
         return None
 
 
 @functools.cache
-def _covers(path: Path, char: str) -> bool:
+def _covers(path: Path | None, char: str) -> bool:
     """Whether the font at ``path`` has a real glyph for ``char`` (not the tofu box)."""
     font = _probe_font(path)
     if font is None:
@@ -88,24 +131,63 @@ def _covers(path: Path, char: str) -> bool:
     return bool(glyph.getbbox()) and (glyph.size != tofu.size or bytes(glyph) != bytes(tofu))
 
 
-def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """The preferred font covering every character of ``text`` (CJK included when one is
-    installed), else the one covering most, else Pillow's built-in scalable font."""
-    from PIL import ImageFont
+def _is_symbol(char: str) -> bool:
+    """Emoji and pictographs (``So``, skin tones ``Sk``, regional indicators for flags)."""
+    return unicodedata.category(char) in ("So", "Sk") or 0x1F1E6 <= ord(char) <= 0x1F1FF
 
+
+@dataclass(frozen=True)
+class Face:
+    """The font a text is drawn with, and what of the text it can draw.
+
+    ``text`` is the text with the characters no font draws left out (never drawn as boxes);
+    ``dropped`` lists those characters once each, in order.
+    """
+
+    path: Path | None  # None: Pillow's built-in font
+    text: str
+    dropped: str = ""
+
+    def font(self, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+        """The face at ``size`` pixels."""
+        from PIL import ImageFont
+
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                return ImageFont.truetype(str(self.path), size)
+        return ImageFont.load_default(size=size)
+
+    @property
+    def emoji_dropped(self) -> bool:
+        """Whether emoji (or other pictographs) were left out."""
+        return any(_is_symbol(c) for c in self.dropped)
+
+
+def choose_face(text: str, *, system: bool | None = None) -> Face:
+    """The first font covering every character of ``text`` (packaged fonts, then the
+    system's), else the one covering most, else Pillow's built-in font; characters the
+    chosen font cannot draw are left out of :attr:`Face.text`."""
+    text = _INVISIBLE.sub("", text)
     chars = sorted({c for c in text if not c.isspace()})
-    best: tuple[int, Path] | None = None
-    for path in _font_files():
+    best: tuple[int, Path | None] = (-1, None)
+    for path in (*font_files(system=system), None):
         covered = sum(_covers(path, c) for c in chars)
         if covered == len(chars):
             best = (covered, path)
             break
-        if covered and (best is None or covered > best[0]):
+        if covered > best[0] and _probe_font(path) is not None:
             best = (covered, path)
-    if best is not None:
-        with contextlib.suppress(OSError):
-            return ImageFont.truetype(str(best[1]), size)
-    return ImageFont.load_default(size=size)
+    missing = {c for c in chars if not _covers(best[1], c)}
+    if not missing:
+        return Face(best[1], text)
+    kept = "".join(c for c in text if c not in missing)
+    dropped = "".join(dict.fromkeys(c for c in text if c in missing))
+    return Face(best[1], re.sub(r"[ \t]{2,}", " ", kept).strip(), dropped)
+
+
+def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The font :func:`choose_face` picks for ``text``, at ``size`` pixels."""
+    return choose_face(text).font(size)
 
 
 _TOKENS = re.compile(
@@ -185,40 +267,102 @@ class _Layout:
     boxes: list[tuple[float, float, float, float]]
     stroke: int
     line_h: float
+    px: int = 0
+    fits: bool = True  # within MAX_LINES lines at READABLE_REL or more, inside the frame
 
 
-def _layout(text: str, px: int, size: tuple[int, int], draw: Any) -> _Layout:
-    """Font, wrapped lines and metrics; the font shrinks until the block fits the frame
-    (a long unbreakable word or many lines would otherwise be cut off at the edges)."""
+# A text that needs more lines than this, or a smaller size than this fraction of the frame
+# height (27 px at 1080p, never under MIN_FONT_PX), does not fit: it is still drawn, shrunk
+# until it is inside the frame, and the reply that sets it says so (see text_notes).
+MAX_LINES = 3
+READABLE_REL = 0.025
+
+
+def readable_px(height: int) -> int:
+    """The smallest text height still readable on a frame ``height`` pixels high."""
+    return max(MIN_FONT_PX, round(height * READABLE_REL))
+
+
+def _layout(face: Face, px: int, size: tuple[int, int], draw: Any) -> _Layout:
+    """Font, wrapped lines and metrics; the font shrinks until the block fits the frame in
+    at most MAX_LINES lines, then (too long) until it fits at all, down to MIN_FONT_PX."""
     width, height = size
+    readable = readable_px(height)
     while True:
-        font = font_for(text, px)
+        font = face.font(px)
         stroke = max(1, round(px * 0.08))
-        lines = _wrap(text, font, int(width * 0.86), draw)
+        lines = _wrap(face.text, font, int(width * 0.86), draw)
         boxes = [draw.textbbox((0, 0), line, font=font, stroke_width=stroke) for line in lines]
         line_h = max(b[3] - b[1] for b in boxes) + stroke
         widest = max(b[2] - b[0] for b in boxes) + stroke
         fit = min(width * 0.94 / widest, height * 0.84 / (line_h * len(lines)))
-        if fit >= 1 or px <= MIN_FONT_PX:
-            return _Layout(font, lines, boxes, stroke, line_h)
-        px = max(MIN_FONT_PX, min(px - 1, int(px * fit)))
+        many = len(lines) > MAX_LINES and px > readable
+        if (fit >= 1 and not many) or px <= MIN_FONT_PX:
+            fits = fit >= 1 and len(lines) <= MAX_LINES and px >= readable
+            return _Layout(font, lines, boxes, stroke, line_h, px, fits)
+        if many and fit >= 1:  # fits the frame but in too many lines: shrink towards readable
+            px = max(readable, min(px - 1, int(px * 0.9)))
+        else:
+            px = max(MIN_FONT_PX, min(px - 1, int(px * fit)))
 
 
-def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -> Overlay | None:
-    """Draw one text segment; ``None`` when it has no text."""
-    import numpy as np
+@dataclass(frozen=True)
+class TextNote:
+    """Something the viewer will not see as written: ``kind`` is ``emoji_dropped`` (emoji or
+    pictographs left out), ``chars_dropped`` (other characters no font draws) or
+    ``too_long`` (more than MAX_LINES lines, or smaller than readable, at this frame size)."""
+
+    kind: str
+    role: str
+    text: str
+    detail: str = ""
+
+
+def _start_px(seg: Mapping[str, Any], height: int) -> tuple[str, int]:
+    role = STRICT.text(seg, "role", "title")
+    rel = STRICT.number(seg, "size", 0.08 if role == "title" else 0.05, lo=0.02, hi=0.3)
+    return role, max(MIN_FONT_PX, int(height * rel))
+
+
+def text_notes(seg: Mapping[str, Any], size: tuple[int, int]) -> list[TextNote]:
+    """What of text segment ``seg`` will not show as written on a ``size`` frame (no drawing:
+    font choice and layout only, a few milliseconds)."""
     from PIL import Image, ImageDraw
 
     text = STRICT.text(seg, "text", "").strip()
     if not text:
-        return None
+        return []
+    role, px = _start_px(seg, size[1])
+    face = choose_face(text)
+    notes = []
+    if face.dropped:
+        symbols = "".join(c for c in face.dropped if _is_symbol(c))
+        if symbols:
+            notes.append(TextNote("emoji_dropped", role, text, symbols))
+        if len(symbols) < len(face.dropped):
+            others = "".join(c for c in face.dropped if not _is_symbol(c))
+            notes.append(TextNote("chars_dropped", role, text, others))
+    if face.text:
+        draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+        if not _layout(face, px, size, draw).fits:
+            notes.append(TextNote("too_long", role, text))
+    return notes
+
+
+def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -> Overlay | None:
+    """Draw one text segment; ``None`` when it has nothing to draw."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    text = STRICT.text(seg, "text", "").strip()
+    face = choose_face(text)
+    if not face.text:
+        return None  # blank, or only characters no font draws (see text_notes)
     width, height = size
-    role = STRICT.text(seg, "role", "title")
-    rel = STRICT.number(seg, "size", 0.08 if role == "title" else 0.05, lo=0.02, hi=0.3)
+    role, px = _start_px(seg, height)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
-    px = max(MIN_FONT_PX, int(height * rel))
-    lay = _layout(text, px, size, draw)
+    lay = _layout(face, px, size, draw)
     block_h = lay.line_h * len(lay.lines)
     position = STRICT.text(seg, "position", "center" if role == "title" else "bottom")
     top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
