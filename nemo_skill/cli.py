@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
 import os
 import re
 import sys
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, cast
 from nemo_skill import __version__
 from nemo_skill.config import DEFAULT_PROMPT
 from nemo_skill.errors import Next, exit_codes
+from nemo_skill.textsafe import for_terminal, json_line
 
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
@@ -73,7 +73,7 @@ def as_run(text: str, *, in_json: bool = False) -> str:
     prog = program()
     if prog == "nemo-skill":
         return text
-    word = json.dumps(prog, ensure_ascii=False)[1:-1] if in_json else prog
+    word = json_line(prog)[1:-1] if in_json else prog
     return _PROG_WORD.sub(lambda _: word, text)
 
 
@@ -126,16 +126,16 @@ class Context:
     def emit(self, data: Any, text: str | None = None) -> None:
         """Print ``data`` as JSON in ``--json`` mode, else ``text`` (or ``data`` itself)."""
         if self.json:
-            line = json.dumps(data, ensure_ascii=False, default=str)
-            self.stdout.write(as_run(line, in_json=True) + "\n")
+            self.stdout.write(as_run(json_line(data), in_json=True) + "\n")
         else:
-            self.stdout.write(as_run(text if text is not None else str(data)).rstrip("\n") + "\n")
+            shown = as_run(text if text is not None else str(data)).rstrip("\n")
+            self.stdout.write(for_terminal(shown) + "\n")
         self.stdout.flush()
 
     def progress(self, message: str) -> None:
         """A progress line on stderr (never on stdout, so JSON stays clean)."""
         if not getattr(self.args, "quiet", False):
-            self.stderr.write(as_run(message).rstrip("\n") + "\n")
+            self.stderr.write(for_terminal(as_run(message).rstrip("\n")) + "\n")
             self.stderr.flush()
 
     # --- settings and client ------------------------------------------------
@@ -277,14 +277,14 @@ def report_error(ctx: Context, error: Exception) -> int:
     if not isinstance(error, NemoError):
         error = NemoError(f"Unexpected error: {type(error).__name__}: {error}")
     if ctx.json:
-        payload = json.dumps({"error": error.to_dict(STEPS)}, ensure_ascii=False)
+        payload = json_line({"error": error.to_dict(STEPS)})
         ctx.stdout.write(as_run(payload, in_json=True) + "\n")
         ctx.stdout.flush()
     else:
-        ctx.stderr.write(as_run(f"Error: {error.message}") + "\n")
+        ctx.stderr.write(for_terminal(as_run(f"Error: {error.message}")) + "\n")
         hint = error.worded_hint(STEPS)
         if hint:
-            ctx.stderr.write(as_run(f"Hint: {hint}") + "\n")
+            ctx.stderr.write(for_terminal(as_run(f"Hint: {hint}")) + "\n")
         ctx.stderr.flush()
     return error.exit_code
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
+
+from nemo_skill.textsafe import json_line
 
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
@@ -30,9 +31,7 @@ def run(ctx: Context) -> int:
             if not text.strip():
                 continue
             intent = classify(text, has_files=has_files)
-            ctx.stdout.write(
-                json.dumps({"text": text, "action": intent.action}, ensure_ascii=False) + "\n"
-            )
+            ctx.stdout.write(json_line({"text": text, "action": intent.action}) + "\n")
         ctx.stdout.flush()
         return 0
     intent = classify(ctx.args.text, has_files=has_files)

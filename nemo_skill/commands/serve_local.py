@@ -51,6 +51,7 @@ def run(ctx: Context) -> int:
 
     from nemo_skill.local.app import LocalConfig
     from nemo_skill.local.server import is_loopback, serve
+    from nemo_skill.textsafe import for_terminal
 
     args = ctx.args
     data_dir = (
@@ -59,8 +60,9 @@ def run(ctx: Context) -> int:
     if args.add_credits is not None:
         return _add_credits(ctx, data_dir, args.add_credits)
     if args.allow_remote and not is_loopback(args.host):
+        host = for_terminal(args.host)
         ctx.stderr.write(
-            f"WARNING: listening on {args.host}: anyone who can reach it can use this backend.\n"
+            f"WARNING: listening on {host}: anyone who can reach it can use this backend.\n"
         )
 
     def ready(url: str) -> None:

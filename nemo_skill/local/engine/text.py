@@ -52,10 +52,13 @@ _PREFERRED = (
 _PROBE_SIZE = 24
 MIN_FONT_PX = 10
 _MISSING = "\U0010fffd"  # a private-use code point no font draws: its glyph is the "tofu" box
-# Characters that draw nothing themselves and only shape their neighbours (zero-width joiner,
-# variation selectors, keycap, tags): removed before drawing, since a font without them shows
-# a box, and the emoji sequences they build are left out anyway.
-_INVISIBLE = re.compile("[\u200b\u200d\u2060\ufe00-\ufe0f\u20e3\U000e0000-\U000e007f]")
+# Characters that draw nothing themselves: control characters (a title may carry terminal
+# escapes), and those that only shape their neighbours (zero-width joiner, variation
+# selectors, keycap, tags). Removed before drawing, since a font without them shows a box,
+# and the emoji sequences they build are left out anyway.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200d\u2060\ufe00-\ufe0f\u20e3\U000e0000-\U000e007f]"
+)
 
 
 @functools.cache
@@ -167,7 +170,7 @@ def choose_face(text: str, *, system: bool | None = None) -> Face:
     """The first font covering every character of ``text`` (packaged fonts, then the
     system's), else the one covering most, else Pillow's built-in font; characters the
     chosen font cannot draw are left out of :attr:`Face.text`."""
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", text.replace("\t", " "))
     chars = sorted({c for c in text if not c.isspace()})
     best: tuple[int, Path | None] = (-1, None)
     for path in (*font_files(system=system), None):
