@@ -78,6 +78,8 @@ from nemo_skill.transfers import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+ANONYMOUS_AUTH_PATH = "/api/auth/anonymous-token"
+SHORT_TOKEN_WAIT_S = 10.0  # a 429 on the token call advising no longer than this is waited out
 T = TypeVar("T")
 RequestFactory = Callable[[], httpx.Request]
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -184,37 +186,68 @@ class NemoClient:
 
     # --- auth -----------------------------------------------------------------
     def authenticate(self, *, force: bool = False) -> str:
-        """The bearer token: ``NEMO_TOKEN``, the cached one, else a new anonymous one."""
+        """The bearer token: ``NEMO_TOKEN``, the cached one, else a new anonymous one.
+
+        ``force`` (after a 1001) never reuses the token this client was using.
+        """
         if self._token and not force:
             return self._token
         if self.settings.token and not force:
             self._token = self.settings.token
             return self._token
-        cached = None if force else self.store.load_token(self.settings.store_key)
-        if cached is not None and cached.valid():
-            self._token, self._user_id = cached.token, cached.user_id
-            return self._token
-        token = self.anonymous_token()
-        self._token, self._user_id = token.token, token.user_id
+        rejected, self._token = (self._token, None) if force else (None, self._token)
+        cached = None if force else self._cached_token()
+        if cached is None:
+            self.store.client_id(self.settings.client_id)  # made first: it takes the same lock
+            with self.store.auth_lock():
+                # A command started at the same time may have just cached one: the backend
+                # gives one anonymous token per client id, so ask only if there is still none.
+                cached = self._cached_token(besides=rejected)
+                if cached is None:
+                    token = self.anonymous_token(rejected=rejected is not None)
+                    cached = CachedToken(token.token, token.user_id)
+        self._token, self._user_id = cached.token, cached.user_id
         return self._token
 
-    def anonymous_token(self) -> AnonymousToken:
-        """``POST /api/auth/anonymous-token``: a free token (100 credits, 7 days), cached."""
+    def _cached_token(self, *, besides: str | None = None) -> CachedToken | None:
+        """The cached token if it is still valid (and is not ``besides``, a rejected one)."""
+        cached = self.store.load_token(self.settings.store_key)
+        if cached is None or not cached.valid() or cached.token == besides:
+            return None
+        return cached
+
+    def anonymous_token(self, *, rejected: bool = False) -> AnonymousToken:
+        """``POST /api/auth/anonymous-token``: a free token (100 credits, 7 days), cached.
+
+        A 429 with a short Retry-After is waited out once; any other 429 (the
+        backend's one token per client id every 7 days) fails at once, saying
+        why there is no token and what to do. ``rejected``: the backend has just
+        refused the cached token (1001).
+        """
         client_id = self.store.client_id(self.settings.client_id)
+        advice: list[str | None] = [None]  # the Retry-After of the last answer, as sent
+
+        def accept(response: httpx.Response) -> AnonymousToken:
+            advice[0] = response.headers.get("Retry-After")
+            return self.parse(response, AnonymousToken, "anonymous token")
+
         for attempt in (1, 2):
+            request = self.request_factory(
+                "POST", ANONYMOUS_AUTH_PATH, auth=False, headers={"X-Client-Id": client_id}
+            )
             try:
-                token = self._call("POST", "/api/auth/anonymous-token", AnonymousToken,
-                                   "anonymous token", auth=False,
-                                   headers={"X-Client-Id": client_id})  # fmt: skip
+                # Never re-authenticated: this call is how we authenticate.
+                token = self.send(request, accept, reauth=False)
             except MissingClientIdError:
                 if attempt == 2 or self.settings.client_id:
                     raise
                 client_id = self.store.new_client_id()
                 continue
             except RateLimitError as exc:
-                if attempt == 2:
-                    raise
-                self._sleep(self.retry.delay(1, exc.retry_after, status=429))
+                wait = parse_retry_after(advice[0], cap=None)
+                if attempt == 2 or wait is None or wait > SHORT_TOKEN_WAIT_S:
+                    raise self._no_token(exc, wait, rejected=rejected) from None
+                self._sleep(wait)
                 continue
             self.store.save_token(
                 self.settings.store_key,
@@ -222,6 +255,32 @@ class NemoClient:
             )
             return token
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _no_token(
+        self, error: RateLimitError, advised: float | None, *, rejected: bool
+    ) -> RateLimitError:
+        """The 429 of the anonymous-token call as the user needs it: what happened, what to do."""
+        why = (
+            "the backend rejected the cached token"
+            if rejected
+            else self.store.token_cache_problem(self.settings.store_key)
+        )
+        when = (
+            time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(time.time() + advised))
+            if advised
+            else "7 days after this client id's last token"
+        )
+        message = (
+            f"No token for {self.settings.api_url}: {why}, and the backend gives one free "
+            "anonymous token per client id every 7 days, so it refused a new one (429)."
+        )
+        hint = (
+            f"Set NEMO_TOKEN to your token, or try again after {when}, or set NEMO_CLIENT_ID "
+            "to a new value to start as a new anonymous user (the projects made so far stay "
+            "with the old client id)."
+        )
+        return RateLimitError(message, retry_after=error.retry_after, status=error.status,
+                              hint=hint)  # fmt: skip
 
     # --- endpoints ------------------------------------------------------------
     def create_session(self, *, language: str = "en", task_name: str = "project") -> SessionInfo:
@@ -445,7 +504,7 @@ class NemoClient:
         self.limiter.wait()
         try:
             response = self._http.send(request, stream=stream)
-            if response.status_code == 429:
+            if response.status_code == 429 and _pauses_others(request):
                 self._pause_for(response.headers.get("Retry-After"))
             return response
         except httpx.TimeoutException as exc:
@@ -473,7 +532,6 @@ class NemoClient:
             if epoch is not None and epoch != self._auth_epoch:
                 return True
             self.store.forget_token(self.settings.store_key)
-            self._token = None
             self.authenticate(force=True)
             self._auth_epoch += 1
         return True
@@ -534,7 +592,8 @@ class NemoClient:
                 user_id=self._user_id,
                 web_url=self.settings.web_url,
             )
-            if isinstance(error, RateLimitError) and response.status_code != 429:
+            paused = response.status_code == 429 or not _pauses_others(response.request)
+            if isinstance(error, RateLimitError) and not paused:
                 self._pause_for(response.headers.get("Retry-After"))  # a 429 in the body only
             raise _redact(error, self._token)
         return payload
@@ -550,6 +609,15 @@ def _redact(error: NemoError, token: str | None) -> NemoError:
         error.message = error.message.replace(token, "***")
         error.args = (error.message,)
     return error
+
+
+def _pauses_others(request: httpx.Request) -> bool:
+    """Whether a 429 to ``request`` should hold this client's other requests.
+
+    Not the anonymous-token call's: its limit (one token per client id every
+    7 days) is that call's own, and waiting it out would stall every later call.
+    """
+    return request.url.path != ANONYMOUS_AUTH_PATH
 
 
 def _seg(value: str) -> str:

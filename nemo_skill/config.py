@@ -9,6 +9,8 @@ process never leaves a half-written file. Tokens are never printed:
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 import uuid
 from collections.abc import Mapping
@@ -17,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from nemo_skill.storage import read_json, write_json, write_private
+from nemo_skill.storage import locked, read_json, write_json, write_private
 
 DEFAULT_PROMPT = "turn this image into a 5-second animated video clip"
 
@@ -71,23 +73,57 @@ class StateStore:
     def sessions_file(self) -> Path:
         return self.dir / "sessions.json"
 
+    @property
+    def auth_lock_file(self) -> Path:
+        return self.dir / ".auth.lock"
+
+    def auth_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Held while a client id or a token is made, so concurrent commands make one of each.
+
+        The backend gives one anonymous token per client id every 7 days: two
+        commands starting at once must not each make an id, or each ask for a token.
+        """
+        return locked(self.auth_lock_file)
+
     def client_id(self, configured: str | None = None) -> str:
         """The configured client id, else the persisted one, else a new persisted UUID."""
         if configured:
             return configured
-        try:
-            existing = self.client_id_file.read_text(encoding="utf-8").strip()
-        except OSError:
-            existing = ""
+        existing = self._read_client_id()
         if existing:
             return existing
-        return self.new_client_id()
+        with self.auth_lock():  # another command may be making it right now: one id, not two
+            return self._read_client_id() or self.new_client_id()
+
+    def _read_client_id(self) -> str:
+        try:
+            return self.client_id_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
 
     def new_client_id(self) -> str:
         """Generate, persist (0600) and return a fresh client id."""
         value = str(uuid.uuid4())
         write_private(self.client_id_file, value + "\n")
         return value
+
+    def token_cache_problem(self, api_url: str) -> str:
+        """Why there is no usable cached token for ``api_url``, in words (for error messages)."""
+        path = self.token_file
+        if not path.exists():
+            return f"the token cache {path} is missing"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return f"the token cache {path} is damaged (not readable JSON)"
+        if not isinstance(data, dict):
+            return f"the token cache {path} is damaged (not a JSON object)"
+        cached = self.load_token(api_url)
+        if cached is None:
+            return f"the token cache {path} holds no token for {api_url}"
+        if not cached.valid():
+            return f"the cached token for {api_url} has expired"
+        return f"the cached token in {path} was not usable"
 
     def load_token(self, api_url: str) -> CachedToken | None:
         """The cached token for ``api_url``, if any."""

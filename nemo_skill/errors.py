@@ -420,8 +420,13 @@ def bind_url(web_url: str, user_id: str | None) -> str:
     return f"{web_url.rstrip('/')}/register?bind={user_id}"
 
 
-def parse_retry_after(value: str | None, *, default: float | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds form), capped at 60."""
+def parse_retry_after(
+    value: str | None, *, default: float | None = None, cap: float | None = 60.0
+) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds form), capped at ``cap``.
+
+    ``cap=None`` reads the backend's whole advice (to tell the user when to try again).
+    """
     if value is None:
         return default
     try:
@@ -430,7 +435,7 @@ def parse_retry_after(value: str | None, *, default: float | None = None) -> flo
         return default
     if seconds != seconds or seconds < 0:  # NaN or negative
         return default
-    return min(seconds, 60.0)
+    return seconds if cap is None else min(seconds, cap)
 
 
 def _message_of(payload: Any) -> str | None:

@@ -375,18 +375,57 @@ def test_missing_client_id_twice_is_raised(h: Harness) -> None:
     assert h.count("/api/auth/anonymous-token") == 2
 
 
-@pytest.mark.parametrize(("header", "wait"), [({"Retry-After": "7"}, 7.0), ({}, 30.0)])
-def test_429_on_anonymous_token_waits_then_retries_once(
-    h: Harness, header: dict[str, str], wait: float
-) -> None:
+def test_429_on_anonymous_token_with_a_short_wait_waits_then_retries_once(h: Harness) -> None:
     h.backend.reply(
         "POST",
         "/api/auth/anonymous-token",
-        httpx.Response(429, json={"code": 429}, headers=header),
+        httpx.Response(429, json={"code": 429}, headers={"Retry-After": "7"}),
         anon_ok(httpx.Request("POST", API)),
     )
     assert h.client.authenticate() == ANON_TOKEN
-    assert h.waits == [wait] and h.count("/api/auth/anonymous-token") == 2
+    assert h.waits == [7.0] and h.count("/api/auth/anonymous-token") == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "token_json", "why"),
+    [
+        ({}, None, "token.json is missing"),
+        ({"Retry-After": "518400"}, "{not json", "token.json is damaged"),
+        ({"Retry-After": "3600"}, '{"https://other.example": {"token": "t"}}', "holds no token"),
+    ],
+)
+def test_429_on_anonymous_token_fails_at_once_saying_why_and_what_to_do(
+    h: Harness, header: dict[str, str], token_json: str | None, why: str
+) -> None:
+    """The 7-day rule: no silent wait; what happened (the cache, the rule) and what to do."""
+    if token_json is not None:
+        h.state_dir.mkdir(exist_ok=True)
+        (h.state_dir / "token.json").write_text(token_json)
+    h.backend.reply("POST", "/api/auth/anonymous-token", httpx.Response(429, json={"code": 429},
+                                                                        headers=header))  # fmt: skip
+    with pytest.raises(errors.RateLimitError) as refused:
+        h.client.credits()
+    assert h.waits == [] and h.count("/api/auth/anonymous-token") == 1
+    assert h.count("/api/credits/") == 0
+    message, hint = refused.value.message, refused.value.hint
+    assert why in message and "one free anonymous token per client id every 7 days" in message
+    assert "Set NEMO_TOKEN" in hint and "NEMO_CLIENT_ID" in hint
+    assert ("after 20" in hint) == bool(header)  # a date when the backend said how long
+    assert h.client.limiter.remaining() == 0  # later calls are not held up either
+
+
+def test_429_after_a_rejected_cached_token_says_so(h: Harness) -> None:
+    h.backend.reply("GET", "/api/credits/", httpx.Response(401, json={"code": 1001}))
+    h.backend.reply(
+        "POST",
+        "/api/auth/anonymous-token",
+        anon_ok(httpx.Request("POST", API)),
+        httpx.Response(429, json={"code": 429}),
+    )
+    with pytest.raises(errors.RateLimitError) as refused:
+        h.client.credits()
+    assert "the backend rejected the cached token" in refused.value.message
+    assert h.waits == []
 
 
 # --- headers --------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +55,31 @@ def test_new_client_id_replaces_the_old(tmp_path: Path) -> None:
     assert store.client_id() == new
 
 
+MAKE_ID = """
+import sys, time
+from pathlib import Path
+from nemo_skill.config import StateStore
+store = StateStore(Path(sys.argv[1]))
+while not Path(sys.argv[2]).exists():  # every process starts, then all go at once
+    time.sleep(0.005)
+print(store.client_id())
+"""
+
+
+def test_client_id_made_by_concurrent_processes_is_one_id(tmp_path: Path) -> None:
+    """First use from several commands at once (real processes, empty state dir): one id."""
+    state, go = tmp_path / "state", tmp_path / "go"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", MAKE_ID, str(state), str(go)],
+                         stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]  # fmt: skip
+    go.touch()
+    ids = {proc.communicate(timeout=60)[0].strip() for proc in procs}
+    assert all(proc.returncode == 0 for proc in procs)
+    assert len(ids) == 1 and ids == {StateStore(state).client_id()}
+
+
 def test_state_dir_is_tightened(tmp_path: Path) -> None:
     state = tmp_path / "loose"
     state.mkdir(mode=0o755)
@@ -89,6 +116,27 @@ def test_corrupt_token_cache_reads_as_empty(tmp_path: Path, content: str) -> Non
     store.token_file.write_text(content, encoding="utf-8")
     assert store.load_token("https://a.example") is None
     assert store.load_token("x") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (None, "is missing"),
+        ("{not json", "is damaged (not readable JSON)"),
+        ("[1]", "is damaged (not a JSON object)"),
+        ('{"https://b.example": {"token": "t"}}', "holds no token for https://a.example"),
+        ('{"https://a.example": {"token": "t", "expires_at": 1}}', "has expired"),
+    ],
+)
+def test_token_cache_problem_says_what_is_wrong(
+    tmp_path: Path, content: str | None, why: str
+) -> None:
+    store = StateStore(tmp_path)
+    if content is not None:
+        store.token_file.write_text(content, encoding="utf-8")
+    problem = store.token_cache_problem("https://a.example")
+    assert why in problem
+    assert "expired" in problem or str(store.token_file) in problem
 
 
 def test_cached_token_expiry_parsed_on_load(tmp_path: Path) -> None:

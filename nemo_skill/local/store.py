@@ -156,11 +156,6 @@ class Store:
             return list(self._db.execute(sql, args).fetchall())
 
     # --- auth -----------------------------------------------------------------
-    def client_token_issued(self, client_id: str) -> float | None:
-        """When the client last got a token (None if never)."""
-        row = self._one("SELECT token_issued FROM clients WHERE client_id=?", client_id)
-        return float(row["token_issued"]) if row else None
-
     def issue_anonymous_token(
         self, client_id: str, credits: float, ttl_s: float
     ) -> tuple[str, User, float]:

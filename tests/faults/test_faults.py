@@ -7,6 +7,9 @@ uses an injected sleep, so retry waits are asserted, not slept.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -240,3 +243,67 @@ def test_cli_export_with_failing_render_leaves_no_partial_file(
     assert "render_id" not in json.loads((tmp_path / "state" / "sessions.json").read_text()).get(
         "local", {}
     )
+
+
+# --- token recovery, as real processes ------------------------------------------------------
+
+WEEK_MINUS_A_DAY = str(6 * 24 * 3600)
+
+
+def cli_process(url: str, state: Path, cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """``nemo-skill --api-url URL ARGS`` as its own process (no NEMO_TOKEN, no NEMO_CLIENT_ID)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NEMO_TOKEN", "NEMO_CLIENT_ID")}
+    argv = [sys.executable, "-m", "nemo_skill.cli", "--api-url", url, "--state-dir", str(state)]
+    return subprocess.Popen([*argv, *args], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    # Bounded well under the 60 s the client used to wait before failing.
+    out, err = proc.communicate(timeout=45)
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize("damage", ["deleted", "corrupt"])
+def test_cloud_429_on_a_lost_token_cache_fails_at_once_saying_why_and_what_to_do(
+    faulty: tuple[str, FaultApp], tmp_path: Path, damage: str
+) -> None:
+    """A cloud-like backend that keeps the 7-day rule: the command fails fast and says why."""
+    url, app = faulty
+    state, work = tmp_path / "state", tmp_path
+    code, out, err = finish(cli_process(url, state, work, "--json", "credits"))
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in state.iterdir() if p.name != "token.json"}
+    token_file = state / "token.json"
+    token_file.unlink() if damage == "deleted" else token_file.write_text('{"trunc')
+    app.add("POST", "/api/auth/anonymous-token",
+            Fault("code", status=429, code=429, headers={"Retry-After": WEEK_MINUS_A_DAY}))  # fmt: skip
+    app.counts.clear()
+    code, out, err = finish(cli_process(url, state, work, "credits"))
+    assert code == 10, out + err
+    assert app.counts["POST /api/auth/anonymous-token"] == 1  # refused once, never re-asked
+    why = "is missing" if damage == "deleted" else "is damaged"
+    assert f"the token cache {token_file} {why}" in err
+    assert "one free anonymous token per client id every 7 days" in err
+    assert "Set NEMO_TOKEN" in err and "NEMO_CLIENT_ID" in err
+    days = {time.strftime("%Y-%m-%d", time.gmtime(time.time() + int(WEEK_MINUS_A_DAY) + s))
+            for s in (-120, 0)}  # fmt: skip
+    assert any(f"try again after {day}" in err for day in days), err  # the backend's advice
+    assert "Traceback" not in err
+    # Nothing the user had is lost: the client id and the projects are as they were.
+    assert {p.name: p.read_bytes() for p in state.iterdir() if p.name != "token.json"} == before
+
+
+def test_first_use_from_two_commands_at_once_makes_one_user(
+    faulty: tuple[str, FaultApp], tmp_path: Path
+) -> None:
+    """Two commands on an empty state dir at the same time: one client id, one token."""
+    url, app = faulty
+    state = tmp_path / "state"
+    procs = [cli_process(url, state, tmp_path, "--json", "auth") for _ in range(2)]
+    results = [finish(p) for p in procs]
+    assert [code for code, _, _ in results] == [0, 0], results
+    users = {json.loads(out)["user_id"] for _, out, _ in results}
+    assert len(users) == 1
+    assert app.counts["POST /api/auth/anonymous-token"] == 1
+    assert len((state / "client_id").read_text().split()) == 1

@@ -72,9 +72,16 @@ def test_anonymous_token_rules(client_factory: Callable[[], Api]) -> None:
     assert data["token"]
     assert data["user_id"]
     assert data["credits"] == 100
-    again = api.http.post("/api/auth/anonymous-token", headers={"X-Client-Id": api.client_id})
-    envelope(again, 429, 429)
-    assert int(again.headers["Retry-After"]) > 0
+    sid = api.session()
+    # Offline, a known client id gets a new token for its same user (a lost token cache
+    # must not lock the user out): same projects, same credits, no second 100.
+    first = api.token
+    again = api.login()
+    assert again["token"] != first and again["user_id"] == data["user_id"]
+    assert again["credits"] == 100
+    assert api.state(sid)["session_id"] == sid
+    api.token = first
+    assert api.credits()["available"] == 100  # the earlier token still works
 
 
 PROTECTED = [
