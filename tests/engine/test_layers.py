@@ -92,7 +92,7 @@ def test_blurred_fill_beside_the_photo_is_not_taken_for_the_subject(tmp_path: Pa
     from nemo_skill.local.engine.plan import make_plan
     from nemo_skill.local.engine.render import load
 
-    clip = load(make_plan(draft), Path).clips[0]
+    clip = load(make_plan(draft), Path).clips.clip(0)
     assert clip.layers is not None
     x0, _, x1, _ = clip.layers.box
     canvas_w = clip.planes[0].shape[1]

@@ -1,13 +1,14 @@
 """Render a draft to an H.264 MP4 on the CPU, streaming frame by frame.
 
 Three stages: :func:`~nemo_skill.local.engine.plan.make_plan` reads the draft into a typed
-plan (pure); :func:`load` decodes each segment's image once onto a canvas in yuv420p (and,
-for depth-aware motions, splits it into layers), draws the text overlays and mixes the
-music; an :class:`~nemo_skill.local.engine.encoder.Encoder` runs a producer thread that
-warps each frame (OpenCV, sub-pixel) straight into yuv420p planes and blends the overlays,
-while the calling thread encodes (PyAV libx264) and muxes the AAC music as it goes. Output
-goes to a temp file in the target folder and is renamed on success; a failure or a cancel
-leaves nothing behind.
+plan (pure); :func:`load` checks every photo, draws the text overlays and mixes the music,
+while :class:`~nemo_skill.local.engine.clips.Clips` decodes each segment's photo once onto a
+canvas in yuv420p when the frames reach it (the next one ahead, in the background) and
+releases it after its last frame; an :class:`~nemo_skill.local.engine.encoder.Encoder`
+runs a producer thread that warps each frame (OpenCV, sub-pixel) straight into yuv420p
+planes and blends the overlays, while the calling thread encodes (PyAV libx264) and muxes
+the AAC music as it goes. Output goes to a temp file in the target folder and is renamed
+on success; a failure or a cancel leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -23,15 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nemo_skill.errors import RenderError, UnsupportedFileError
-from nemo_skill.local.engine import motion as mo
-from nemo_skill.local.engine.encoder import (
-    CRF,
-    PRESET,
-    Encoder,
-    check_cancel,
-    new_frame,
-    yuv_planes,
-)
+from nemo_skill.local.engine.clips import Clips, Resolver, warp
+from nemo_skill.local.engine.encoder import CRF, PRESET, Encoder, check_cancel
 from nemo_skill.local.engine.plan import RenderPlan, VideoPart, make_plan
 
 if TYPE_CHECKING:
@@ -39,13 +33,10 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-    from nemo_skill.local.engine.layers import Layers
     from nemo_skill.local.engine.text import Overlay
 
 __all__ = ["CRF", "PRESET", "RenderResult", "load", "render_draft"]
 
-MAX_DENSITY = 1.1  # canvas pixels per output pixel: headroom for zooms without blurring
-Resolver = Callable[[str], Path]
 Planes = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
 
 
@@ -64,172 +55,28 @@ class RenderResult:
 
 
 @dataclass
-class Clip:
-    """A video segment framed onto its canvas, ready to warp."""
-
-    part: VideoPart
-    planes: Planes  # canvas as yuv420p: Y, U, V
-    density: float
-    subject: tuple[float, float]
-    layers: Layers | None = None  # depth-aware motions: background and subject layers
-    last: Planes | None = None  # its last frame, once a crossfade out of it needs it
-
-    @property
-    def start_ms(self) -> int:
-        """Where the segment starts."""
-        return self.part.start_ms
-
-    @property
-    def end_ms(self) -> int:
-        """Where the segment ends."""
-        return self.part.end_ms
-
-
-@dataclass
 class Loaded:
     """A plan with its pixels and samples: what the frames are composed from."""
 
     plan: RenderPlan
-    clips: list[Clip]
+    clips: Clips
     overlays: list[Overlay]
     audio: np.ndarray | None
 
     def compose(self, index: int, planes: Planes) -> None:
         """Frame ``index`` into ``planes`` (the encoder's compose callback)."""
         fps = self.plan.fps
-        compose(self.clips, self.overlays, index * 1000.0 / fps, self.plan.size, planes,
-                1000.0 / fps)  # fmt: skip
+        compose(self.clips, self.overlays, index * 1000.0 / fps, planes, 1000.0 / fps)
 
-
-def _subject(image: np.ndarray) -> tuple[float, float]:
-    """Where the detail is (centre of gradient energy), for Ken Burns to drift toward."""
-    import cv2
-    import numpy as np
-
-    step = max(1, min(image.shape[:2]) // 256)  # every step-th pixel: plenty for a 64² map
-    small = cv2.resize(image[::step, ::step], (64, 64), interpolation=cv2.INTER_AREA)
-    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    energy = np.abs(cv2.Sobel(gray, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
-    total = float(energy.sum()) or 1.0
-    ys, xs = np.mgrid[0:64, 0:64]
-    sx = float((energy * xs).sum()) / total / 63
-    sy = float((energy * ys).sum()) / total / 63
-    return 0.5 + (sx - 0.5) * 0.6, 0.5 + (sy - 0.5) * 0.6
-
-
-def _shrink_or_grow(scale: float) -> int:
-    """Resampling for a one-off resize by ``scale``: area averaging for real reductions,
-    bilinear for mild ones (≥ 2/3, where it looks the same and is 5× faster than area at
-    non-integer ratios: the canvas is resampled again by every frame's warp anyway),
-    bicubic to enlarge."""
-    import cv2
-
-    if scale >= 1:
-        return int(cv2.INTER_CUBIC)
-    return int(cv2.INTER_LINEAR if scale >= 2 / 3 else cv2.INTER_AREA)
-
-
-Rect = tuple[int, int, int, int]  # x0, y0, x1, y1
-
-
-def _frame_canvas(
-    image: np.ndarray, out: tuple[int, int], fit: str
-) -> tuple[np.ndarray, float, Rect]:
-    """The image framed on a canvas ``MARGIN`` × the output, at ``density`` px per output px."""
-    import cv2
-
-    width, height = out
-    density = min(MAX_DENSITY, max(1.0, image.shape[1] / (width * mo.MARGIN)))
-    cw, ch = int(width * mo.MARGIN * density) // 2 * 2, int(height * mo.MARGIN * density) // 2 * 2
-    ih, iw = image.shape[:2]
-    cover = max(cw / iw, ch / ih)
-    if fit == "crop" or abs((iw / ih) - (cw / ch)) < 0.01:
-        interpolation = _shrink_or_grow(cover)
-        target = (max(cw, round(iw * cover)), max(ch, round(ih * cover)))
-        resized = cv2.resize(image, target, interpolation=interpolation)
-        y0, x0 = (resized.shape[0] - ch) // 2, (resized.shape[1] - cw) // 2
-        return resized[y0 : y0 + ch, x0 : x0 + cw].copy(), density, (0, 0, cw, ch)
-    # The fill covers the canvas with the photo's centre (cropped, not stretched), blurred and
-    # darkened at 1/8 scale then upsampled: the same soft fill for a fraction of the cost.
-    crop_w, crop_h = min(iw, round(ih * cw / ch)), min(ih, round(iw * ch / cw))
-    cx0, cy0 = (iw - crop_w) // 2, (ih - crop_h) // 2
-    centre = image[cy0 : cy0 + max(1, crop_h), cx0 : cx0 + max(1, crop_w)]
-    small = cv2.resize(centre, (max(2, cw // 8), max(2, ch // 8)), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigmaX=max(1.0, max(cw, ch) / 480))
-    small = cv2.convertScaleAbs(small, alpha=0.7)
-    background = cv2.resize(small, (cw, ch), interpolation=cv2.INTER_LINEAR)
-    contain = min(cw / iw, ch / ih)  # the whole photo fits inside the canvas
-    fw, fh = min(cw, max(2, round(iw * contain))), min(ch, max(2, round(ih * contain)))
-    interpolation = _shrink_or_grow(contain)
-    fg = cv2.resize(image, (fw, fh), interpolation=interpolation)
-    y0, x0 = (ch - fh) // 2, (cw - fw) // 2
-    background[y0 : y0 + fh, x0 : x0 + fw] = fg
-    return background, density, (x0, y0, x0 + fw, y0 + fh)
-
-
-def _load_clip(part: VideoPart, plan: RenderPlan, resolve: Resolver) -> Clip:
-    from nemo_skill.local.engine.images import load_image
-
-    width, height = plan.size
-    image = load_image(resolve(part.src), int(max(width, height) * mo.MARGIN * MAX_DENSITY))
-    canvas, density, photo = _frame_canvas(image, plan.size, plan.fit)
-    planes = yuv_planes(canvas)
-    layers = None
-    if part.depth_aware:
-        from nemo_skill.local.engine import depth
-        from nemo_skill.local.engine import layers as ly
-
-        # depth of the photo itself: a blurred fill beside it is background, not a subject
-        x0, y0, x1, y1 = photo
-        estimate = depth.estimate(canvas[y0:y1, x0:x1]).placed(canvas.shape[:2], photo)
-        layers = ly.build(canvas, planes, estimate)
-    return Clip(part, planes, density, _subject(image), layers)
-
-
-def _warp(clip: Clip, t_ms: float, out: tuple[int, int], dst: tuple[np.ndarray, ...]) -> None:
-    """Warp the clip's canvas straight into yuv420p planes (sub-pixel, no RGB frame)."""
-    import cv2
-    import numpy as np
-
-    span = max(1, clip.end_ms - clip.start_ms)
-    u = (t_ms - clip.start_ms) / span
-    if clip.layers is not None:
-        from nemo_skill.local.engine import layers as ly
-
-        ly.warp(clip.layers, clip.part.motion, u, out, clip.density, clip.part.speed, dst)
-        return
-    luma = clip.planes[0]
-    cam = mo.camera(
-        clip.part.motion,
-        u,
-        (luma.shape[1], luma.shape[0]),
-        speed=clip.part.speed,
-        subject=clip.subject,
-        t_seconds=(t_ms - clip.start_ms) / 1000.0,
-    )
-    full = np.array(mo.affine(cam, out, clip.density), dtype=np.float64)
-    # Chroma samples sit at 2i+0.5 in luma coordinates: same scale, adjusted offset.
-    half = full.copy()
-    half[:, 2] = (full[:, 2] + 0.5 * full[0, 0] - 0.5) / 2
-    w, h = out
-    for index, (plane, target) in enumerate(zip(clip.planes, dst, strict=True)):
-        size = (w, h) if index == 0 else (w // 2, h // 2)
-        # Into the caller's buffer: a fresh output array per frame costs page faults.
-        cv2.warpAffine(
-            plane,
-            full if index == 0 else half,
-            size,
-            dst=target,
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REFLECT,
-        )
+    def close(self) -> None:
+        """Release the clips and stop their loader."""
+        self.clips.close()
 
 
 def compose(
-    clips: list[Clip],
+    clips: Clips,
     overlays: list[Overlay],
     t_ms: float,
-    out: tuple[int, int],
     planes: Planes,
     frame_ms: float = 0.0,
 ) -> None:
@@ -239,32 +86,24 @@ def compose(
     """
     import cv2
 
-    active = [c for c in clips if c.start_ms <= t_ms < c.end_ms] or [
-        min(clips, key=lambda c: abs(c.end_ms - t_ms))
-    ]
-    current = active[-1]
-    _warp(current, t_ms, out, planes)
-    crossfade = current.part.crossfade_ms
-    if crossfade and t_ms < current.start_ms + crossfade:
-        previous = [c for c in clips if c.end_ms <= current.start_ms]
-        if previous:
-            alpha = (t_ms - current.start_ms) / crossfade
-            for plane, old in zip(planes, _last_frame(previous[-1], out), strict=True):
-                cv2.addWeighted(old, 1 - alpha, plane, alpha, 0.0, dst=plane)
+    index = clips.index_at(t_ms)
+    clips.advance(index)
+    current = clips.plan.video[index]
+    warp(clips.clip(index), t_ms, clips.plan.size, planes)
+    crossfade = current.crossfade_ms
+    previous = clips.previous(index)
+    if crossfade and t_ms < current.start_ms + crossfade and previous is not None:
+        alpha = (t_ms - current.start_ms) / crossfade
+        for plane, old in zip(planes, clips.last_frame(previous), strict=True):
+            cv2.addWeighted(old, 1 - alpha, plane, alpha, 0.0, dst=plane)
     for overlay in overlays:
         overlay.blend(planes, t_ms)
-    _fade_black(planes, black_level([c.part for c in clips], current.part, t_ms, frame_ms))
+    _fade_black(planes, black_level(clips.plan.video, current, t_ms, frame_ms))
 
 
-def _last_frame(clip: Clip, out: tuple[int, int]) -> Planes:
-    """The clip's last frame (its move at rest), warped once: a crossfade blends from it."""
-    if clip.last is None:
-        _, clip.last = new_frame(out)
-        _warp(clip, clip.end_ms - 1, out, clip.last)
-    return clip.last
-
-
-def black_level(parts: list[VideoPart], current: VideoPart, t_ms: float, frame_ms: float) -> float:
+def black_level(
+    parts: tuple[VideoPart, ...], current: VideoPart, t_ms: float, frame_ms: float
+) -> float:
     """How much of the picture shows in the frame at ``t_ms`` (1 = all, 0 = black).
 
     Linear ramps, as editors draw them: the first frame of a fade-in is black, and so is the
@@ -317,16 +156,24 @@ def _audio(plan: RenderPlan, resolve: Resolver) -> np.ndarray | None:
 
 
 def load(plan: RenderPlan, resolve: Resolver, cancel: threading.Event | None = None) -> Loaded:
-    """Decode and prepare everything the plan's frames are made of."""
+    """Prepare what the plan's frames are made of: every photo checked (its header: a
+    missing or unsupported one fails before any encoding), the first one decoding in the
+    background while the text overlays are drawn and the music mixed; the others are decoded
+    as the frames reach them."""
+    from nemo_skill.local.engine.images import probe_image
     from nemo_skill.local.engine.text import make_overlay
 
-    clips = []
     for part in plan.video:
-        check_cancel(cancel)  # a 100 MP photo takes seconds to decode: honour a cancel between
-        clips.append(_load_clip(part, plan, resolve))
-    check_cancel(cancel)
-    overlays = [o for c in plan.text if (o := make_overlay(c.segment, plan.size, c.start_ms))]
-    return Loaded(plan, clips, overlays, _audio(plan, resolve))
+        probe_image(resolve(part.src))
+    clips = Clips(plan, resolve, cancel)
+    clips.advance(0)
+    try:
+        check_cancel(cancel)
+        overlays = [o for c in plan.text if (o := make_overlay(c.segment, plan.size, c.start_ms))]
+        return Loaded(plan, clips, overlays, _audio(plan, resolve))
+    except BaseException:
+        clips.close()
+        raise
 
 
 def _default_resolver(src: str) -> Path:
@@ -387,8 +234,12 @@ def render_draft(
     try:
         check_cancel(cancel)
         loaded = load(plan, resolve, cancel)
-        encoder = Encoder(tmp, plan.size, plan.fps, loaded.audio, progress=progress, cancel=cancel)
-        frames = encoder.run(plan.frames, loaded.compose)
+        try:
+            encoder = Encoder(tmp, plan.size, plan.fps, loaded.audio, progress=progress,
+                              cancel=cancel)  # fmt: skip
+            frames = encoder.run(plan.frames, loaded.compose)
+        finally:
+            loaded.close()
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:
