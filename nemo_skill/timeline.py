@@ -113,6 +113,8 @@ class SegmentLine:
     text: str | None = None
     id: str | None = None
     fields: tuple[tuple[str, Any], ...] = ()
+    anchor: str | None = None  # text: the video segment it is shown over (None: whole clip)
+    bpm: float | None = None  # audio: the music's tempo
 
     def span(self) -> str:
         """``0-5s``."""
@@ -141,7 +143,7 @@ def _label(kind: str, tt: int, seg: Mapping[str, Any]) -> tuple[str, str]:
 def _segment(kind: str, tt: int, placed: dr.Placed) -> SegmentLine:
     seg = placed.segment
     label, name = _label(kind, tt, seg)
-    volume = _number(seg.get("volume"), -1.0)
+    volume, bpm = _number(seg.get("volume"), -1.0), _number(seg.get("bpm"))
     return SegmentLine(
         kind=kind,
         label=label,
@@ -152,6 +154,8 @@ def _segment(kind: str, tt: int, placed: dr.Placed) -> SegmentLine:
         text=_text(seg.get("text")) if kind == "text" else None,
         id=_ident(seg.get("id")),
         fields=tuple((k, _plain(seg.get(k))) for k in FIELD_WORDS),
+        anchor=_ident(seg.get("anchor")) if kind == "text" else None,
+        bpm=bpm if kind == "audio" and bpm > 0 else None,
     )
 
 
@@ -291,7 +295,128 @@ def describe_draft(draft: Any) -> dict[str, Any] | None:
             }
             for line in summarize(draft)
         ],
+        "segments": describe_segments(draft),
     }
+
+
+# --- one block per photo -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoBlock:
+    """A video segment with what belongs to it: its photo, the cut into it, its captions."""
+
+    number: int  # 1-based, in time order
+    video: SegmentLine
+    captions: tuple[SegmentLine, ...]  # texts anchored to it
+
+    @property
+    def transition(self) -> tuple[str, int] | None:
+        """The cut into this segment as ``(type, ms)``; None for a plain cut."""
+        value = dict(self.video.fields).get("transition")
+        if not isinstance(value, Mapping):
+            return None
+        length = int(_number(value.get("d"), 0.0))
+        kind = str(value.get("type") or "crossfade")
+        return (kind, length) if length > 0 else None
+
+    def field(self, name: str) -> Any:
+        """A video field (``motion``, ``speed``) as the draft has it."""
+        return dict(self.video.fields).get(name)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """The draft per photo, then what spans the whole clip (music, unanchored texts)."""
+
+    photos: tuple[PhotoBlock, ...]
+    music: tuple[SegmentLine, ...]
+    texts: tuple[SegmentLine, ...]
+
+
+def blocks(draft: Any) -> Blocks:
+    """One :class:`PhotoBlock` per video segment in time order; texts go to the segment
+    their ``anchor`` names, else (no anchor, or an unknown one) to the whole clip."""
+    lines = [seg for track in summarize(draft) for seg in track.segments]
+    videos = sorted((s for s in lines if s.kind == "video"), key=lambda s: s.start_ms)
+    ids = {v.id for v in videos if v.id is not None}
+    texts = [s for s in lines if s.kind == "text"]
+    photos = tuple(
+        PhotoBlock(n, v, tuple(t for t in texts if v.id is not None and t.anchor == v.id))
+        for n, v in enumerate(videos, start=1)
+    )
+    whole = tuple(t for t in texts if t.anchor not in ids)
+    return Blocks(photos, tuple(s for s in lines if s.kind == "audio"), whole)
+
+
+def _words(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
+def text_json(seg: SegmentLine) -> dict[str, Any]:
+    """A title or caption as JSON: id, role, text, start and end (s)."""
+    return {"id": seg.id, "role": seg.label.lower(), "text": seg.text,
+            "start": seg.start_ms / 1000.0, "end": seg.end_ms / 1000.0}  # fmt: skip
+
+
+def describe_segments(draft: Any) -> list[dict[str, Any]]:
+    """Each video segment as JSON: number, id, the photo's name, start and end (s), motion,
+    speed, the transition into it (``{"type", "duration"}`` in s, or None) and its captions."""
+    out = []
+    for block in blocks(draft).photos:
+        cut = block.transition
+        speed = block.field("speed")
+        out.append({
+            "number": block.number,
+            "id": block.video.id,
+            "name": block.video.name,
+            "start": block.video.start_ms / 1000.0,
+            "end": block.video.end_ms / 1000.0,
+            "motion": block.field("motion"),
+            "speed": speed if isinstance(speed, int | float) else None,
+            "transition": None if cut is None else {"type": cut[0], "duration": cut[1] / 1000.0},
+            "captions": [text_json(t) for t in block.captions],
+        })  # fmt: skip
+    return out
+
+
+def _photo_line(block: PhotoBlock) -> str:
+    bits = [block.video.name, block.video.span()]
+    motion, speed = block.field("motion"), _number(block.field("speed"), 1.0)
+    if motion:
+        bits.append(_words(motion) + (f" ×{speed:g}" if speed != 1.0 else ""))
+    if block.transition is not None:
+        kind, length = block.transition
+        bits.append(f"{_words(kind)} into it ({seconds(length)}s)")
+    return f"Photo {block.number}: " + ", ".join(bits)
+
+
+def _text_line(seg: SegmentLine) -> str:
+    return f'{seg.label} "{seg.text or ""}" ({seg.span()})'
+
+
+def _music_line(seg: SegmentLine) -> str:
+    bits = [seg.name, seg.span()]
+    if seg.percent() is not None:
+        bits.append(f"{seg.percent()}%")
+    if seg.bpm is not None:
+        bits.append(f"{seg.bpm:g} bpm")
+    return f"{'Music' if seg.label == 'BGM' else seg.label}: " + ", ".join(bits)
+
+
+def format_blocks(draft: Any) -> str:
+    """The draft for a person: a block per photo (name, time, motion, the cut into it, its
+    captions), then the whole clip's music and texts."""
+    found = blocks(draft)
+    lines = []
+    for block in found.photos:
+        lines.append(_photo_line(block))
+        lines += [f"  {_text_line(t)}" for t in block.captions]
+    whole = [_music_line(m) for m in found.music] + [_text_line(t) for t in found.texts]
+    if whole:
+        lines.append("Whole clip:" if found.photos else "Clip:")
+        lines += [f"  {line}" for line in whole]
+    return "\n".join(lines)
 
 
 # --- diff --------------------------------------------------------------------

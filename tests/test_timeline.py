@@ -286,3 +286,72 @@ def test_any_two_drafts_diff_into_sentences(a: dict[str, Any], b: dict[str, Any]
         sentence = change.describe()
         assert sentence[:1].isupper() and sentence.endswith((".", '."')), sentence
     assert isinstance(timeline.format_summary(b), str)
+
+
+# --- one block per photo ---------------------------------------------------------------
+
+
+def story() -> dict[str, Any]:
+    """Three photos with crossfade and fade-through-black cuts, a caption on the second,
+    music with a tempo and a whole-clip title (made by hand, as the agent makes them)."""
+    return {
+        "m": {"width": 1080, "height": 1920, "fps": 30, "aspect": "9:16"},
+        "t": [
+            {"id": "tv", "tt": 0, "sg": [
+                {"id": "v1", "st": 0, "d": 3000, "src": "file:abc", "name": "beach.jpg",
+                 "motion": "kenburns", "speed": 1.0},
+                {"id": "v2", "st": 3000, "d": 3000, "src": "file:def", "name": "city.jpg",
+                 "motion": "pan_left", "speed": 2.0, "transition": {"type": "crossfade", "d": 500}},
+                {"id": "v3", "st": 6000, "d": 3000, "src": "file:ghi", "name": "food.jpg",
+                 "motion": "zoom_in", "transition": {"type": "fade_black", "d": 600}},
+            ]},
+            {"id": "ta", "tt": 1, "sg": [
+                {"id": "a1", "st": 0, "d": 9000, "style": "upbeat", "name": "Upbeat", "volume": 0.35,
+                 "bpm": 120},
+            ]},
+            {"id": "tx", "tt": 7, "sg": [
+                {"id": "x1", "st": 0, "d": 3000, "text": "Summer trip", "role": "title"},
+                {"id": "x2", "st": 3000, "d": 3000, "text": "Downtown", "role": "caption",
+                 "anchor": "v2"},
+                {"id": "x3", "st": 6000, "d": 3000, "text": "Lunch", "role": "caption",
+                 "anchor": "gone"},
+            ]},
+        ],
+    }  # fmt: skip
+
+
+def test_a_block_per_photo_with_its_cut_motion_and_captions() -> None:
+    assert timeline.format_blocks(story()) == "\n".join([
+        "Photo 1: beach.jpg, 0-3s, kenburns",
+        "Photo 2: city.jpg, 3-6s, pan left ×2, crossfade into it (0.5s)",
+        '  Caption "Downtown" (3-6s)',
+        "Photo 3: food.jpg, 6-9s, zoom in, fade black into it (0.6s)",
+        "Whole clip:",
+        "  Music: Upbeat, 0-9s, 35%, 120 bpm",
+        '  Title "Summer trip" (0-3s)',
+        '  Caption "Lunch" (6-9s)',  # its anchor names no segment: the whole clip's
+    ])  # fmt: skip
+
+
+def test_the_json_has_a_segments_list_with_those_fields() -> None:
+    described = timeline.describe_draft(story())
+    assert described is not None
+    assert described["segments"] == [
+        {"number": 1, "id": "v1", "name": "beach.jpg", "start": 0.0, "end": 3.0,
+         "motion": "kenburns", "speed": 1.0, "transition": None, "captions": []},
+        {"number": 2, "id": "v2", "name": "city.jpg", "start": 3.0, "end": 6.0,
+         "motion": "pan_left", "speed": 2.0, "transition": {"type": "crossfade", "duration": 0.5},
+         "captions": [{"id": "x2", "role": "caption", "text": "Downtown", "start": 3.0, "end": 6.0}]},
+        {"number": 3, "id": "v3", "name": "food.jpg", "start": 6.0, "end": 9.0,
+         "motion": "zoom_in", "speed": None, "transition": {"type": "fade_black", "duration": 0.6},
+         "captions": []},
+    ]  # fmt: skip
+
+
+def test_blocks_of_a_draft_without_video_or_with_bad_values() -> None:
+    assert timeline.format_blocks({}) == ""
+    only_music = {"t": [{"tt": 1, "sg": [{"d": 2000, "style": "calm", "bpm": "fast"}]}]}
+    assert timeline.format_blocks(only_music) == "Clip:\n  Music: Calm, 0-2s"
+    odd = {"t": [{"tt": 0, "sg": [{"d": 1000, "transition": "crossfade", "speed": "x"},
+                                   {"d": 1000, "transition": {"type": "crossfade", "d": None}}]}]}  # fmt: skip
+    assert timeline.format_blocks(odd) == "Photo 1: clip, 0-1s\nPhoto 2: clip, 1-2s"

@@ -14,12 +14,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    """Print the track summary (or JSON with the tracks and the raw draft)."""
+    """Print the track summary and a block per photo (or JSON: tracks, segments, the draft)."""
     from nemo_skill import timeline
 
     state = ctx.skill().state()
     draft = state.draft
     summary = timeline.format_summary(draft) if draft else ""
+    shown = f"{summary}\n\n{timeline.format_blocks(draft)}" if summary else ""
     data = {
         "session_id": state.session_id,
         "task_id": state.task_id,
@@ -27,5 +28,5 @@ def run(ctx: Context) -> int:
         "timeline": timeline.describe_draft(draft) if draft else None,
         "draft": draft.to_wire() if draft else None,
     }
-    ctx.emit(data, summary or "The timeline is empty: send an image and describe the clip.")
+    ctx.emit(data, shown or "The timeline is empty: send an image and describe the clip.")
     return 0

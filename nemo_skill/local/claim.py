@@ -109,7 +109,33 @@ def timeline_view(draft: Any) -> dict[str, Any] | None:
                 ],
             }
         )
-    return {**described, "tracks": tracks}
+    return {**described, "tracks": tracks, **_blocks_view(draft)}
+
+
+def _blocks_view(draft: Any) -> dict[str, Any]:
+    """A block per photo (``segments``, each caption with its notes) and ``whole_clip``:
+    the music and the texts not anchored to one photo."""
+    from nemo_skill.local.agent import say_note, text_notes
+
+    notes: dict[str, list[str]] = {}  # by the text's words (a note carries no segment id)
+    for note in text_notes(draft if isinstance(draft, dict) else None):
+        notes.setdefault(note.text, []).append(say_note(note, "en"))
+
+    def text(seg: dict[str, Any]) -> dict[str, Any]:
+        return {**seg, "notes": notes.get((seg["text"] or "").strip(), [])}
+
+    found = timeline.blocks(draft)
+    segments = [
+        {**seg, "captions": [text(c) for c in seg["captions"]]}
+        for seg in timeline.describe_segments(draft)
+    ]
+    music = [
+        {"name": m.name, "start": m.start_ms / 1000.0, "end": m.end_ms / 1000.0,
+         "volume": m.percent(), "bpm": m.bpm}
+        for m in found.music
+    ]  # fmt: skip
+    texts = [text(timeline.text_json(t)) for t in found.texts]
+    return {"segments": segments, "whole_clip": {"music": music, "texts": texts}}
 
 
 def project_view(project: Project) -> dict[str, Any]:

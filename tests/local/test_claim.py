@@ -301,3 +301,43 @@ def test_serve_local_add_credits_tops_up_offline(
     assert "No embedded backend data" in capsys.readouterr().err
     assert api.credits()["available"] == 350
     assert not (server.data_dir / "no").exists()
+
+
+def story_project(
+    api: Api, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, dict[str, Any]]:
+    """A session holding the hand-made three-photo story (an emoji in its title), a claim
+    token for it, and the view its page draws (packaged fonts only, as on a bare machine)."""
+    from tests.test_timeline import story
+
+    monkeypatch.setenv("NEMO_SYSTEM_FONTS", "0")
+    sid, _ = project(api, export=False)
+    draft = story()
+    draft["t"][2]["sg"][0]["text"] = "Summer trip 🌴"
+    server._app.state.backend.store.push_draft(sid, draft)
+    token = claim(api, sid)["claim_token"]
+    with anonymous(server) as web:
+        view = web.get("/workspace/claim/view", params={"ct": token})
+    assert view.status_code == 200, view.text
+    return token, view.json()
+
+
+def test_the_view_has_a_block_per_photo_then_the_whole_clip(
+    rich: tuple[Api, LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, server = rich
+    _, view = story_project(api, server, monkeypatch)
+    segments = view["timeline"]["segments"]
+    assert [(s["name"], s["start"], s["end"], s["motion"]) for s in segments] == [
+        ("beach.jpg", 0, 3, "kenburns"), ("city.jpg", 3, 6, "pan_left"), ("food.jpg", 6, 9, "zoom_in")
+    ]  # fmt: skip
+    assert segments[1]["transition"] == {"type": "crossfade", "duration": 0.5}
+    assert [c["text"] for c in segments[1]["captions"]] == ["Downtown"]
+    whole = view["timeline"]["whole_clip"]
+    assert whole["music"] == [{"name": "Upbeat", "start": 0, "end": 9, "volume": 35, "bpm": 120}]
+    title = whole["texts"][0]
+    assert title["text"] == "Summer trip 🌴" and title["role"] == "title"
+    assert title["notes"] == [
+        'Note: emoji cannot be drawn in the video, so 🌴 were left out of the title "Summer trip 🌴".'
+    ]
+    assert segments[1]["captions"][0]["notes"] == []

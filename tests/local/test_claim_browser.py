@@ -105,3 +105,38 @@ def test_chromium_gets_a_4xx_page_for_a_wrong_token(server: LocalServer, tmp_pat
     dumped = browse(f"{server.url}/workspace/claim?ct=clm_wrong", tmp_path / "p", "--dump-dom")
     assert dumped.returncode == 0, dumped.stderr[-2000:]
     assert "Link not recognised" in dumped.stdout and "nemo-skill open" in dumped.stdout
+
+
+def test_chromium_draws_a_block_per_photo_with_its_captions_and_notes(
+    make_server: Factory, bodies: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.local.test_claim import story_project
+
+    server = make_server(credits_new_user=1000)
+    api = Api(server, bodies)
+    api.login()
+    try:
+        token, _ = story_project(api, server, monkeypatch)
+        url = f"{server.url}/workspace/claim?ct={token}"
+        dumped = browse(url, tmp_path / "profile-blocks", "--dump-dom")
+    finally:
+        api.close()
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = dumped.stdout
+    assert 'data-state="shown"' in dom, dom[-3000:]
+    blocks = re.findall(r'<section class="block block-photo" data-segment="(v\d)">(.*?)</section>',
+                        dom, re.S)  # fmt: skip
+    assert [b[0] for b in blocks] == ["v1", "v2", "v3"]
+    text = [html.unescape(re.sub(r"<[^>]+>", "|", body)) for _, body in blocks]
+    assert "Photo 1 · beach.jpg" in text[0] and "0 s – 3 s · kenburns · plain cut" in text[0]
+    assert "Photo 2 · city.jpg" in text[1] and "pan left ×2 · crossfade into it (0.5 s)" in text[1]
+    assert "Caption “Downtown”" in text[1] and "Downtown" not in text[0] + text[2]
+    assert "fade black into it (0.6 s)" in text[2]
+    whole = re.search(
+        r'<section class="block block-whole" id="whole-clip">(.*?)</section>', dom, re.S
+    )
+    assert whole is not None
+    shown = html.unescape(re.sub(r"<[^>]+>", "|", whole.group(1)))
+    assert "Music: Upbeat · 0 s – 9 s · volume 35% · 120 bpm" in shown
+    assert "Title “Summer trip 🌴”" in shown and "so 🌴 were left out of the title" in shown
+    assert "[object Object]" not in dom  # the table names the transition too
