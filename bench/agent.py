@@ -3,8 +3,9 @@
 Runs the agent's real turn decision (``plan_turn``, what ``/run_sse`` calls) on
 every corpus row and judges it by the documented draft fields and the credits.
 Prints accuracy per language on the rows used for tuning and on the held-out
-rows (never tuned on), and the decision rate against a baseline measured in
-the same run (parsing alone, no draft work).
+rows (never tuned on), the same for the corpus of several edits in one message,
+undo and relative amounts (tests/local/compound_corpus.py), and the decision
+rate against a baseline measured in the same run (parsing alone, no draft work).
     python bench/agent.py [-v]   # -v lists the failing rows
 """
 
@@ -13,18 +14,24 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nemo_skill.local.grammar import read
 from tests.local.agent_corpus import ALL_ROWS as ROWS
 from tests.local.agent_corpus import accuracy, held_out
+from tests.local.compound_corpus import ROWS as COMPOUND
+from tests.local.compound_corpus import VARIATIONS
+from tests.local.compound_corpus import accuracy as compound_accuracy
 
 LANGUAGES = ("en", "zh", "es", "fr", "de", "ja")
 
 
-def line(name: str, rows: list[tuple[str, str, str, dict[str, object]]], verbose: bool) -> None:
-    scores, failures = accuracy(rows)
+def line(
+    name: str, rows: list[tuple[str, str, str, dict[str, object]]], verbose: bool, judge: Any = None
+) -> None:
+    scores, failures = (judge or accuracy)(rows)
     passed = sum(p for p, _ in scores.values())
     per = "  ".join(
         f"{lang} {scores[lang][0] / scores[lang][1]:.2f} ({scores[lang][0]}/{scores[lang][1]})"
@@ -44,6 +51,9 @@ def main() -> None:
     line("tuned", tuned, verbose)
     line("held-out", held, verbose)
     line("all", ROWS, False)
+    # several edits in one message, undo, relative amounts (tests/local/compound_corpus.py)
+    line("compound", COMPOUND, verbose, compound_accuracy)
+    line("variation", VARIATIONS, verbose, compound_accuracy)
     start = time.perf_counter()
     accuracy(ROWS)
     full = time.perf_counter() - start

@@ -31,15 +31,15 @@ from nemo_skill.draft import TOLERANT, TrackType, segments
 from nemo_skill.local.engine import text as engine_text
 from nemo_skill.local.engine.prompt import apply_instruction, plan_from_prompt
 from nemo_skill.local.engine.text import TextNote
-from nemo_skill.local.grammar import Instruction, Reading, music_styles, read
+from nemo_skill.local.grammar import Instruction, Reading, TextStyle, music_styles, read
 from nemo_skill.local.grammar.replies import LANGUAGES, say
 from nemo_skill.local.store import StoredFile
 
 AUTHOR = "nemo_agent"
 HEARTBEAT: dict[str, Any] = {"type": "heartbeat"}
 IMAGE_TYPES = ("image",)
-VIDEO_FIELDS = ("duration_s", "duration_delta_s", "aspect", "motion", "speed", "fps", "fit",
-                "video_fade_in_ms", "video_fade_out_ms")  # fmt: skip
+VIDEO_FIELDS = ("duration_s", "duration_delta_s", "duration_scale", "aspect", "motion", "speed",
+                "speed_to", "fps", "fit", "video_fade_in_ms", "video_fade_out_ms")  # fmt: skip
 
 TurnKind = Literal["generate", "edit", "undo", "answer", "ask", "noop"]
 
@@ -283,27 +283,35 @@ def _edit_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
         for k, v in (
             ("duration", instr.duration_s),
             ("duration_delta", instr.duration_delta_s),
+            ("duration_scale", instr.duration_scale),
             ("aspect_ratio", instr.aspect),
             ("motion", instr.motion),
+            ("speed", instr.speed_to),
             ("speed_factor", instr.speed),
             ("fps", instr.fps),
             ("fit", instr.fit),
             ("volume_step", instr.volume_step),
             ("music_fade_in", instr.music_fade_in_ms),
             ("music_fade_out", instr.music_fade_out_ms),
-            ("text_position", instr.text_position),
-            ("text_scale", instr.text_scale),
-            ("text_color", instr.text_color),
             ("fade_in", instr.video_fade_in_ms),
             ("fade_out", instr.video_fade_out_ms),
         )
         if v
     }
-    if ops or not tools:
-        tools.insert(0, ToolCall("edit_multitrack", {"ops": [ops] if ops else []}))
+    styles = [_style_op(style) for style in instr.text_styles]
+    if ops or styles or not tools:
+        all_ops = ([ops] if ops else []) + styles
+        tools.insert(0, ToolCall("edit_multitrack", {"ops": all_ops}))
     last = tools[-1]
     tools[-1] = dataclasses.replace(last, draft=draft)
     return tools
+
+
+def _style_op(style: TextStyle) -> dict[str, Any]:
+    """One text restyle as an ``edit_multitrack`` op (only the attributes it changes)."""
+    fields = (("text_role", style.role), ("text_position", style.position),
+              ("text_scale", style.scale), ("text_color", style.color))  # fmt: skip
+    return {k: v for k, v in fields if v is not None}
 
 
 def _seconds(draft: dict[str, Any]) -> float:
@@ -315,13 +323,15 @@ def _summary(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
     video = _video_segments(draft)
     music = _music_segment(draft)
     done = []
-    if instr.duration_s or instr.duration_delta_s:
+    if instr.duration_s or instr.duration_delta_s or instr.duration_scale:
         done.append(say(lang, "c_length", seconds=f"{_seconds(draft):g}"))
     if instr.aspect:
         done.append(say(lang, "c_format", aspect=meta.get("aspect")))
     if instr.motion and video:
         done.append(say(lang, "c_motion", motion=str(video[0].get("motion")).replace("_", " ")))
-    if instr.speed:
+    if instr.speed_to and video:
+        done.append(say(lang, "c_speed", speed=f"{float(video[0].get('speed', 1.0)):g}"))
+    elif instr.speed:
         done.append(say(lang, "c_faster" if instr.speed > 1 else "c_slower"))
     if music is not None and (instr.music_style or instr.music_change):
         done.append(say(lang, "c_music", style=music.get("style")))
@@ -339,7 +349,7 @@ def _summary(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
         done.append(say(lang, "c_caption", text=instr.caption))
     if instr.remove_title or instr.remove_caption:
         done.append(say(lang, "c_text_removed"))
-    if instr.text_position or instr.text_scale or instr.text_color:
+    if instr.text_styles:
         done.append(say(lang, "c_text_style"))
     if instr.fps:
         done.append(say(lang, "c_fps", fps=meta.get("fps")))
@@ -355,8 +365,7 @@ def _why_same(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
         draft
     ) is None:
         return say(lang, "no_music")
-    styling = instr.text_position or instr.text_scale or instr.text_color
-    if styling and not _text_segments(draft):
+    if instr.text_styles and not _text_segments(draft):
         return say(lang, "no_text")
     return say(lang, "already_same")
 

@@ -932,7 +932,7 @@ MORE_ROWS: list[Row] = [
     ('zh', 'bare', '配个嘻哈风格的音乐', {'music': 'lo-fi'}),
     ('zh', 'full', '背景音乐声音太小了', {'volume': '+'}),
     ('zh', 'full', '标题颜色改成金色', {'title.color': '#FFD700'}),
-    ('zh', 'full', '时长变成原来的两倍', {'ask': True}),
+    ('zh', 'full', '时长变成原来的两倍', {'d': 10000}),
     ('es', 'full', '¿lo puedes poner en 4:5?', {'aspect': '4:5'}),
     ('es', 'full', 'paneo lento hacia la derecha', {'motion': 'pan_right', 'speed': '-'}),
     ('es', 'bare', 'música hip hop de fondo', {'music': 'lo-fi'}),
@@ -1129,13 +1129,22 @@ def run_plan(row: Row, built: dict[str, tuple[dict[str, Any], dict[str, Any] | N
     )
 
 
-def accuracy(rows: list[Row]) -> tuple[dict[str, tuple[int, int]], list[tuple[Row, str]]]:
-    """``language -> (passed, total)`` and the failures, over ``rows`` (fast path)."""
-    built = bases()
+Judge = Callable[[dict[str, Any], Outcome], str | None]
+Bases = dict[str, tuple[dict[str, Any], dict[str, Any] | None]]
+
+
+def accuracy(
+    rows: list[Row], judged_by: Judge = judge, built: Bases | None = None
+) -> tuple[dict[str, tuple[int, int]], list[tuple[Row, str]]]:
+    """``language -> (passed, total)`` and the failures, over ``rows`` (fast path).
+
+    ``judged_by`` and ``built`` (the starting drafts) let another corpus reuse the run.
+    """
+    built = built or bases()
     scores: dict[str, tuple[int, int]] = {}
     failures: list[tuple[Row, str]] = []
     for row in rows:
-        problem = judge(row[3], run_plan(row, built))
+        problem = judged_by(row[3], run_plan(row, built))
         passed, total = scores.get(row[0], (0, 0))
         scores[row[0]] = (passed + (problem is None), total + 1)
         if problem is not None:

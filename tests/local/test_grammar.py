@@ -14,7 +14,7 @@ from nemo_skill.local.grammar.replies import REPLIES
 
 
 def fields(instruction: Instruction) -> dict[str, Any]:
-    return {k: v for k, v in instruction.__dict__.items() if v not in (None, False)}
+    return {k: v for k, v in instruction.__dict__.items() if v not in (None, False, ())}
 
 
 @pytest.mark.parametrize(
@@ -151,3 +151,91 @@ def test_long_messages_are_read_by_their_head() -> None:
     assert reading.instruction.aspect == "9:16"
     assert not reading.instruction.remove_music  # beyond the head: not read
     assert read(" " * (MAX_CHARS * 10) + "?").act == "unclear"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("half as long", {"duration_scale": 0.5}),
+        ("cut it in half", {"duration_scale": 0.5}),
+        ("double the length", {"duration_scale": 2.0}),
+        ("make it three times as long", {"duration_scale": 3.0}),
+        ("make it 50% longer", {"duration_scale": 1.5}),
+        ("twice as fast", {"speed": 2.0}),
+        ("twice as slow", {"speed": 0.5}),
+        ("50% slower", {"speed": 0.5}),
+        ("speed it up by 25%", {"speed": 1.25}),
+        ("make it 1.5x speed", {"speed_to": 1.5}),
+        ("play it at 2x", {"speed_to": 2.0}),
+        ("back to normal speed", {"speed_to": 1.0}),
+        ("1.5倍速", {"speed_to": 1.5}),
+        ("速度快一倍", {"speed": 2.0}),
+        ("时长减半", {"duration_scale": 0.5}),
+        ("la mitad de largo", {"duration_scale": 0.5}),
+        ("deux fois moins long", {"duration_scale": 0.5}),
+        ("deux fois plus vite", {"speed": 2.0}),
+        ("passe en vitesse x2", {"speed_to": 2.0}),
+        ("mit 1,5-facher Geschwindigkeit", {"speed_to": 1.5}),
+        ("halb so schnell", {"speed": 0.5}),
+        ("長さを倍にして", {"duration_scale": 2.0}),
+        ("25%速く", {"speed": 1.25}),
+        ("music at 50%", {"music_volume": 0.5}),  # a percent of the music is its volume
+        ("3 seconds shorter", {"duration_delta_s": -3.0}),
+        ("再缩短3秒", {"duration_delta_s": -3.0}),  # 再 (again) does not undo the direction
+        ("raccourcis de trois secondes", {"duration_delta_s": -3.0}),  # "de" is "by" here
+        ("shorten it to 3 seconds", {"duration_s": 3.0}),
+        ("auf 3 Sekunden kürzen", {"duration_s": 3.0}),
+        ("10秒に延ばして", {"duration_s": 10.0}),
+    ],
+)
+def test_relative_amounts_of_time_and_speed(text: str, expected: dict[str, Any]) -> None:
+    assert fields(read(text).instruction) == expected
+
+
+def _styles(text: str) -> dict[str | None, dict[str, Any]]:
+    styles = read(text).instruction.text_styles
+    return {s.role: {k: v for k, v in s.__dict__.items() if k != "role" and v} for s in styles}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("make the title yellow and the caption smaller",
+         {"title": {"color": "#FFFF00"}, "caption": {"scale": 0.8}}),
+        ("make the title bigger and yellow", {"title": {"scale": 1.25, "color": "#FFFF00"}}),
+        ("make the title and the caption red", {None: {"color": "#FF0000"}}),
+        ("标题移到上面，字幕改成蓝色", {"title": {"position": "top"}, "caption": {"color": "#0000FF"}}),
+        ("le titre en jaune et le sous-titre plus petit",
+         {"title": {"color": "#FFFF00"}, "caption": {"scale": 0.8}}),
+        ("タイトルは黄色、字幕は小さく", {"title": {"color": "#FFFF00"}, "caption": {"scale": 0.8}}),
+        ("caption at the top please", {"caption": {"position": "top"}}),
+    ],
+)  # fmt: skip
+def test_each_clause_styles_the_text_it_names(
+    text: str, expected: dict[str | None, dict[str, Any]]
+) -> None:
+    assert _styles(text) == expected
+
+
+def test_several_edits_in_one_message_each_read_in_its_clause() -> None:
+    got = fields(read("slower and 2 seconds longer, then put the caption at the top").instruction)
+    assert got.pop("text_styles")[0].position == "top"
+    assert got == {"speed": 0.5, "duration_delta_s": 2.0}
+    # a mood word belongs to the music only in a clause about music ("grand" is the title's)
+    got = fields(read("le titre plus grand et la musique plus forte").instruction)
+    assert "music_style" not in got and got["volume_step"] > 0
+    # "あと" (also) between clauses is not "2 more seconds"
+    assert read("10秒にして、あと壮大な音楽もつけて").instruction.duration_s == 10.0
+    assert read("「期間限定」というキャプションを入れて").instruction.caption == "期間限定"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["undo", "revert that", "go back", "take that back", "I liked it better before", "撤销",
+     "恢复上一步", "还是之前的好，恢复一下", "deshaz", "uy, deshazlo", "annule",
+     "remets comme avant", "rückgängig", "geh einen Schritt zurück", "元に戻して",
+     "今のはなしで", "ひとつ前の状態に戻せる？"],
+)  # fmt: skip
+def test_undo_in_every_phrasing(text: str) -> None:
+    reading = read(text)
+    assert reading.act == "edit" and reading.instruction.undo, reading

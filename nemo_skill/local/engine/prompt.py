@@ -197,17 +197,16 @@ def _text_segments(draft: dict[str, Any], role: str | None) -> list[dict[str, An
 
 
 def _style_text(draft: dict[str, Any], instr: Instruction) -> None:
-    for seg in _text_segments(draft, instr.text_role):
-        if instr.text_position:
-            seg["position"] = instr.text_position
-        if instr.text_scale:
-            role = seg.get("role", "title")
-            size = (
-                TOLERANT.number(seg, "size", 0.08 if role == "title" else 0.05) * instr.text_scale
-            )
-            seg["size"] = round(max(MIN_TEXT_SIZE, min(MAX_TEXT_SIZE, size)), 3)
-        if instr.text_color:
-            seg["color"] = instr.text_color
+    for style in instr.text_styles:
+        for seg in _text_segments(draft, style.role):
+            if style.position:
+                seg["position"] = style.position
+            if style.scale:
+                role = seg.get("role", "title")
+                size = TOLERANT.number(seg, "size", 0.08 if role == "title" else 0.05) * style.scale
+                seg["size"] = round(max(MIN_TEXT_SIZE, min(MAX_TEXT_SIZE, size)), 3)
+            if style.color:
+                seg["color"] = style.color
 
 
 def _video(out: dict[str, Any], instr: Instruction) -> None:
@@ -215,6 +214,8 @@ def _video(out: dict[str, Any], instr: Instruction) -> None:
     for seg in segs:
         if instr.motion:
             seg["motion"] = instr.motion
+        if instr.speed_to:
+            seg["speed"] = round(max(MIN_SPEED, min(MAX_SPEED, instr.speed_to)), 3)
         if instr.speed:
             speed = TOLERANT.number(seg, "speed", 1.0) * instr.speed
             seg["speed"] = round(max(MIN_SPEED, min(MAX_SPEED, speed)), 3)
@@ -227,10 +228,11 @@ def _video(out: dict[str, Any], instr: Instruction) -> None:
 def _duration_ms(out: dict[str, Any], instr: Instruction) -> int | None:
     if instr.duration_s:
         return int(instr.duration_s * 1000)
-    if instr.duration_delta_s:
-        total = _video_duration_ms(out) + int(instr.duration_delta_s * 1000)
-        return max(1000, min(60_000, total))
-    return None
+    if not (instr.duration_delta_s or instr.duration_scale):
+        return None
+    total = _video_duration_ms(out) * (instr.duration_scale or 1.0)
+    total += (instr.duration_delta_s or 0.0) * 1000
+    return max(1000, min(60_000, round(total)))
 
 
 def _audio(out: dict[str, Any], instr: Instruction) -> None:

@@ -8,7 +8,7 @@ one table module per language under :mod:`.lang`, the logic in
 
 from __future__ import annotations
 
-from nemo_skill.local.grammar.instruction import Act, Instruction, Reading
+from nemo_skill.local.grammar.instruction import Act, Instruction, Reading, TextStyle
 from nemo_skill.local.grammar.interpret import music_styles, parse, read
 
-__all__ = ["Act", "Instruction", "Reading", "music_styles", "parse", "read"]
+__all__ = ["Act", "Instruction", "Reading", "TextStyle", "music_styles", "parse", "read"]

@@ -9,13 +9,24 @@ Act = Literal["edit", "question", "chat", "unclear"]
 
 
 @dataclass(frozen=True)
+class TextStyle:
+    """A restyle of the texts of one role (``None``: every title and caption)."""
+
+    role: str | None = None  # title | caption | None
+    position: str | None = None  # top | center | bottom
+    scale: float | None = None  # bigger 1.25, smaller 0.8 (multiplies the size)
+    color: str | None = None  # #RRGGBB
+
+
+@dataclass(frozen=True)
 class Instruction:
     """The edits a message asks for; ``None``/``False`` means "not mentioned".
 
-    Absolute values (``duration_s``, ``aspect``...) replace the draft's;
-    relative ones (``duration_delta_s``, ``speed``, ``volume_step``,
-    ``text_scale``) change the current value: ``speed`` multiplies the
-    motion's speed (2.0 = twice as fast), ``text_scale`` the text size.
+    Absolute values (``duration_s``, ``speed_to``, ``aspect``...) replace the
+    draft's; relative ones (``duration_delta_s``, ``duration_scale``, ``speed``,
+    ``volume_step``, a style's ``scale``) change the current value: ``speed``
+    multiplies the motion's speed (2.0 = twice as fast), ``duration_scale`` the
+    clip's length (0.5 = half as long), a style's ``scale`` the text size.
     """
 
     generate: bool = False
@@ -40,18 +51,17 @@ class Instruction:
     music_change: bool = False  # "different music": another style than the current one
     music_fade_in_ms: int | None = None
     music_fade_out_ms: int | None = None
-    text_role: str | None = None  # which text the style edits below touch (None: all)
-    text_position: str | None = None  # top | center | bottom
-    text_scale: float | None = None  # bigger 1.25, smaller 0.8
-    text_color: str | None = None  # #RRGGBB
+    text_styles: tuple[TextStyle, ...] = ()  # one per text named ("title yellow, caption smaller")
     video_fade_in_ms: int | None = None  # fade from black at the start of the first clip
     video_fade_out_ms: int | None = None  # fade to black at the end of the last clip
+    duration_scale: float | None = None  # "half as long" 0.5, "double the length" 2.0
+    speed_to: float | None = None  # "1.5x speed" 1.5, "normal speed" 1.0 (before ``speed``)
 
     @property
     def is_edit(self) -> bool:
         """True when the message changes something besides (re)generating or undoing."""
         return any(
-            v not in (None, False)
+            v not in (None, False, ())
             for k, v in self.__dict__.items()
             if k not in ("generate", "undo", "regenerate")
         )

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from nemo_skill.local.grammar.instruction import Instruction, Reading
+from nemo_skill.local.grammar.instruction import Instruction, Reading, TextStyle
 from nemo_skill.local.grammar.lang import LANGUAGES
 from nemo_skill.local.grammar.table import Table
 
@@ -131,6 +131,8 @@ def _number_words() -> re.Pattern[str]:
         + between
         + r"(?:"
         + _units()
+        + "|"
+        + _concept("times_word").pattern
         + "))",
         re.IGNORECASE,
     )
@@ -184,6 +186,21 @@ class _Text:
     def all(self, name: str) -> Iterator[re.Match[str]]:
         return (m for m in _concept(name).finditer(self.work) if m.end() > m.start())
 
+    def take_all(self, name: str) -> list[re.Match[str]]:
+        """Every match of ``name``, each blanked (:meth:`take` returns only the first)."""
+        matches = [m for m in _concept(name).finditer(self.work) if m.end() > m.start()]
+        for m in matches:
+            self.blank(m.start(), m.end())
+        return matches
+
+    def within(self, name: str, span: tuple[int, int]) -> re.Match[str] | None:
+        """The first match of ``name`` inside ``span`` (a clause)."""
+        match = _concept(name).search(self.work, *span)
+        return match if match and match.end() > match.start() else None
+
+    def blank(self, start: int, end: int) -> None:
+        self.work = self.work[:start] + " " * (end - start) + self.work[end:]
+
 
 def _language(text: _Text, prefer: str | None = None) -> str | None:
     """The message's language: kana → ja, Han → zh, else the table with most hits.
@@ -211,7 +228,154 @@ def _language(text: _Text, prefer: str | None = None) -> str | None:
 
 
 _NEUTRAL_CONCEPTS = ("text_capture", "text_cue", "seconds", "minutes", "dur_to", "platform_916",
-                     "platform_169", "platform_45", "fps_unit")  # fmt: skip
+                     "platform_169", "platform_45", "fps_unit", "times_unit")  # fmt: skip
+
+
+_CLAUSE_MARK = r"(?<!\d)[.,]|[.,](?!\d)|[;!?。！？，、；\n]"  # not "1.5", "1,5"
+
+
+def _clauses(text: _Text) -> list[tuple[int, int]]:
+    """The message cut at punctuation and connectives ("and", "then", 然后, それから...).
+
+    Spans index :attr:`_Text.work`; a message of several edits is read clause by clause
+    where it matters (which text a style belongs to, what "twice" or "50%" applies to).
+    """
+    return _cut(text.work)
+
+
+@lru_cache(maxsize=64)
+def _cut(work: str) -> list[tuple[int, int]]:
+    cuts = [(m.start(), m.end()) for m in re.finditer(_CLAUSE_MARK, work)]
+    cuts += [(m.start(), m.end()) for m in _concept("joint").finditer(work) if m.end() > m.start()]
+    spans, start = [], 0
+    for lo, hi in sorted(cuts):
+        if lo >= start:
+            spans.append((start, lo))
+            start = hi
+    spans.append((start, len(work)))
+    return [(a, b) for a, b in spans if work[a:b].strip()]
+
+
+def _clause_of(text: _Text, position: int) -> tuple[int, int]:
+    return next(((a, b) for a, b in _clauses(text) if a <= position < b), (0, len(text.work)))
+
+
+_PERCENT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)\s*(?:%|percent|pour\s*cent|por\s*ciento|prozent|パーセント)",
+    re.IGNORECASE,
+)
+_SPEED_WORDS = ("faster", "slower", "fast_dir", "slow_dir", "speed_noun")
+_LENGTH_WORDS = ("longer", "shorter", "long_dir", "short_dir", "length_noun")
+_OTHER_TOPICS = ("music_noun", "volume_noun", "louder", "quieter", "title_noun", "caption_noun",
+                 "text_noun", "bigger", "smaller")  # fmt: skip
+
+
+@cache
+def _times() -> re.Pattern[str]:
+    """A number and a multiplier unit: "2x", "three times", "1,5-fach", 两倍, 2倍."""
+    return re.compile(
+        rf"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*-?\s*(?:{_concept('times_unit').pattern}|"
+        rf"{_concept('times_word').pattern})(?![\d])|(?<![\w])[x×]\s?(\d+(?:[.,]\d+)?)(?![\d:])",
+        re.IGNORECASE,
+    )
+
+
+def _factors(text: _Text, out: dict[str, Any]) -> None:
+    """Multiplying amounts of time and speed, clause by clause (docs/draft.md).
+
+    "half as long", "cut it in half" → ``duration_scale`` 0.5; "twice as fast" → ``speed``
+    2.0; "50% slower" → ``speed`` 0.5; "20% longer" → ``duration_scale`` 1.2; "1.5x speed",
+    1.5倍速 → ``speed_to`` 1.5 (an explicit rate); "normal speed" → ``speed_to`` 1.0.
+    """
+    if text.take("normal_speed"):
+        out["speed_to"] = 1.0
+    for span in _clauses(text):
+        _clause_factor(text, out, span)
+
+
+def _clause_factor(text: _Text, out: dict[str, Any], span: tuple[int, int]) -> None:
+    amount = _amount(text, span)
+    if amount is None:
+        return
+    kind, value, where = amount
+    on_speed = _about_speed(text, span, kind, where)
+    if on_speed is None:
+        return
+    grow = _grows(text, span, on_speed)
+    less = text.within("factor_less", span) is not None  # "deux fois moins long"
+    if kind == "percent":
+        if grow is None:
+            return
+        value = 1 + value if grow else max(0.05, 1 - value)
+    elif kind == "times" and grow is None and not less:
+        # an explicit rate ("1.5x speed", 2倍速) or length ("长度变成原来的两倍")
+        out["speed_to" if on_speed else "duration_scale"] = value
+        _spend(text, span)
+        return
+    else:
+        if kind == "times" and value == 1:
+            value = 2.0  # 快一倍: "faster by one times" is twice as fast
+        if kind != "half" and (grow is False or less):
+            value = 1 / value
+    out["speed" if on_speed else "duration_scale"] = round(value, 4)
+    _spend(text, span)
+
+
+def _amount(text: _Text, span: tuple[int, int]) -> tuple[str, float, int] | None:
+    """``(kind, value, position)`` of a clause's multiplier: times, double, half or percent."""
+    if numeric := _times().search(text.work, *span):
+        value = float((numeric.group(1) or numeric.group(2)).replace(",", "."))
+        return ("times", value, numeric.start()) if 0 < value <= 10 else None
+    if half := text.within("factor_half", span):
+        return "half", 0.5, half.start()
+    if double := text.within("factor_double", span):
+        return "double", 2.0, double.start()
+    if percent := _PERCENT.search(text.work, *span):
+        return "percent", float(percent.group(1).replace(",", ".")) / 100, percent.start()
+    return None
+
+
+def _about_speed(text: _Text, span: tuple[int, int], kind: str, where: int) -> bool | None:
+    """True when a clause's amount is about speed, False about length, None about neither."""
+    speed = [m.start() for n in _SPEED_WORDS if (m := text.within(n, span))]
+    length = [m.start() for n in _LENGTH_WORDS if (m := text.within(n, span))]
+    if not (speed or length):
+        if any(text.within(n, span) for n in _OTHER_TOPICS):
+            return None  # "twice as big", "music at 50%": not time or speed
+        return kind == "times"  # a bare "2x" is a rate; "double it", "cut it in half" a length
+    if speed and length:  # the words nearest the amount decide
+        return min(abs(p - where) for p in speed) <= min(abs(p - where) for p in length)
+    return bool(speed)
+
+
+def _grows(text: _Text, span: tuple[int, int], on_speed: bool) -> bool | None:
+    """True for faster/longer, False for slower/shorter, None when the clause says neither."""
+    up, down, up_word, down_word = (
+        ("faster", "slower", "fast_dir", "slow_dir")
+        if on_speed
+        else ("longer", "shorter", "long_dir", "short_dir")
+    )
+    if text.within(up, span) and not text.within(down, span):
+        return True
+    if text.within(down, span) and not text.within(up, span):
+        return False
+    if text.within(up_word, span) and not text.within(down_word, span):
+        return True
+    if text.within(down_word, span) and not text.within(up_word, span):
+        return False
+    return None
+
+
+def _spend(text: _Text, span: tuple[int, int]) -> None:
+    """Blank a clause's amount and time/speed words so later steps do not read them again."""
+    names = (*_SPEED_WORDS, *_LENGTH_WORDS, "factor_double", "factor_half", "factor_less",
+             "fast_adj", "slow_adj")  # fmt: skip
+    for name in names:
+        for m in list(_concept(name).finditer(text.work, *span)):
+            text.blank(m.start(), m.end())
+    for pattern in (_times(), _PERCENT):
+        for m in list(pattern.finditer(text.work, *span)):
+            text.blank(m.start(), m.end())
 
 
 _RELATIVE_AFTER = re.compile(
@@ -219,8 +383,11 @@ _RELATIVE_AFTER = re.compile(
 )
 
 
+_Signed = tuple[re.Match[str], int]  # a longer (+1) or shorter (-1) phrase
+
+
 def _duration(text: _Text, out: dict[str, Any]) -> None:
-    longer, shorter = text.take("longer"), text.take("shorter")
+    verbs = [(m, 1) for m in text.take_all("longer")] + [(m, -1) for m in text.take_all("shorter")]
     unit = f"(?:{_units()})"
     between = (
         r"(?:\s+(?:more|extra|additional|fewer|less|de\s+plus|de\s+moins|más|menos|mehr|"
@@ -231,35 +398,53 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
         value = float(match.group(1).replace(",", "."))
         if _concept("minutes").fullmatch(match.group(2).strip()):
             value *= 60
-        before = text.work[max(0, match.start() - 30) : match.start()]
-        after = text.work[match.start() + len(match.group(1)) : match.end() + 30]
-        before = re.split(r"[,;.!?。！？，]", before)[-1]
-        after = re.split(r"[,;.!?。！？，]", after)[0]
+        lo, hi = _clause_of(text, match.start())
+        before = text.work[max(lo, match.start() - 30) : match.start()]
+        after = text.work[match.start() + len(match.group(1)) : min(hi, match.end() + 30)]
         if _concept("fps_unit").match(after.strip()):
             continue
-        right_after = [m for m in (longer, shorter) if m and 0 <= m.start() - match.end() <= 12]
-        if _RELATIVE_AFTER.match(text.work, match.end()):  # "2 seconds more", "5 segundos más"
-            right_after.append(match)
-        absolute = (
-            not right_after
-            and not re.match(
-                r"\s+(?:more|extra|fewer|less|de\s+plus|de\s+moins|más|menos|mehr|weniger)\b",
-                text.work[match.start() + len(match.group(1)) :],
-            )
-            and bool(_concept("dur_to").search(before))
-        ) or bool(re.match(r"\s*(?:に|へ)(?!延|伸|長|短)", after))
-        tail = re.split(r"[,;.!?。！？，]", text.work[match.end() : match.end() + 12])[0]
-        more = longer is not None or _concept("dur_more").search(before + " " + after + tail)
-        less = shorter is not None or _concept("dur_less").search(before + " " + after + tail)
-        if not absolute and (more or less) and not (more and less):
-            out["duration_delta_s"] = value if more else -value
+        near = [(m, sign) for m, sign in verbs if lo <= m.start() < hi]
+        delta = _delta_sign(text, match, before, after, near)
+        if delta:
+            out["duration_delta_s"] = delta * value
         else:
             out["duration_s"] = max(1.0, min(60.0, value))
         return
-    if longer and not shorter:
-        out["duration_delta_s"] = DURATION_STEP_S
-    elif shorter and not longer:
-        out["duration_delta_s"] = -DURATION_STEP_S
+    signs = {sign for _, sign in verbs}
+    if len(signs) == 1:
+        out["duration_delta_s"] = DURATION_STEP_S * signs.pop()
+
+
+def _delta_sign(
+    text: _Text, match: re.Match[str], before: str, after: str, verbs: list[_Signed]
+) -> int:
+    """+1/-1 when the number is an amount to add or cut ("3 seconds shorter"), 0 for a length.
+
+    A longer/shorter verb in the number's clause decides, unless a "to" word comes right
+    before the number ("shorten it to 3 seconds", 缩短到3秒, "auf 3 Sekunden kürzen").
+    """
+    to_target = bool(_concept("dur_target").search(before)) or bool(
+        re.match(r"\s*(?:に|へ)(?!延|伸|長|短)", text.work[match.end() :])
+    )
+    signs = {sign for _, sign in verbs}
+    if len(signs) == 1:
+        return 0 if to_target else signs.pop()
+    relative_word = bool(
+        re.match(
+            r"\s+(?:more|extra|fewer|less|de\s+plus|de\s+moins|más|menos|mehr|weniger)\b",
+            text.work[match.start() + len(match.group(1)) :],
+        )
+    )
+    absolute = (
+        not relative_word
+        and not _RELATIVE_AFTER.match(text.work, match.end())
+        and bool(_concept("dur_to").search(before))
+    ) or to_target
+    more = _concept("dur_more").search(before + " " + after)
+    less = _concept("dur_less").search(before + " " + after)
+    if absolute or bool(more) == bool(less):
+        return 0
+    return 1 if more else -1
 
 
 def _aspect(text: _Text, out: dict[str, Any]) -> None:
@@ -320,6 +505,8 @@ def _speed(text: _Text, out: dict[str, Any]) -> bool:
     """Set ``speed``; True when the message complains about the pace ("too slow", "it drags")."""
     complains = text.has("complaint")
     slower, faster = text.take("slower"), text.take("faster")
+    if "speed" in out:  # an amount ("twice as fast") already said how much
+        return complains
     if slower and not faster:
         out["speed"] = SLOW_DOWN
     elif faster and not slower:
@@ -353,12 +540,23 @@ def _near(text: _Text, verbs: str, nouns: str, reach: int = 28) -> bool:
 
 
 def _style(text: _Text, music: bool) -> str | None:
+    """The music style named: a genre anywhere, a mood word only in a clause about music.
+
+    ("le titre plus grand et la musique plus forte": "grand" is the title's size.)
+    """
     found: list[tuple[int, str]] = []
+    about_music = [
+        span for span in _clauses(text)
+        if any(text.within(n, span) for n in ("music_noun", "background"))
+    ]  # fmt: skip
     for style in music_styles():
         key = STYLE_CONCEPTS.get(style, style.replace("-", ""))
-        for suffix in ("genre", "mood") if music else ("genre",):
-            match = text.find(f"{key}_{suffix}")
-            if match:
+        if match := text.find(f"{key}_genre"):
+            found.append((match.start(), style))
+        if not music:
+            continue
+        for span in about_music:
+            if match := text.within(f"{key}_mood", span):
                 found.append((match.start(), style))
     return min(found)[1] if found else None
 
@@ -367,13 +565,26 @@ def _text_context(text: _Text) -> bool:
     return text.has("title_noun") or text.has("caption_noun") or text.has("text_noun")
 
 
+def _level(text: _Text, name: str, noun: bool) -> re.Match[str] | None:
+    """A louder/quieter phrase, unless it speaks of a text ("标题大一点" grows the title).
+
+    Without a music noun, a level word counts only in a clause that names no text
+    ("タイトルを大きく、音量も上げて": the second clause is the volume's).
+    """
+    for match in text.all(name):
+        span = _clause_of(text, match.start())
+        if noun or not any(text.within(n, span) for n, _ in _TEXT_ROLES):
+            text.blank(match.start(), match.end())
+            return match
+    return None
+
+
 def _music(text: _Text, out: dict[str, Any]) -> bool:
     noun = text.has("music_noun")
     background = text.has("background")
     # The level words first: "zu leise" (too quiet) is about the volume, not a "quiet"
     # style, and "no se oye la música" (can't hear it) does not remove it.
-    louder = None if _text_context(text) and not noun else text.take("louder")
-    quieter = None if _text_context(text) and not noun else text.take("quieter")
+    louder, quieter = _level(text, "louder", noun), _level(text, "quieter", noun)
     if _near(text, "remove", "music_noun") or text.take("mute"):
         out["remove_music"] = True
         return True
@@ -392,7 +603,11 @@ def _music(text: _Text, out: dict[str, Any]) -> bool:
         volume = min(100, int(level.group(1))) / 100
     if volume is not None:
         out["music_volume"] = round(volume, 2)
-    elif louder and not quieter and not (text.has("bigger") and not noun):
+    elif (
+        louder
+        and not quieter
+        and not (text.within("bigger", _clause_of(text, louder.start())) and not noun)
+    ):
         out["volume_step"] = VOLUME_STEP
     elif quieter and not louder:
         out["volume_step"] = -VOLUME_STEP
@@ -429,7 +644,6 @@ def _text_edits(text: _Text, out: dict[str, Any]) -> bool:
     )
     if not (title or caption or generic):
         return False
-    role = "title" if title and not caption else "caption" if caption and not title else None
     for noun, key in (("title_noun", "remove_title"), ("caption_noun", "remove_caption")):
         if _near(text, "remove", noun):
             out[key] = True
@@ -437,20 +651,66 @@ def _text_edits(text: _Text, out: dict[str, Any]) -> bool:
         out["remove_title"] = out["remove_caption"] = True
     if any(out.get(k) for k in ("remove_title", "remove_caption")):
         return True
-    for name, value in (("top", "top"), ("bottom", "bottom"), ("center", "center")):
-        if text.has(name):
-            out["text_position"] = value
-            break
-    if text.has("bigger") and not text.has("smaller"):
-        out["text_scale"] = TEXT_BIGGER
-    elif text.has("smaller") and not text.has("bigger"):
-        out["text_scale"] = TEXT_SMALLER
-    color = _color(text)
-    if color:
-        out["text_color"] = color
-    if any(k in out for k in ("text_position", "text_scale", "text_color")):
-        out["text_role"] = role
+    whole = "title" if title and not caption else "caption" if caption and not title else None
+    styles = _text_styles(text, whole)
+    if styles:
+        out["text_styles"] = styles
     return True
+
+
+_TEXT_ROLES = (("title_noun", "title"), ("caption_noun", "caption"), ("text_noun", "text"))
+
+
+def _text_styles(text: _Text, whole: str | None) -> tuple[TextStyle, ...]:
+    """Restyles clause by clause: "make the title yellow and the caption smaller" is two.
+
+    A clause names its texts or speaks of the last ones named ("make the title bigger and
+    yellow"); a clause that only names texts lends them to the next ("the title and the
+    caption in red"); with no text named yet, the message's own (``whole``) is meant.
+    """
+    found: dict[str | None, dict[str, Any]] = {}
+    last: set[str] = set()
+    lent: set[str] = set()
+    for span in _clauses(text):
+        named = {role for noun, role in _TEXT_ROLES if text.within(noun, span)}
+        attrs = _style_attrs(text, span)
+        if not attrs:
+            lent = (lent | named) if named and _only_names(text, span) else set()
+            last = named or last
+            continue
+        roles = (named | lent) if named else (lent or last)
+        lent, last = set(), roles or last
+        role = whole if not roles else next(iter(roles)) if len(roles) == 1 else None
+        found.setdefault(None if role == "text" else role, {}).update(attrs)
+    return tuple(TextStyle(role, **attrs) for role, attrs in found.items())
+
+
+def _style_attrs(text: _Text, span: tuple[int, int]) -> dict[str, Any]:
+    """Position, size step and colour a clause asks of a text."""
+    attrs: dict[str, Any] = {}
+    for name in ("top", "bottom", "center"):
+        if text.within(name, span):
+            attrs["position"] = name
+            break
+    bigger, smaller = text.within("bigger", span), text.within("smaller", span)
+    if bigger and not smaller:
+        attrs["scale"] = TEXT_BIGGER
+    elif smaller and not bigger:
+        attrs["scale"] = TEXT_SMALLER
+    color = _color(text.work[span[0] : span[1]])
+    if color:
+        attrs["color"] = color
+    return attrs
+
+
+def _only_names(text: _Text, span: tuple[int, int]) -> bool:
+    """True when a clause is little more than text nouns ("the title", 标题, "make the title")."""
+    if any(span[0] <= start and end <= span[1] for start, end, _ in text.quotes):
+        return False
+    rest = text.work[span[0] : span[1]]
+    for noun, _ in _TEXT_ROLES:
+        rest = _concept(noun).sub(" ", rest)
+    return len(rest.split()) <= 2 and len(rest.strip()) <= 10
 
 
 @cache
@@ -465,11 +725,11 @@ def _color_words() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(pattern, re.IGNORECASE), colors
 
 
-def _color(text: _Text) -> str | None:
-    if hexa := re.search(r"#([0-9a-f]{6})\b", text.work):
+def _color(words: str) -> str | None:
+    if hexa := re.search(r"#([0-9a-f]{6})\b", words):
         return "#" + hexa.group(1).upper()
     pattern, colors = _color_words()
-    match = pattern.search(text.work)
+    match = pattern.search(words)
     return colors[match.group(0).lower()] if match else None
 
 
@@ -529,10 +789,11 @@ def _unquoted_text(text: _Text) -> tuple[str, str | None, int, int] | None:
                 and match.groupdict().get("bare") is not None
             ):
                 continue
-            if not low or len(low) > 80 or _color(_Text(low)):
+            if not low or len(low) > 80 or _color(_Text(low).work):
                 continue
             cue = match.groupdict().get("cue") or ""
-            probe = _Text(f"{cue} {low}")
+            # with what follows ("タイトルは下に": 下に is a place, not the title's words)
+            probe = _Text(f"{cue} {low}{text.low[end : end + 2]}")
             if any(_covers(probe.find(n), low) for n in _NOT_TEXT):
                 continue
             noun = match.groupdict().get("noun")
@@ -557,6 +818,11 @@ def _role_of(noun: str | None) -> str | None:
     return None
 
 
+_LINKED_NOUN = re.compile(
+    r"\s*(?:という|って|との|の|as\s+(?:the\s+|a\s+)?(?:new\s+)?|comme\s+|como\s+|als\s+|作为|当)?\s*$"
+)
+
+
 def _texts(text: _Text, out: dict[str, Any]) -> None:
     """Quoted (or unquoted) words for the title/caption, placed by the nearest noun before them."""
     nouns = sorted(
@@ -568,12 +834,16 @@ def _texts(text: _Text, out: dict[str, Any]) -> None:
         # "the caption text 'X'": a generic "text" after a title/caption noun is that one's
         before = [role for pos, role in nouns if pos < start]
         before = [r for r in before if r != "text"] or before
-        after = [role for pos, role in nouns if pos >= end]
-        role = before[-1] if before else after[0] if after else "text"
+        after = [(pos, role) for pos, role in nouns if pos >= end]
+        link = _LINKED_NOUN.match(text.low[end : after[0][0]]) if after else None
+        named_next = link is not None and (bool(link.group(0).strip()) or not before)
+        # "「期間限定」というキャプション", "'X' as the caption": the noun after the words
+        next_role = after[0][1] if after else None
+        role = (next_role if named_next else None) or (before[-1] if before else next_role)
         lead = text.low[max(0, start - 8) : start]
         if re.search(r"\b(?:from|de|von|del|du)\s*$|从\s*$", lead) and len(text.quotes) > 1:
             continue  # "change the title from 'A' to 'B'"
-        key = {"title": "title", "caption": "caption"}.get(role, "text")
+        key = {"title": "title", "caption": "caption"}.get(role or "text", "text")
         out[key] = words
     if text.quotes or not nouns:
         return
@@ -608,10 +878,11 @@ _BLACK = re.compile(r"black|noir|negro|schwarz|黑|暗転|ブラック|暗く", 
 def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
     """A fade of the picture (to/from black); with music named, a bare fade is the music's."""
     black = not music or bool(_BLACK.search(text.work))
+    # from black first: "fondu depuis le noir" is not also a fade *to* black
+    if (black and text.take("fade_from_black")) or (not music and text.has("fade_in")):
+        out["video_fade_in_ms"] = VIDEO_FADE_MS
     if (text.has("fade_black") and black) or (not music and text.has("fade_out")):
         out["video_fade_out_ms"] = VIDEO_FADE_MS
-    if (text.has("fade_from_black") and black) or (not music and text.has("fade_in")):
-        out["video_fade_in_ms"] = VIDEO_FADE_MS
 
 
 def _is_question(text: _Text, edits: bool, asks: bool) -> bool:
@@ -639,16 +910,17 @@ def read(message: str, prefer: str | None = None) -> Reading:
     text_context = _text_context(text)
     _fps(text, out)
     _aspect(text, out)
+    if text.take("crop"):  # before the duration: "recorta para llenar" fills, it does not cut
+        out["fit"] = "crop"
+    elif text.take("blur"):
+        out["fit"] = "blur"
     _fades(text, out, text.has("music_noun"))
+    _factors(text, out)
     complaint = _speed(text, out)
     _motion(text, out, text_context, complaint)
     _music(text, out)
     _duration(text, out)
     _text_edits(text, out)
-    if text.take("crop"):
-        out["fit"] = "crop"
-    elif text.take("blur"):
-        out["fit"] = "blur"
     instruction = Instruction(generate=generate, undo=undo, **out)
     if not regen and not instruction.is_edit and not undo and text.has("regen_weak"):
         regen = True

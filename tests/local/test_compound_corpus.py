@@ -1,0 +1,64 @@
+"""Several edits in one message, undo, relative amounts (tests/local/compound_corpus.py).
+
+Measured with ``python bench/agent.py`` (the "compound" lines), on the agent's
+real turn decision (``plan_turn``):
+
+- before the grammar was changed for it (main at 6d876c2): 0.72 overall
+  (203/283): en 0.81, zh 0.71, es 0.74, fr 0.70, de 0.72, ja 0.62;
+- after: 1.00 on the rows (tuned), and :data:`VARIATIONS` (written after the
+  work, never tuned on) are held to the same bar as the issue's hidden corpus.
+"""
+
+from __future__ import annotations
+
+from tests.local.agent_corpus import COST_EDIT, Outcome, Row, snapshot
+from tests.local.compound_corpus import ROWS, VARIATIONS, accuracy, judge_all
+
+LANGUAGES = ("en", "zh", "es", "fr", "de", "ja")
+
+
+def _report(failures: list[tuple[Row, str]]) -> str:
+    return "\n".join(f"{row[0]} {row[2]!r}: {problem}" for row, problem in failures)
+
+
+def test_corpus_covers_every_language_and_kind() -> None:
+    assert len({r[2] for r in ROWS + VARIATIONS}) == len(ROWS + VARIATIONS)  # no sentence twice
+    for lang in LANGUAGES:
+        rows = [r for r in ROWS if r[0] == lang]
+        assert len(rows) >= 40, lang
+        assert sum(len(r[3]) >= 2 for r in rows) >= 15, lang  # several edits in one message
+        assert sum("undo" in r[3] for r in rows) >= 8, lang
+        relative = [r for r in rows if set(r[3]) <= {"d", "speed"} and "undo" not in r[3]]
+        assert len(relative) >= 12, lang
+        assert len([r for r in VARIATIONS if r[0] == lang]) >= 10, lang
+
+
+def _assert_bar(rows: list[Row], overall: float, each: float) -> None:
+    scores, failures = accuracy(rows)
+    passed = sum(p for p, _ in scores.values())
+    assert passed / len(rows) >= overall, _report(failures)
+    for lang, (ok, total) in scores.items():
+        assert ok / total >= each, f"{lang}: {ok}/{total}\n{_report(failures)}"
+
+
+def test_accuracy_overall_and_per_language() -> None:
+    _assert_bar(ROWS, 0.95, 0.9)
+
+
+def test_untuned_variations_reach_the_bar() -> None:
+    _assert_bar(VARIATIONS, 0.9, 0.8)
+
+
+def test_judge_checks_fields_of_a_track_the_turn_created() -> None:
+    before = snapshot({"id": "a", "m": {"aspect": "16:9", "fps": 30},
+                       "t": [{"tt": 0, "sg": [{"st": 0, "d": 5000, "motion": "kenburns"}]}]})  # fmt: skip
+    top = dict(before, caption="Hi", **{"caption.position": "top"})
+    bottom = dict(top, **{"caption.position": "bottom"})
+    want = {"caption": "Hi", "caption.position": "top"}
+    assert judge_all(want, Outcome(before, top, COST_EDIT, False, True)) is None
+    assert judge_all(want, Outcome(before, bottom, COST_EDIT, False, True)) is not None
+    assert (
+        judge_all({"d": 2500}, Outcome(before, dict(before, d=2500), COST_EDIT, False, True))
+        is None
+    )
+    assert judge_all({"d": 2500}, Outcome(before, dict(before, d=3000), COST_EDIT, False, True))
