@@ -239,3 +239,8 @@ def test_several_edits_in_one_message_each_read_in_its_clause() -> None:
 def test_undo_in_every_phrasing(text: str) -> None:
     reading = read(text)
     assert reading.act == "edit" and reading.instruction.undo, reading
+
+
+@pytest.mark.parametrize("text", ["encore une fois", "one more time", "noch einmal", "otra vez"])
+def test_once_more_is_a_new_take_not_an_amount(text: str) -> None:
+    assert fields(read(text).instruction) == {"regenerate": True}

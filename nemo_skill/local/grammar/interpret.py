@@ -131,16 +131,22 @@ def _number_words() -> re.Pattern[str]:
         + between
         + r"(?:"
         + _units()
-        + "|"
+        + r")|(?P<times>\s+(?:"
         + _concept("times_word").pattern
-        + "))",
+        + ")))",
         re.IGNORECASE,
     )
 
 
 def _numbers_as_digits(text: str) -> str:
     values = {w: v for t in _tables() for w, v in t.numbers.items()}
-    text = _number_words().sub(lambda m: f"{values[m.group(1).lower()]:g}", text)
+
+    def digits(m: re.Match[str]) -> str:
+        value = values[m.group(1).lower()]
+        # "deux fois plus vite" is an amount, "encore une fois" (once more) is not
+        return m.group(1) if m.group("times") is not None and value < 2 else f"{value:g}"
+
+    text = _number_words().sub(digits, text)
     text = re.sub(  # 百分之三十 → 30%
         f"百分之([{_CJK_NUM}]+)", lambda m: f"{_cjk_int(m.group(1)) or 0}%", text
     )
@@ -307,13 +313,13 @@ def _clause_factor(text: _Text, out: dict[str, Any], span: tuple[int, int]) -> N
         if grow is None:
             return
         value = 1 + value if grow else max(0.05, 1 - value)
-    elif kind == "times" and grow is None and not less:
+    elif kind in ("times", "rate") and grow is None and not less:
         # an explicit rate ("1.5x speed", 2倍速) or length ("长度变成原来的两倍")
         out["speed_to" if on_speed else "duration_scale"] = value
         _spend(text, span)
         return
     else:
-        if kind == "times" and value == 1:
+        if kind in ("times", "rate") and value == 1:
             value = 2.0  # 快一倍: "faster by one times" is twice as fast
         if kind != "half" and (grow is False or less):
             value = 1 / value
@@ -322,14 +328,18 @@ def _clause_factor(text: _Text, out: dict[str, Any], span: tuple[int, int]) -> N
 
 
 def _amount(text: _Text, span: tuple[int, int]) -> tuple[str, float, int] | None:
-    """``(kind, value, position)`` of a clause's multiplier: times, double, half or percent."""
+    """``(kind, value, position)`` of a clause's multiplier: rate ("2x"), times ("three
+    times", 两倍), double, half or percent."""
     if numeric := _times().search(text.work, *span):
         value = float((numeric.group(1) or numeric.group(2)).replace(",", "."))
-        return ("times", value, numeric.start()) if 0 < value <= 10 else None
+        kind = "rate" if re.search("[x×]", numeric.group(0), re.IGNORECASE) else "times"
+        return (kind, value, numeric.start()) if 0 < value <= 10 else None
     if half := text.within("factor_half", span):
         return "half", 0.5, half.start()
     if double := text.within("factor_double", span):
         return "double", 2.0, double.start()
+    if triple := text.within("factor_triple", span):
+        return "double", 3.0, triple.start()
     if percent := _PERCENT.search(text.work, *span):
         return "percent", float(percent.group(1).replace(",", ".")) / 100, percent.start()
     return None
@@ -342,7 +352,9 @@ def _about_speed(text: _Text, span: tuple[int, int], kind: str, where: int) -> b
     if not (speed or length):
         if any(text.within(n, span) for n in _OTHER_TOPICS):
             return None  # "twice as big", "music at 50%": not time or speed
-        return kind == "times"  # a bare "2x" is a rate; "double it", "cut it in half" a length
+        if kind == "times":
+            return None  # "encore une fois" (once more) is no amount of anything
+        return kind == "rate"  # a bare "2x" is a rate; "double it", "cut it in half" a length
     if speed and length:  # the words nearest the amount decide
         return min(abs(p - where) for p in speed) <= min(abs(p - where) for p in length)
     return bool(speed)
@@ -368,8 +380,8 @@ def _grows(text: _Text, span: tuple[int, int], on_speed: bool) -> bool | None:
 
 def _spend(text: _Text, span: tuple[int, int]) -> None:
     """Blank a clause's amount and time/speed words so later steps do not read them again."""
-    names = (*_SPEED_WORDS, *_LENGTH_WORDS, "factor_double", "factor_half", "factor_less",
-             "fast_adj", "slow_adj")  # fmt: skip
+    names = (*_SPEED_WORDS, *_LENGTH_WORDS, "factor_double", "factor_triple", "factor_half",
+             "factor_less", "fast_adj", "slow_adj")  # fmt: skip
     for name in names:
         for m in list(_concept(name).finditer(text.work, *span)):
             text.blank(m.start(), m.end())
