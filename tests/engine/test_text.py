@@ -87,7 +87,36 @@ def test_the_packaged_font_draws_the_six_languages_latin_too(packaged_only: Path
 # --- emoji and text that does not fit -----------------------------------------------------
 
 
-def test_emoji_are_left_out_with_a_note_never_drawn_as_boxes(packaged_only: Path) -> None:
+def test_emoji_are_drawn_with_the_packaged_emoji_font(packaged_only: Path) -> None:
+    title = "Summer 😀 Sale 🏖️"  # the variation selector after 🏖 is not drawn
+    face = tx.choose_face(title)
+    emoji_font = next(p for p in tx.packaged_font_files() if "Emoji" in p.name)
+    assert (face.path, face.text, face.dropped) == (packaged_only, "Summer 😀 Sale 🏖", "")
+    assert dict(face.fallback) == {"😀": emoji_font, "🏖": emoji_font}
+    assert face.runs("Summer 😀 Sale 🏖") == [
+        ("Summer ", packaged_only), ("😀 ", emoji_font), ("Sale ", packaged_only),
+        ("🏖", emoji_font),
+    ]  # fmt: skip
+    assert tx.text_notes(_seg(title), SIZE) == []
+    font = tx.Face(emoji_font, "").font(48)
+    tofu = _mask(font, tx._MISSING)
+    assert tofu not in (_mask(font, "😀"), _mask(font, "🏖"))  # real glyphs, not the box
+    assert _mask(font, "😀") != _mask(font, "🏖")
+    # Drawn: the line is wider than without the emoji, and ink where each emoji sits.
+    with_emoji = _ink(tx.make_overlay(_seg(title), (640, 360), 0))
+    without = _ink(tx.make_overlay(_seg("Summer Sale"), (640, 360), 0))
+    assert with_emoji.shape[1] > without.shape[1] * 1.2
+    columns = with_emoji.any(axis=0)
+    sized = face.at(int(360 * 0.08))
+    start, advance = sized.length("Summer "), sized.length("😀")
+    emoji_cols = slice(int(start + advance * 0.3), int(start + advance * 0.7))
+    assert columns[emoji_cols].all()  # the smiley is drawn where its run starts
+
+
+def test_without_an_emoji_font_emoji_are_left_out_with_a_note_never_boxes(
+    packaged_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tx, "FONT_PACKAGES", ("noto_cjk_sans_jp_bold",))
     title = "Summer 😀 Sale 🏖️"
     face = tx.choose_face(title)
     assert (face.text, face.dropped, face.emoji_dropped) == ("Summer Sale", "😀🏖", True)

@@ -33,6 +33,18 @@ def clip() -> dict[str, Any]:
     return made.new_draft
 
 
+def test_emoji_in_a_title_are_drawn_without_a_note(clip: dict[str, Any]) -> None:
+    edit = plan('change the title to "Summer 😀 Sale"', clip)
+    assert edit.kind == "edit" and edit.note == "" and "Note" not in edit.reply
+
+
+@pytest.fixture
+def no_emoji_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CJK font only (an install without the emoji font package)."""
+    monkeypatch.setattr(tx, "FONT_PACKAGES", ("noto_cjk_sans_jp_bold",))
+
+
+@pytest.mark.usefixtures("no_emoji_font")
 def test_emoji_in_a_new_title_are_named_as_left_out(clip: dict[str, Any]) -> None:
     edit = plan('change the title to "Summer 😀 Sale"', clip)
     assert edit.kind == "edit"
@@ -48,6 +60,7 @@ def test_emoji_in_a_new_title_are_named_as_left_out(clip: dict[str, Any]) -> Non
     assert said == [edit.reply]
 
 
+@pytest.mark.usefixtures("no_emoji_font")
 def test_the_note_speaks_the_session_language(clip: dict[str, Any]) -> None:
     edit = plan("把标题改成“夏日特卖🎉”", clip, language="zh")
     assert edit.kind == "edit"

@@ -7,7 +7,7 @@ import functools
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 # Font packages installed with the `local` extra (import names): searched before the system's
 # fonts, so a machine with no CJK font (Debian without fonts-noto-cjk, containers, CI) still
 # draws Chinese and Japanese, and every machine draws titles with the same face.
-FONT_PACKAGES = ("noto_cjk_sans_jp_bold",)  # Noto Sans CJK JP Bold: Latin, Greek, Cyrillic, CJK
+FONT_PACKAGES = (
+    "noto_cjk_sans_jp_bold",  # Noto Sans CJK JP Bold: Latin, Greek, Cyrillic, CJK
+    "manimgx_fonts",  # Noto Emoji (monochrome), Noto Sans Symbols and the other scripts' Noto
+)
 SYSTEM_FONTS_ENV = "NEMO_SYSTEM_FONTS"  # "0": only the packaged fonts (reproducible renders)
 FONT_DIRS = (
     Path("/usr/share/fonts"),
@@ -61,13 +64,17 @@ _INVISIBLE = re.compile(
 )
 
 
-@functools.cache
 def packaged_font_files() -> tuple[Path, ...]:
     """The font files of the installed :data:`FONT_PACKAGES` (found without importing them)."""
+    return _package_fonts(FONT_PACKAGES)
+
+
+@functools.cache
+def _package_fonts(names: tuple[str, ...]) -> tuple[Path, ...]:
     import importlib.util
 
     found: list[Path] = []
-    for name in FONT_PACKAGES:
+    for name in names:
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
@@ -139,26 +146,58 @@ def _is_symbol(char: str) -> bool:
     return unicodedata.category(char) in ("So", "Sk") or 0x1F1E6 <= ord(char) <= 0x1F1FF
 
 
+@functools.cache
+def _truetype(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The font at ``path`` (None: Pillow's built-in one) at ``size`` px; a variable font
+    (Noto Emoji) at its bold instance, like the bold faces titles use."""
+    from PIL import ImageFont
+
+    if path is not None:
+        with contextlib.suppress(OSError):
+            font = ImageFont.truetype(str(path), size)
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                if b"Bold" in font.get_variation_names():
+                    font.set_variation_by_name("Bold")
+            return font
+    return ImageFont.load_default(size=size)
+
+
 @dataclass(frozen=True)
 class Face:
-    """The font a text is drawn with, and what of the text it can draw.
+    """The fonts a text is drawn with, and what of the text they can draw.
 
-    ``text`` is the text with the characters no font draws left out (never drawn as boxes);
-    ``dropped`` lists those characters once each, in order.
+    ``path`` draws the text's letters; ``fallback`` names, for each character that font
+    lacks (emoji, another script), the font that draws it. ``text`` is the text with the
+    characters no font draws left out (never drawn as boxes); ``dropped`` lists those
+    characters once each, in order.
     """
 
     path: Path | None  # None: Pillow's built-in font
     text: str
     dropped: str = ""
+    fallback: tuple[tuple[str, Path], ...] = ()
 
     def font(self, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-        """The face at ``size`` pixels."""
-        from PIL import ImageFont
+        """The main font at ``size`` pixels."""
+        return _truetype(self.path, size)
 
-        if self.path is not None:
-            with contextlib.suppress(OSError):
-                return ImageFont.truetype(str(self.path), size)
-        return ImageFont.load_default(size=size)
+    def at(self, size: int) -> Sized:
+        """The face at ``size`` pixels, to measure and draw lines with."""
+        return Sized(self, size)
+
+    def runs(self, line: str) -> list[tuple[str, Path | None]]:
+        """``line`` cut into runs drawn with one font each (spaces and combining marks join
+        the run before, so a vowel sign is shaped with its consonant)."""
+        other = dict(self.fallback)
+        out: list[tuple[str, Path | None]] = []
+        for char in line:
+            joins = char.isspace() or unicodedata.category(char) in ("Mn", "Mc", "Me")
+            path = out[-1][1] if joins and out else other.get(char, self.path)
+            if out and out[-1][1] == path:
+                out[-1] = (out[-1][0] + char, path)
+            else:
+                out.append((char, path))
+        return out
 
     @property
     def emoji_dropped(self) -> bool:
@@ -166,30 +205,85 @@ class Face:
         return any(_is_symbol(c) for c in self.dropped)
 
 
-def choose_face(text: str, *, system: bool | None = None) -> Face:
-    """The first font covering every character of ``text`` (packaged fonts, then the
-    system's), else the one covering most, else Pillow's built-in font; characters the
-    chosen font cannot draw are left out of :attr:`Face.text`."""
-    text = _INVISIBLE.sub("", text.replace("\t", " "))
-    chars = sorted({c for c in text if not c.isspace()})
+@dataclass(frozen=True)
+class Sized:
+    """A :class:`Face` at one size: lines measured and drawn run by run on one baseline."""
+
+    face: Face
+    size: int
+
+    def _pieces(self, line: str) -> list[tuple[str, Any, float]]:
+        """``(run, font, x)``: each run with its font and where it starts."""
+        out, x = [], 0.0
+        for run, path in self.face.runs(line):
+            font = _truetype(path, self.size)
+            out.append((run, font, x))
+            x += font.getlength(run)
+        return out
+
+    def length(self, line: str) -> float:
+        """The advance width of ``line``."""
+        return float(sum(font.getlength(run) for run, font, _ in self._pieces(line)))
+
+    def bbox(self, line: str, stroke: int) -> tuple[float, float, float, float]:
+        """The ink box of ``line`` drawn at (0, 0) with the baseline at y = 0."""
+        boxes = [
+            font.getbbox(run, stroke_width=stroke, anchor="ls")
+            for run, font, _ in self._pieces(line)
+        ]
+        xs = [x for _, _, x in self._pieces(line)]
+        return (
+            min(b[0] + x for b, x in zip(boxes, xs, strict=True)),
+            min(b[1] for b in boxes),
+            max(b[2] + x for b, x in zip(boxes, xs, strict=True)),
+            max(b[3] for b in boxes),
+        )
+
+    def draw(self, draw: Any, xy: tuple[float, float], line: str, **style: Any) -> None:
+        """Draw ``line`` with its baseline's start at ``xy``."""
+        for run, font, x in self._pieces(line):
+            draw.text((xy[0] + x, xy[1]), run, font=font, anchor="ls", **style)
+
+
+def _font_for_letters(chars: list[str], fonts: tuple[Path | None, ...]) -> Path | None:
+    """The first font with every letter of ``chars`` (emoji aside), else the one with most."""
+    letters = [c for c in chars if not _is_symbol(c)] or chars
     best: tuple[int, Path | None] = (-1, None)
-    for path in (*font_files(system=system), None):
-        covered = sum(_covers(path, c) for c in chars)
-        if covered == len(chars):
-            best = (covered, path)
-            break
+    for path in fonts:
+        covered = sum(_covers(path, c) for c in letters)
+        if covered == len(letters):
+            return path
         if covered > best[0] and _probe_font(path) is not None:
             best = (covered, path)
-    missing = {c for c in chars if not _covers(best[1], c)}
+    return best[1]
+
+
+def choose_face(text: str, *, system: bool | None = None) -> Face:
+    """The fonts for ``text``: for its letters the first font that has them all (packaged
+    fonts, then the system's), else the one with most, else Pillow's built-in font; each
+    other character (emoji, another script) from the first font that has it; characters no
+    font has are left out of :attr:`Face.text`."""
+    text = _INVISIBLE.sub("", text.replace("\t", " "))
+    chars = sorted({c for c in text if not c.isspace()})
+    fonts = (*font_files(system=system), None)
+    main = _font_for_letters(chars, fonts)
+    fallback: list[tuple[str, Path]] = []
+    missing = set()
+    for char in (c for c in chars if not _covers(main, c)):
+        found = next((p for p in fonts if p is not None and _covers(p, char)), None)
+        if found is None:
+            missing.add(char)
+        else:
+            fallback.append((char, found))
     if not missing:
-        return Face(best[1], text)
+        return Face(main, text, "", tuple(fallback))
     kept = "".join(c for c in text if c not in missing)
     dropped = "".join(dict.fromkeys(c for c in text if c in missing))
-    return Face(best[1], re.sub(r"[ \t]{2,}", " ", kept).strip(), dropped)
+    return Face(main, re.sub(r"[ \t]{2,}", " ", kept).strip(), dropped, tuple(fallback))
 
 
 def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """The font :func:`choose_face` picks for ``text``, at ``size`` pixels."""
+    """The main font :func:`choose_face` picks for ``text``, at ``size`` pixels."""
     return choose_face(text).font(size)
 
 
@@ -198,14 +292,14 @@ _TOKENS = re.compile(
 )
 
 
-def _wrap(text: str, font: Any, max_width: int, draw: Any) -> list[str]:
+def _wrap(text: str, measure: Callable[[str], float], max_width: int) -> list[str]:
     """Greedy wrap: Latin words stay whole, CJK may break between any two characters."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
         for token in _TOKENS.findall(paragraph):
             trial = line + token
-            if not line.strip() or draw.textlength(trial.rstrip(), font=font) <= max_width:
+            if not line.strip() or measure(trial.rstrip()) <= max_width:
                 line = trial
             else:
                 lines.append(line.rstrip())
@@ -265,7 +359,7 @@ def _hex(color: str) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class _Layout:
-    font: Any
+    font: Sized
     lines: list[str]
     boxes: list[tuple[float, float, float, float]]
     stroke: int
@@ -286,16 +380,16 @@ def readable_px(height: int) -> int:
     return max(MIN_FONT_PX, round(height * READABLE_REL))
 
 
-def _layout(face: Face, px: int, size: tuple[int, int], draw: Any) -> _Layout:
+def _layout(face: Face, px: int, size: tuple[int, int]) -> _Layout:
     """Font, wrapped lines and metrics; the font shrinks until the block fits the frame in
     at most MAX_LINES lines, then (too long) until it fits at all, down to MIN_FONT_PX."""
     width, height = size
     readable = readable_px(height)
     while True:
-        font = face.font(px)
+        font = face.at(px)
         stroke = max(1, round(px * 0.08))
-        lines = _wrap(face.text, font, int(width * 0.86), draw)
-        boxes = [draw.textbbox((0, 0), line, font=font, stroke_width=stroke) for line in lines]
+        lines = _wrap(face.text, font.length, int(width * 0.86))
+        boxes = [font.bbox(line, stroke) for line in lines]
         line_h = max(b[3] - b[1] for b in boxes) + stroke
         widest = max(b[2] - b[0] for b in boxes) + stroke
         fit = min(width * 0.94 / widest, height * 0.84 / (line_h * len(lines)))
@@ -330,8 +424,6 @@ def _start_px(seg: Mapping[str, Any], height: int) -> tuple[str, int]:
 def text_notes(seg: Mapping[str, Any], size: tuple[int, int]) -> list[TextNote]:
     """What of text segment ``seg`` will not show as written on a ``size`` frame (no drawing:
     font choice and layout only, a few milliseconds)."""
-    from PIL import Image, ImageDraw
-
     text = STRICT.text(seg, "text", "").strip()
     if not text:
         return []
@@ -345,10 +437,8 @@ def text_notes(seg: Mapping[str, Any], size: tuple[int, int]) -> list[TextNote]:
         if len(symbols) < len(face.dropped):
             others = "".join(c for c in face.dropped if not _is_symbol(c))
             notes.append(TextNote("chars_dropped", role, text, others))
-    if face.text:
-        draw = ImageDraw.Draw(Image.new("L", (1, 1)))
-        if not _layout(face, px, size, draw).fits:
-            notes.append(TextNote("too_long", role, text))
+    if face.text and not _layout(face, px, size).fits:
+        notes.append(TextNote("too_long", role, text))
     return notes
 
 
@@ -365,7 +455,7 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
     role, px = _start_px(seg, height)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
-    lay = _layout(face, px, size, draw)
+    lay = _layout(face, px, size)
     block_h = lay.line_h * len(lay.lines)
     position = STRICT.text(seg, "position", "center" if role == "title" else "bottom")
     top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
@@ -377,14 +467,9 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
         x = (width - (box[2] - box[0])) / 2 - box[0]
         y = top + i * lay.line_h - box[1]
         shadow = (x + lay.stroke, y + lay.stroke)
-        draw.text(shadow, line, font=lay.font, fill=(0, 0, 0, 140))
-        draw.text(
-            (x, y),
-            line,
-            font=lay.font,
-            fill=fill,
-            stroke_width=lay.stroke,
-            stroke_fill=(0, 0, 0, 220),
+        lay.font.draw(draw, shadow, line, fill=(0, 0, 0, 140))
+        lay.font.draw(
+            draw, (x, y), line, fill=fill, stroke_width=lay.stroke, stroke_fill=(0, 0, 0, 220)
         )
     bbox = canvas.getbbox()
     if bbox is None:
