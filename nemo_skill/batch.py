@@ -161,8 +161,8 @@ def check_jobs(jobs: int) -> int:
     """``jobs`` if it is a sensible pool size, else :class:`UsageError`."""
     if not 1 <= jobs <= MAX_JOBS:
         raise UsageError(
-            f"--jobs must be between 1 and {MAX_JOBS}, not {jobs}.",
-            hint=f"Use --jobs {CLOUD_JOBS} (the default against the cloud).",
+            f"{{next:jobs}} must be between 1 and {MAX_JOBS}, not {jobs}.",
+            hint=f"Use {{next:jobs}} with {CLOUD_JOBS} (the default against the cloud).",
         )
     return jobs
 
@@ -202,7 +202,8 @@ class Manifest:
             raise UsageError(
                 f"The batch manifest {path} is not readable JSON, so finished and in-flight "
                 "items cannot be told apart (re-sending could charge twice).",
-                hint="Restore it, or move it away and run with --fresh to start the batch afresh.",
+                hint="Restore it, or move it away and run with {next:fresh} to start the batch "
+                "afresh.",
             ) from None
         return cls(path, data)
 
@@ -252,7 +253,7 @@ def _exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise UsageError(
-                f"Another `nemo-skill generate` is writing into {folder}.",
+                f"Another batch ({{next:generate}}) is writing into {folder}.",
                 hint="Wait for it to finish (running both would send the same turns twice).",
             ) from None
         yield
@@ -315,13 +316,14 @@ def _folder_and_single(files: Sequence[str], output: str | Path | None) -> tuple
     if output and out.suffix.lower() == ".mp4" and not out.is_dir():
         if len(files) != 1:
             raise UsageError(
-                "-o names one file but several inputs were given.",
-                hint="Pass a folder with -o to get one clip per image.",
+                "{next:output} names one file but several inputs were given.",
+                hint="Pass a folder as {next:output} to get one clip per image.",
             )
         return out.absolute().parent, out.absolute()
     if not out.is_dir():
         raise UsageError(
-            f"Output folder does not exist: {out}", hint="Create it first, or pass another -o."
+            f"Output folder does not exist: {out}",
+            hint="Create it first, or pass another folder as {next:output}.",
         )
     return out.absolute(), None
 
@@ -415,7 +417,8 @@ class BatchRunner:
             raise CancelledError(
                 "Interrupted. What was done is kept in the batch manifest "
                 f"{self.manifest.path}; nothing sent is lost.",
-                hint="Run the same command again to resume (turns already sent are not re-sent).",
+                hint="Run {next:generate} again with the same files to resume (turns already "
+                "sent are not re-sent).",
             ) from None
         self._mark_not_run()
 
@@ -563,7 +566,7 @@ class BatchRunner:
             raise UsageError(
                 f"The backend asked a question instead of making the clip: {turn.question}",
                 hint="Make the prompt more specific (e.g. add a duration and aspect ratio), "
-                "then run the command again with --fresh for this file.",
+                "then run {next:generate} again for this file with {next:fresh}.",
             )
 
     def _mark_sent(self, item: _Item) -> None:
@@ -592,8 +595,8 @@ class BatchRunner:
         raise StreamInterruptedError(
             f"The turn sent by an earlier run left no timeline in session {item.report.session_id} "
             f"after {rules.recovery_polls} checks. It was not re-sent (that could charge twice).",
-            hint=f"To make this clip again (charged again), run generate with -f {item.source} "
-            "and --fresh.",
+            hint=f"To make this clip again (charged again), run {{next:generate}} for "
+            f"{item.source} with {{next:fresh}}.",
         )
 
     def _draft(self, item: _Item) -> Draft | None:
@@ -653,7 +656,7 @@ class BatchRunner:
         if draft is None:
             raise RenderError(
                 f"Session {item.report.session_id} has no timeline to render.",
-                hint="Run generate with --fresh for this file to make it again.",
+                hint="Run {next:generate} for this file with {next:fresh} to make it again.",
             )
         render_id = new_render_id()
         self._record(item, stage=RENDER_SUBMITTED, render_id=render_id)  # before submitting
@@ -705,7 +708,7 @@ def run_batch(
     """Make one clip per input; see the module docstring for the rules."""
     sources = [str(f) for f in files]
     if not sources:
-        raise UsageError("No input files.", hint="Pass one or more images with -f FILE.")
+        raise UsageError("No input files.", hint="Pass one or more images as {next:files}.")
     if not prompt.strip():
         raise UsageError("The prompt is empty.", hint="Say what to make, or leave it out.")
     jobs = check_jobs(jobs if jobs is not None else default_jobs(client))

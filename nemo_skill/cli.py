@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO, cast
 
 from nemo_skill import __version__
 from nemo_skill.config import DEFAULT_PROMPT
-from nemo_skill.errors import Next, exit_codes
+from nemo_skill.errors import Next, exit_codes, word_hint
 from nemo_skill.textsafe import for_terminal, json_line
 
 if TYPE_CHECKING:
@@ -77,13 +77,30 @@ def as_run(text: str, *, in_json: bool = False) -> str:
     return _PROG_WORD.sub(lambda _: word, text)
 
 
-# The core's next steps, worded as the commands that take them.
+# The CLI's one table of the core's next steps (errors.Next): the commands and options that
+# take them. Hints, replies, batch results and the "Next:" lines are all worded from it.
 STEPS: dict[Next, str] = {
     Next.STATE: "`nemo-skill state`",
     Next.EXPORT: "`nemo-skill export`",
     Next.EXPORT_RESUME: "`nemo-skill export --resume`",
     Next.EXPORT_STATUS: "`nemo-skill export --resume JOB_ID`",
     Next.CHAT: f'nemo-skill chat "{DEFAULT_PROMPT}" -f photo.jpg',
+    Next.CREDITS: "`nemo-skill credits`",
+    Next.PROJECTS: "`nemo-skill projects`",
+    Next.GENERATE: "`nemo-skill generate`",
+    Next.SETTINGS: "`nemo-skill config list`",
+    Next.FILES: "`-f FILE`",
+    Next.OUTPUT: "`-o`",
+    Next.FORCE: "`--force`",
+    Next.FRESH: "`--fresh`",
+    Next.JOBS: "`--jobs`",
+    Next.ADD_MUSIC: '`nemo-skill chat "add calm background music"`',
+    Next.ADD_TITLE: "`nemo-skill chat \"add the title 'My Trip' at the start\"`",
+    Next.VERTICAL: '`nemo-skill chat "make it 9:16"`',
+    Next.LONGER: '`nemo-skill chat "make it 10 seconds long"`',
+    Next.EDIT: '`nemo-skill chat "a slower zoom in"`',
+    Next.OPEN_LINK: "`nemo-skill open`",
+    Next.ANOTHER_CLIP: '`nemo-skill chat "animate this" -f photo.jpg`',
 }
 
 
@@ -135,7 +152,8 @@ class Context:
     def progress(self, message: str) -> None:
         """A progress line on stderr (never on stdout, so JSON stays clean)."""
         if not getattr(self.args, "quiet", False):
-            self.stderr.write(for_terminal(as_run(message).rstrip("\n")) + "\n")
+            line = as_run(word_hint(message, None, STEPS)).rstrip("\n")
+            self.stderr.write(for_terminal(line) + "\n")
             self.stderr.flush()
 
     # --- settings and client ------------------------------------------------
@@ -187,7 +205,7 @@ class Context:
         from nemo_skill.skill import Skill
 
         key = Skill.key_for(getattr(self.args, "session", None))
-        return Skill(self.client(), workspace=key, progress=self.progress)
+        return Skill(self.client(), workspace=key, progress=self.progress, steps=STEPS)
 
     def close(self) -> None:
         """Close the client and stop an in-process backend."""
@@ -281,7 +299,7 @@ def report_error(ctx: Context, error: Exception) -> int:
         ctx.stdout.write(as_run(payload, in_json=True) + "\n")
         ctx.stdout.flush()
     else:
-        ctx.stderr.write(for_terminal(as_run(f"Error: {error.message}")) + "\n")
+        ctx.stderr.write(for_terminal(as_run(f"Error: {error.worded_message(STEPS)}")) + "\n")
         hint = error.worded_hint(STEPS)
         if hint:
             ctx.stderr.write(for_terminal(as_run(f"Hint: {hint}")) + "\n")

@@ -3,8 +3,9 @@
 - The claim link opens the project in the web app:
   ``<web_url>/workspace/claim?ct=<claim_token>``. Only the short-lived claim
   token goes in the URL, never the bearer token or the user id.
-- Next steps are symbolic (:data:`NEXT_STEPS`); each shell words them for its
-  own audience (the CLI names commands, the MCP server names tools).
+- Next steps are symbolic (:data:`NEXT_STEPS`, members of
+  :class:`~nemo_skill.errors.Next`); :func:`suggestions` words them with a
+  shell's table (the CLI names commands, the MCP server tools, the API calls).
 - A render that ends ``failed`` is worth one more try with a new id; an
   answer that refuses the work (402, 2001, any other 4xx) is not.
 """
@@ -12,29 +13,30 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
-from nemo_skill.errors import NemoError, ProtocolError
+from nemo_skill.errors import API_STEPS, NemoError, Next, ProtocolError
 
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
 
 CLAIM_PATH: Final = "/workspace/claim"
 
-# Symbolic next steps, in the order they are offered when several fit.
-NEXT_STEPS: Final[tuple[str, ...]] = (
-    "export",  # render the MP4 and download it
-    "add_music",  # the timeline has no audio track
-    "add_title",  # the timeline has no text track
-    "vertical",  # landscape or square: offer 9:16 for phones
-    "longer",  # a short clip: offer a longer one
-    "edit",  # change the motion, pace or text
-    "open_link",  # open the project in the web app
-    "another_clip",  # animate another image
-)
+# Symbolic next steps, in the order they are offered when several fit, and what each does.
+STEP_LABELS: Final[Mapping[Next, str]] = {
+    Next.EXPORT: "Export the MP4",  # render the MP4 and download it
+    Next.ADD_MUSIC: "Add music",  # the timeline has no audio track
+    Next.ADD_TITLE: "Add a title",  # the timeline has no text track
+    Next.VERTICAL: "Make it vertical for phones",  # landscape or square: offer 9:16
+    Next.LONGER: "Make it longer",  # a short clip: offer a longer one
+    Next.EDIT: "Change the motion or pace",  # change the motion, pace or text
+    Next.OPEN_LINK: "Open the project in the web app",
+    Next.ANOTHER_CLIP: "Animate another image",
+}
+NEXT_STEPS: Final[tuple[Next, ...]] = tuple(STEP_LABELS)
 
 GENERATION_NOTICE: Final = (
     "Generating the clip: this may take a few minutes. I'll keep you posted here."
@@ -87,28 +89,37 @@ def claim_url_or_none(
 
 
 def next_steps(state: Mapping[str, Any] | None, *, exported: bool = False) -> list[str]:
-    """Two or three symbolic next steps after a generation, an edit or an export.
+    """Two or three symbolic next steps (:class:`Next` values) after a clip, an edit, an export.
 
     ``state`` is :func:`nemo_skill.timeline.describe_draft` output (None when the
     timeline is unknown or empty).
     """
     if not state or not state.get("tracks"):
-        return ["open_link", "edit", "another_clip"] if exported else ["another_clip", "edit"]
+        after_export = [Next.OPEN_LINK, Next.EDIT, Next.ANOTHER_CLIP]
+        return [s.value for s in (after_export if exported else [Next.ANOTHER_CLIP, Next.EDIT])]
     kinds = {str(track.get("type")) for track in state.get("tracks") or []}
-    steps = ["open_link"] if exported else ["export"]
+    steps = [Next.OPEN_LINK] if exported else [Next.EXPORT]
     if "audio" not in kinds:
-        steps.append("add_music")
+        steps.append(Next.ADD_MUSIC)
     if "text" not in kinds:
-        steps.append("add_title")
+        steps.append(Next.ADD_TITLE)
     width, height = state.get("width"), state.get("height")
     if isinstance(width, int | float) and isinstance(height, int | float) and width >= height:
-        steps.append("vertical")
+        steps.append(Next.VERTICAL)
     duration = state.get("duration")
     if isinstance(duration, int | float) and 0 < duration < 8:
-        steps.append("longer")
-    steps += ["edit", "another_clip"] if exported else ["edit"]
-    unique = list(dict.fromkeys(steps))
-    return unique[:3]
+        steps.append(Next.LONGER)
+    steps += [Next.EDIT, Next.ANOTHER_CLIP] if exported else [Next.EDIT]
+    return [step.value for step in dict.fromkeys(steps)][:3]
+
+
+def suggestions(steps: Sequence[str], table: Mapping[Next, str] = API_STEPS) -> list[str]:
+    """Symbolic next steps as a shell's sentences: ``"Add music: <how, in its words>"``.
+
+    ``steps`` may come from a record written by another version: unknown ones are skipped.
+    """
+    known = [Next(step) for step in steps if step in STEP_LABELS]
+    return [f"{STEP_LABELS[step]}: {table.get(step, API_STEPS[step])}" for step in known]
 
 
 _REFUSAL: Final = re.compile(

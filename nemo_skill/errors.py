@@ -24,14 +24,17 @@
 Errors are built from a response in one place, :func:`error_from_response`.
 
 A hint names its next step symbolically (``{next}`` in the text, a
-:class:`Next` in ``error.next``); each shell words it for itself (the CLI as
-`` `nemo-skill state` ``, MCP as the ``state`` tool, the Python API as
-``Skill.state()``): see :meth:`NemoError.worded_hint`.
+:class:`Next` in ``error.next``); any text of the core may name other steps as
+``{next:NAME}`` (``{next:force}``, ``{next:export}``). Each shell words them
+with its one table (the CLI as `` `nemo-skill state` ``, MCP as the ``state``
+tool, the Python API as ``Skill.state()``): see :func:`word_hint` and
+:meth:`NemoError.worded_hint`.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any, ClassVar
@@ -44,17 +47,40 @@ SUPPORTED_FORMATS: tuple[str, ...] = (
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_UPLOAD_TEXT = f"{MAX_UPLOAD_BYTES // 2**20} MB"  # how people read the limit: "200 MB"
 DEFAULT_WEB_URL = "https://nemovideo.com"
-NEXT_SLOT = "{next}"  # where a hint's next step goes, worded by the shell
+NEXT_SLOT = "{next}"  # where a hint's own next step goes, worded by the shell
+_SLOTS = re.compile(r"\{next(?::([a-z_]+))?\}")  # {next} or {next:NAME}
 
 
 class Next(enum.StrEnum):
-    """A next step the core suggests; each shell words it (a command, a tool, a method)."""
+    """A next step the core names; each shell words it (a command, a tool, a method, an option).
 
+    Every shell's table words every member (tests/test_skill.py checks).
+    """
+
+    # Actions a hint or a reply points to.
     STATE = "state"  # look at the timeline to see what happened
     EXPORT = "export"  # start a new export
     EXPORT_RESUME = "export_resume"  # pick up an interrupted export by its job id
     EXPORT_STATUS = "export_status"  # check an export's progress by its job id
     CHAT = "chat"  # send an image and describe the clip
+    CREDITS = "credits"  # see the balance
+    PROJECTS = "projects"  # list this machine's projects
+    GENERATE = "generate"  # a batch: one clip per image
+    SETTINGS = "settings"  # the stored settings
+    # Options of a call, named in hints ("use {next:force} to overwrite it").
+    FILES = "files"  # the files sent with a message
+    OUTPUT = "output"  # where the MP4 goes
+    FORCE = "force"  # overwrite an existing output file
+    FRESH = "fresh"  # forget a batch's progress and start over
+    JOBS = "jobs"  # items of a batch in flight at once
+    # Suggestions after a clip, an edit or an export (delivery.next_steps).
+    ADD_MUSIC = "add_music"
+    ADD_TITLE = "add_title"
+    VERTICAL = "vertical"
+    LONGER = "longer"
+    EDIT = "edit"
+    OPEN_LINK = "open_link"
+    ANOTHER_CLIP = "another_clip"
 
 
 # The Python API's wording of each step (what ``to_dict()`` says without a shell).
@@ -64,25 +90,51 @@ API_STEPS: Mapping[Next, str] = {
     Next.EXPORT_RESUME: "Skill.export(resume=job_id)",
     Next.EXPORT_STATUS: "Skill.export_status(job_id)",
     Next.CHAT: "Skill.chat(message, files=[image])",
+    Next.CREDITS: "Skill.credits()",
+    Next.PROJECTS: "Skill.projects()",
+    Next.GENERATE: "Skill.generate(files)",
+    Next.SETTINGS: "Settings.from_env() (NEMO_* variables, then config.json)",
+    Next.FILES: "files=[...]",
+    Next.OUTPUT: "output=PATH",
+    Next.FORCE: "force=True",
+    Next.FRESH: "fresh=True",
+    Next.JOBS: "jobs=N",
+    Next.ADD_MUSIC: 'Skill.chat("add calm background music")',
+    Next.ADD_TITLE: "Skill.chat(\"add the title 'My Trip' at the start\")",
+    Next.VERTICAL: 'Skill.chat("make it 9:16")',
+    Next.LONGER: 'Skill.chat("make it 10 seconds long")',
+    Next.EDIT: 'Skill.chat("a slower zoom in")',
+    Next.OPEN_LINK: "Skill.claim_link()",
+    Next.ANOTHER_CLIP: 'Skill.chat("animate this", files=["photo.jpg"])',
 }
 
 
-def word_hint(hint: str, next_step: Next | str | None, steps: Mapping[Next, str]) -> str:
-    """``hint`` with its ``{next}`` slot filled by the shell's wording of ``next_step``."""
-    if next_step is None or NEXT_SLOT not in hint:
-        return hint
-    try:
-        step = Next(next_step)
-    except ValueError:  # a record written by a newer version: say something general
-        return hint.replace(NEXT_SLOT, "the next step")
-    return hint.replace(NEXT_SLOT, steps.get(step, API_STEPS[step]))
+def word_hint(text: str, next_step: Next | str | None, steps: Mapping[Next, str]) -> str:
+    """``text`` with its slots worded by a shell's table ``steps``.
+
+    ``{next}`` is ``next_step`` (left as it is when there is none); ``{next:NAME}`` is
+    that step. A step this version does not know (a record written by a newer one)
+    reads "the next step".
+    """
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1) or next_step
+        if name is None:
+            return match.group(0)
+        try:
+            step = Next(name)
+        except ValueError:
+            return "the next step"
+        return steps.get(step, API_STEPS[step])
+
+    return _SLOTS.sub(one, text) if "{next" in text else text
 
 
 def word_error(error: Mapping[str, Any], steps: Mapping[Next, str]) -> dict[str, Any]:
     """A stored ``{code, message, hint, next}`` record as the shell's ``{code, message, hint}``."""
     hint = word_hint(str(error.get("hint") or ""), error.get("next"), steps)
-    return {"code": error.get("code") or "error", "message": str(error.get("message") or ""),
-            "hint": hint}  # fmt: skip
+    message = word_hint(str(error.get("message") or ""), None, steps)
+    return {"code": error.get("code") or "error", "message": message, "hint": hint}
 
 
 class ErrorCode(IntEnum):
@@ -143,12 +195,20 @@ class NemoError(Exception):
         self.next = self.default_next if next is None else next
 
     def worded_hint(self, steps: Mapping[Next, str] = API_STEPS) -> str:
-        """The hint with its next step worded by a shell (``steps``)."""
+        """The hint with its next steps worded by a shell (``steps``)."""
         return word_hint(self.hint, self.next, steps)
+
+    def worded_message(self, steps: Mapping[Next, str] = API_STEPS) -> str:
+        """The message with any step it names worded by a shell (``steps``)."""
+        return word_hint(self.message, None, steps)
 
     def to_dict(self, steps: Mapping[Next, str] = API_STEPS) -> dict[str, Any]:
         """The JSON shape every shell prints: ``{"code", "message", "hint"}``."""
-        return {"code": self.code, "message": self.message, "hint": self.worded_hint(steps)}
+        return {
+            "code": self.code,
+            "message": self.worded_message(steps),
+            "hint": self.worded_hint(steps),
+        }
 
     def to_record(self) -> dict[str, Any]:
         """The stored form, still symbolic: ``{"code", "message", "hint"}`` (+ ``"next"``)."""

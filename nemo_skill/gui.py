@@ -5,6 +5,11 @@ The backend talks as if the user had its web app open ("click Export",
 :data:`RULES` maps such a phrase to the skill's equivalent (a command, or
 "tell me in words"); the rest of the sentence, what was done, is kept.
 
+The replacements name the skill's actions symbolically (``{next:export}``,
+``{next:state}``, ...: :class:`~nemo_skill.errors.Next`); each shell words
+them with its own table (a CLI command, an MCP tool, a Python call) when it
+shows the message, so nothing here knows a command or a flag.
+
 :func:`translate` is pure and idempotent: no replacement text matches any
 rule, and the clean-up only runs when a rule matched.
 """
@@ -17,36 +22,34 @@ from typing import Final, TypeAlias
 
 Handler: TypeAlias = Callable[[re.Match[str]], str]
 
-EXPORT: Final = 'say "export" (or run `nemo-skill export`) to render and download it'
-STATE: Final = "ask to see the timeline (`nemo-skill state`)"
-PREVIEW: Final = "run `nemo-skill state` to see the tracks"
+EXPORT: Final = 'say "export" (or run {next:export}) to render and download it'
+STATE: Final = "ask to see the timeline ({next:state})"
+PREVIEW: Final = "run {next:state} to see the tracks"
 DESCRIBE: Final = "tell me the change in words"
-CREDITS: Final = "ask for your credits (`nemo-skill credits`)"
-UPLOAD: Final = "send the file with `-f`"
+BY_EXPORT: Final = 'by saying "export" (or running {next:export})'
+CREDITS: Final = "ask for your credits ({next:credits})"
+UPLOAD: Final = "send the file with {next:files}"
 
-ZH_EXPORT: Final = "说“导出”（或运行 `nemo-skill export`）即可渲染并下载"
-ZH_STATE: Final = "说“状态”（或运行 `nemo-skill state`）即可查看时间线"
-ZH_PREVIEW: Final = "运行 `nemo-skill state` 即可查看轨道"
+ZH_EXPORT: Final = "说“导出”（或运行 {next:export}）即可渲染并下载"
+ZH_STATE: Final = "说“状态”（或运行 {next:state}）即可查看时间线"
+ZH_PREVIEW: Final = "运行 {next:state} 即可查看轨道"
 ZH_DESCRIBE: Final = "用文字告诉我要改什么"
-ZH_CREDITS: Final = "问我“积分”（`nemo-skill credits`）即可查看"
-ZH_UPLOAD: Final = "用 `-f` 发送文件"
+ZH_CREDITS: Final = "问我“积分”（{next:credits}）即可查看"
+ZH_UPLOAD: Final = "用 {next:files} 发送文件"
 
 # The embedded agent also answers in Spanish, French, German and Japanese.
-ES_EXPORT: Final = 'di "exportar" (o ejecuta `nemo-skill export`) para renderizarlo y descargarlo'
-ES_PREVIEW: Final = "ejecuta `nemo-skill state` para ver las pistas"
-FR_EXPORT: Final = (
-    "dites « exporter » (ou lancez `nemo-skill export`) pour la rendre et la télécharger"
-)
-FR_PREVIEW: Final = "lancez `nemo-skill state` pour voir les pistes"
+ES_EXPORT: Final = 'di "exportar" (o ejecuta {next:export}) para renderizarlo y descargarlo'
+ES_PREVIEW: Final = "ejecuta {next:state} para ver las pistas"
+FR_EXPORT: Final = "dites « exporter » (ou lancez {next:export}) pour la rendre et la télécharger"
+FR_PREVIEW: Final = "lancez {next:state} pour voir les pistes"
 DE_EXPORT: Final = (
-    "sag „exportieren“ (oder führe `nemo-skill export` aus), um es zu rendern und herunterzuladen"
+    "sag „exportieren“ (oder führe {next:export} aus), um es zu rendern und herunterzuladen"
 )
-DE_PREVIEW: Final = "führe `nemo-skill state` aus, um die Spuren zu sehen"
+DE_PREVIEW: Final = "führe {next:state} aus, um die Spuren zu sehen"
 JA_EXPORT: Final = (
-    "「エクスポート」と言う（または `nemo-skill export` を実行する）"
-    "と書き出してダウンロードできます"
+    "「エクスポート」と言う（または {next:export} を実行する）と書き出してダウンロードできます"
 )
-JA_PREVIEW: Final = "`nemo-skill state` でトラックを確認できます"
+JA_PREVIEW: Final = "{next:state} でトラックを確認できます"
 
 # A sentence starts at the beginning of the text or after ., !, ? (or their CJK forms).
 _SENTENCE_END = re.compile(r"(?:^|[.!?。！？]\s*)$")
@@ -127,9 +130,8 @@ _ZH_PURPOSE = r"(?:来|以|并)?(?P<purpose>(?:调整|修改|更改|设置|编�
 _ROWS: tuple[tuple[str, Handler], ...] = (
     # export / download buttons
     (_BY_VERB + _EXPORT_WORD + _BUTTON + _WHERE,
-     _say('by saying "export" (or running `nemo-skill export`)')),
-    (r"\b(?:via|with|using)\s+the\s+" + _EXPORT_WORD + r"\s+button" + _WHERE,
-     _say('by saying "export" (or running `nemo-skill export`)')),
+     _say(BY_EXPORT)),
+    (r"\b(?:via|with|using)\s+the\s+" + _EXPORT_WORD + r"\s+button" + _WHERE, _say(BY_EXPORT)),
     (_VERB + _EXPORT_WORD + _BUTTON + _WHERE
      + r"(?:\s+(?:to|and)\s+(?:download|export|save|get|render)(?:\s+" + _VIDEO + ")?)?",
      _say(EXPORT)),

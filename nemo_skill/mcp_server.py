@@ -8,9 +8,13 @@ awaiting_input / stopped / failed; ``get_turn`` polls it. A repeated
 ``turn_id`` returns the earlier turn and never re-sends the message: the same
 rules (``Skill.turns``) back ``nemo-skill chat --turn-id``.
 
-Every tool drives :class:`~nemo_skill.skill.Skill` only; this module words
-the core's next steps as MCP tools (:data:`STEPS`). Tool failures are MCP
-tool errors carrying the message and the hint, never a traceback or a token.
+Every tool drives :class:`~nemo_skill.skill.Skill` only, built with this
+module's one table of next steps (:data:`STEPS`): the core names steps
+symbolically and every reply, hint and progress line reaches the host worded
+as tools and parameters, never as a CLI command or flag. Every parameter is
+described in the tool's schema. A folder given to a tool (``output_dir``, an
+``output`` folder) is created when it is missing. Tool failures are MCP tool
+errors carrying the message and the hint, never a traceback or a token.
 Progress lines go out as progress notifications when the host asked for them;
 notices (e.g. "started a new session") come back in each result's ``notes``.
 """
@@ -19,19 +23,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from nemo_skill import __version__, timeline
 from nemo_skill.batch import BatchReport
 from nemo_skill.config import DEFAULT_PROMPT
-from nemo_skill.errors import NemoError, Next, UsageError, word_error
+from nemo_skill.delivery import suggestions
+from nemo_skill.errors import NemoError, Next, UsageError, word_error, word_hint
+from nemo_skill.paths import ensure_folder
 from nemo_skill.skill import RUNNING, Skill, Turns
 
 Progress = Callable[[str], None]
@@ -40,56 +47,49 @@ SkillFactory = Callable[[str, Progress], Skill]
 T = TypeVar("T")
 Record = dict[str, Any]
 
-# The core's next steps, worded as the tools that take them.
+# The MCP server's one table of the core's next steps (errors.Next): the tools and
+# parameters that take them. Never a CLI command or flag (tests/test_mcp.py scans results).
 STEPS: Mapping[Next, str] = {
     Next.STATE: "the `state` tool",
     Next.EXPORT: "the `export_start` tool",
     Next.EXPORT_RESUME: "the `export_status` tool (with the job_id)",
     Next.EXPORT_STATUS: "the `export_status` tool",
     Next.CHAT: f'the `chat` tool (files=["photo.jpg"], message "{DEFAULT_PROMPT}")',
+    Next.CREDITS: "the `credits` tool",
+    Next.PROJECTS: "the `projects` tool",
+    Next.GENERATE: "the `generate` tool",
+    Next.SETTINGS: "the settings of the server's environment (NEMO_* variables)",
+    Next.FILES: "the `files` parameter",
+    Next.OUTPUT: "the `output` (or `output_dir`) parameter",
+    Next.FORCE: "`force: true`",
+    Next.FRESH: "`fresh: true`",
+    Next.JOBS: "the `jobs` parameter",
+    Next.ADD_MUSIC: 'the `chat` tool with "add calm background music"',
+    Next.ADD_TITLE: "the `chat` tool with \"add the title 'My Trip' at the start\"",
+    Next.VERTICAL: 'the `chat` tool with "make it 9:16"',
+    Next.LONGER: 'the `chat` tool with "make it 10 seconds long"',
+    Next.EDIT: 'the `chat` tool with "a slower zoom in"',
+    Next.OPEN_LINK: "the `open_project` tool",
+    Next.ANOTHER_CLIP: 'the `chat` tool with "animate this" and files=["photo.jpg"]',
 }
 
-# The core's suggested next steps after a clip or an edit (delivery.NEXT_STEPS), as tool calls.
-NEXT_STEP_WORDS: Mapping[str, str] = {
-    "export": "render it: export_start, then export_status and export_download",
-    "add_music": 'add music: chat("add calm background music")',
-    "add_title": "add a title: chat(\"add the title 'My Trip' at the start\")",
-    "vertical": 'make it vertical for phones: chat("make it 9:16")',
-    "longer": 'make it longer: chat("make it 10 seconds long")',
-    "edit": 'change the motion or pace: chat("a slower zoom in")',
-    "open_link": "open the project in the web app: open_project",
-    "another_clip": 'animate another image: chat("animate this", files=["photo.jpg"])',
-}
 
-
-# The CLI commands the core's GUI wording names (gui.py: "run `nemo-skill export`"), as tools.
-COMMAND_TOOLS: Mapping[str, str] = {
-    "export": "export_start",
-    "state": "state",
-    "credits": "credits",
-    "chat": "chat",
-    "generate": "generate",
-    "upload": "upload",
-    "open": "open_project",
-    "projects": "projects",
-}
-_COMMAND = re.compile(r"`nemo-skill ([a-z-]+)[^`]*`")
-
-
-def as_tools(text: str) -> str:
-    """``text`` with each `nemo-skill COMMAND` it names worded as the MCP tool that does it."""
-
-    def tool(match: re.Match[str]) -> str:
-        name = COMMAND_TOOLS.get(match.group(1))
-        return f"the `{name}` tool" if name else match.group(0)
-
-    return _COMMAND.sub(tool, text)
+def worded(text: str) -> str:
+    """``text`` with every next step it names worded as this server's tools."""
+    return word_hint(text, None, STEPS)
 
 
 def chat_result(data: dict[str, Any]) -> dict[str, Any]:
     """A chat result for MCP hosts: its next steps worded as tool calls."""
-    steps = [NEXT_STEP_WORDS[s] for s in data.get("next") or [] if s in NEXT_STEP_WORDS]
-    return {**data, "next": steps}
+    return {**data, "next": suggestions(list(data.get("next") or []), STEPS)}
+
+
+def output_target(output: str) -> str:
+    """An ``output`` (a ``.mp4`` file or a folder) whose folder exists, created if missing."""
+    path = Path(output).expanduser()
+    if path.suffix.lower() == ".mp4" and not path.is_dir():
+        return str(ensure_folder(path.parent) / path.name)
+    return str(ensure_folder(path))
 
 
 FIRST_WAIT_S = 5.0  # chat/generate return as soon as the turn ends within this
@@ -207,11 +207,11 @@ class TurnRunner:
             turn_id=tid,
             kind=str(record.get("kind") or "chat"),
             turn_state=str(record.get("turn_state")),
-            messages=[as_tools(m) for m in messages[seen_messages:]],
+            messages=[worded(m) for m in messages[seen_messages:]],
             question=record.get("question"),
             options=list(record.get("options") or []),
             changes=list(record.get("changes") or []),
-            progress=[as_tools(p) for p in progress[seen_progress:]],
+            progress=[worded(p) for p in progress[seen_progress:]],
             error=_error_info(error) if isinstance(error, dict) else None,
             result=record.get("result"),
             note=note,
@@ -234,7 +234,7 @@ class TurnRunner:
 
 def tool_error(error: NemoError) -> ToolError:
     """The MCP tool error for ``error``: message, code and hint (worded as tools), nothing else."""
-    text = f"{error.message} (code {error.code})"
+    text = f"{error.worded_message(STEPS)} (code {error.code})"
     hint = error.worded_hint(STEPS)
     return ToolError(f"{text}\nHint: {hint}" if hint else text)
 
@@ -265,7 +265,7 @@ def batch_result(report: BatchReport) -> dict[str, Any]:
     made = [i for i in items if i.path]
     messages = [f"Made {len(made)} of {len(items)} clips."]
     for item in items:
-        failure = (item.error or {}).get("message", "failed")
+        failure = worded((item.error or {}).get("message", "failed"))
         messages.append(f"{item.input}: {item.path}" if item.path else f"{item.input}: {failure}")
     return {"messages": messages, **report.to_dict(STEPS)}
 
@@ -317,10 +317,69 @@ async def _start_turn(
     return guarded(lambda: runner.view(tid, full=True, note=note))
 
 
+# Every tool parameter, described once (hosts show these to the model).
+Message = Annotated[str, Field(description="The user's message, as they wrote it.")]
+Files = Annotated[
+    list[str] | None,
+    Field(description="Files to upload first: local paths (on the server's machine) or URLs."),
+]
+Images = Annotated[
+    list[str],
+    Field(description="The images to animate, one clip each: local paths or URLs."),
+]
+TurnId = Annotated[
+    str | None,
+    Field(
+        description="An idempotency key, e.g. the host's message id: calling again with the "
+        "same turn_id returns that turn and never sends the message twice. Omit for a new id."
+    ),
+]
+KnownTurnId = Annotated[str, Field(description="The turn_id a chat or generate call returned.")]
+OutputDir = Annotated[
+    str,
+    Field(
+        description="The folder the clips are saved in (created when missing); a .mp4 file "
+        "name for a single image."
+    ),
+]
+Prompt = Annotated[str, Field(description="What to make of each image, in plain words.")]
+Jobs = Annotated[
+    int | None,
+    Field(description="Items in flight at once (1-16; default 3, fewer on the local backend)."),
+]
+Fresh = Annotated[
+    bool,
+    Field(
+        description="Forget this batch's recorded progress and make every clip again "
+        "(turns are charged again)."
+    ),
+]
+WaitSeconds = Annotated[
+    float,
+    Field(description="Wait up to this many seconds (at most 30) for the turn to end first."),
+]
+AllMessages = Annotated[
+    bool,
+    Field(description="Return every message and progress line, not only the new ones."),
+]
+Paths = Annotated[
+    list[str], Field(description="Images, video or audio to upload: local paths or URLs.")
+]
+Output = Annotated[
+    str | None,
+    Field(
+        description="Where to save the MP4: a .mp4 file name or a folder (created when "
+        "missing). Default: the output_dir setting, else the server's working folder."
+    ),
+]
+Force = Annotated[bool, Field(description="Overwrite an existing file at output.")]
+JobId = Annotated[str, Field(description="The job_id export_start returned.")]
+
+
 def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
     @server.tool()
     async def chat(
-        message: str, ctx: Context, files: list[str] | None = None, turn_id: str | None = None
+        message: Message, ctx: Context, files: Files = None, turn_id: TurnId = None
     ) -> TurnView:
         """Send one user message (uploading files, local paths or URLs, first).
 
@@ -341,30 +400,30 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
 
     @server.tool()
     async def generate(
-        files: list[str],
-        output_dir: str,
+        files: Images,
+        output_dir: OutputDir,
         ctx: Context,
-        prompt: str = DEFAULT_PROMPT,
-        turn_id: str | None = None,
-        jobs: int | None = None,
-        fresh: bool = False,
+        prompt: Prompt = DEFAULT_PROMPT,
+        turn_id: TurnId = None,
+        jobs: Jobs = None,
+        fresh: Fresh = False,
     ) -> TurnView:
         """Batch: one clip per image, each in its own session and render, into output_dir.
 
         A batch is a turn: poll get_turn (progress has one line per item step);
-        its result lists each file's state, clip or error. Up to ``jobs`` items
-        run at once (default 3; fewer on the local backend). Calling it again
-        with the same files, prompt and output_dir resumes: finished clips are
-        skipped and no turn is sent twice; ``fresh`` starts over (charged again).
+        its result lists each file's state, clip or error. Calling it again with
+        the same files, prompt and output_dir resumes: finished clips are
+        skipped and no turn is sent twice.
         """
         names = list(files)
+        folder = guarded(lambda: output_target(output_dir))
         return await _start_turn(
             ctx,
             runner,
             "generate",
             turn_id,
             lambda skill: batch_result(
-                skill.generate(names, prompt, output=output_dir, jobs=jobs, fresh=fresh)
+                skill.generate(names, prompt, output=folder, jobs=jobs, fresh=fresh)
             ),
             message=prompt,
             files=names,
@@ -372,19 +431,18 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
 
     @server.tool()
     async def get_turn(
-        turn_id: str, ctx: Context, wait_seconds: float = 0.0, all_messages: bool = False
+        turn_id: KnownTurnId,
+        ctx: Context,
+        wait_seconds: WaitSeconds = 0.0,
+        all_messages: AllMessages = False,
     ) -> TurnView:
-        """A turn's state, with the messages and progress lines new since the last poll.
-
-        wait_seconds (at most 30) waits for the turn to end first; all_messages
-        returns every message instead of only the new ones.
-        """
+        """A turn's state, with the messages and progress lines new since the last poll."""
         guarded(lambda: runner.load(turn_id))  # an unknown id is a tool error with a hint
         await runner.follow(ctx, turn_id, min(wait_seconds, MAX_POLL_WAIT_S))
         return guarded(lambda: runner.view(turn_id, full=all_messages))
 
     @server.tool()
-    def cancel_turn(turn_id: str) -> TurnView:
+    def cancel_turn(turn_id: KnownTurnId) -> TurnView:
         """Stop waiting for a running turn. A message already sent cannot be un-sent."""
         guarded(lambda: runner.turns.cancel(turn_id))
         return guarded(lambda: runner.view(turn_id, full=True, note=CANCEL_NOTE))
@@ -410,7 +468,7 @@ def _register_project_tools(server: MCPServer[Any], skill: Skill) -> None:
         return {"projects": await in_thread(skill.projects)}
 
     @server.tool()
-    async def upload(paths: list[str]) -> dict[str, Any]:
+    async def upload(paths: Paths) -> dict[str, Any]:
         """Upload images, video or audio (local paths or URLs) to the project."""
         return await with_notes(
             skill, lambda: {"files": [f.model_dump(mode="json") for f in skill.upload(paths)]}
@@ -439,20 +497,21 @@ def _register_project_tools(server: MCPServer[Any], skill: Skill) -> None:
 
 def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
     @server.tool()
-    async def export_start(output: str | None = None, force: bool = False) -> dict[str, Any]:
+    async def export_start(output: Output = None, force: Force = False) -> dict[str, Any]:
         """Start rendering the timeline (free); poll export_status with the job_id.
 
-        output (a file or folder) is checked now and used by export_download.
+        output is checked now and used by export_download.
         """
 
         def start() -> dict[str, Any]:
-            started = skill.begin_export(output, force=force)
+            target = output_target(output) if output else None
+            started = skill.begin_export(target, force=force)
             return {"job_id": started.job_id, "status": started.status, "output": started.output}
 
         return await with_notes(skill, start)
 
     @server.tool()
-    async def export_status(job_id: str) -> dict[str, Any]:
+    async def export_status(job_id: JobId) -> dict[str, Any]:
         """A render's status (pending, processing, completed, failed, cancelled) and progress."""
         status = await in_thread(lambda: skill.export_status(job_id))
         return {
@@ -465,12 +524,13 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
 
     @server.tool()
     async def export_download(
-        job_id: str, output: str | None = None, force: bool = False
+        job_id: JobId, output: Output = None, force: Force = False
     ) -> dict[str, Any]:
-        """Save a completed render as MP4 (output: a file or folder; default: export_start's)."""
+        """Save a completed render as MP4 (default: where export_start was told)."""
 
         def download() -> dict[str, Any]:
-            done = skill.download_export(job_id, output, force=force)
+            target = output_target(output) if output else None
+            done = skill.download_export(job_id, target, force=force)
             return {
                 "job_id": job_id,
                 "path": done.path,
@@ -481,6 +541,6 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
         return await with_notes(skill, download)  # e.g. "no web link this time"
 
     @server.tool()
-    async def export_cancel(job_id: str) -> dict[str, Any]:
+    async def export_cancel(job_id: JobId) -> dict[str, Any]:
         """Ask the backend to cancel a render."""
         return (await in_thread(lambda: skill.cancel_export(job_id))).to_dict()

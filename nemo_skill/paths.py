@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nemo_skill.errors import UsageError
 
-__all__ = ["resolve_output"]
+__all__ = ["ensure_folder", "resolve_output"]
 
 
 def resolve_output(
@@ -28,7 +28,7 @@ def resolve_output(
     if not path.parent.is_dir():
         raise UsageError(
             f"Output folder does not exist: {path.parent}",
-            hint="Create the folder first or choose another path with -o.",
+            hint="Create the folder first or choose another path with {next:output}.",
         )
     if path.is_symlink():
         raise UsageError(
@@ -40,8 +40,34 @@ def resolve_output(
         if not force:
             raise UsageError(
                 f"Output file already exists: {path}",
-                hint="Use --force to overwrite it, or choose another path with -o.",
+                hint="Use {next:force} to overwrite it, or choose another path with {next:output}.",
             )
     if not os.access(path.parent, os.W_OK):
         raise UsageError(f"Output folder is not writable: {path.parent}")
+    return path
+
+
+def ensure_folder(folder: str | Path, *, cwd: Path | None = None) -> Path:
+    """``folder`` as an absolute path, created (with its parents) when it is missing.
+
+    For callers that may make folders (an MCP host names one that does not exist
+    yet); the CLI refuses a missing folder instead (:func:`resolve_output`).
+    """
+    path = Path(folder).expanduser()
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    if path.is_symlink() and not path.is_dir():
+        raise UsageError(f"The output folder is a broken symbolic link: {path}")
+    if path.exists() and not path.is_dir():
+        raise UsageError(
+            f"The output folder is a file, not a folder: {path}",
+            hint="Choose a folder for {next:output}.",
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"Could not create the output folder {path}: {exc.strerror or type(exc).__name__}.",
+            hint="Choose a folder you can write to for {next:output}.",
+        ) from None
     return path

@@ -182,7 +182,7 @@ def check_key(name: str) -> Key:
     if key is None:
         raise UsageError(
             f"Unknown setting: {name!r}.",
-            hint="Known settings: " + ", ".join(KEYS) + " (see `nemo-skill config list`).",
+            hint="Known settings: " + ", ".join(KEYS) + " (see {next:settings}).",
         )
     return key
 

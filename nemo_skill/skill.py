@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from nemo_skill.delivery import (
     worth_retrying,
 )
 from nemo_skill.errors import (
+    API_STEPS,
     APIError,
     NemoError,
     Next,
@@ -49,6 +50,7 @@ from nemo_skill.errors import (
     UsageError,
     bind_url,
     is_anonymous,
+    word_hint,
 )
 from nemo_skill.ids import new_render_id
 from nemo_skill.intents import classify, detect_language
@@ -133,7 +135,7 @@ class ChatResult:
     uploaded: list[dict[str, Any]] = field(default_factory=list)
     export: ExportResult | None = None
     credits: dict[str, Any] | None = None
-    next: list[str] = field(default_factory=list)  # symbolic: see delivery.NEXT_STEPS
+    next: list[str] = field(default_factory=list)  # symbolic (errors.Next): delivery.suggestions
 
     def to_dict(self) -> dict[str, Any]:
         """``{"action", "messages", "changes", "question", "state", ..., "next"}``."""
@@ -188,9 +190,13 @@ class Skill:
         progress: Progress = _quiet,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        steps: Mapping[Next, str] = API_STEPS,
     ) -> None:
         self.client = client
-        self.progress = progress
+        # The shell's one table of next steps (errors.Next): replies and progress lines
+        # name steps as {next:NAME} and reach the caller in its words.
+        self.steps = steps
+        self.progress: Progress = lambda line: progress(word_hint(line, None, steps))
         self.sleep = sleep
         self.clock = clock  # with ``sleep``: every wait (turns, renders) is on this clock
         self.key = workspace or workspace_key()
@@ -208,7 +214,7 @@ class Skill:
     def take_notes(self) -> list[str]:
         """Notices for the user since the last call (e.g. a new session was started)."""
         notes, self.notes = list(self.notes), []
-        return notes
+        return [word_hint(note, None, self.steps) for note in notes]
 
     @property
     def turns(self) -> Turns:
@@ -350,6 +356,7 @@ class Skill:
             result.next = [] if result.question else next_steps(result.state)
         self._touch(last_message=_shorten(message))
         result.messages[:0] = self.take_notes()
+        result.messages = [word_hint(text, None, self.steps) for text in result.messages]
         return result
 
     def _chat_turn(self, message: str, result: ChatResult) -> None:
@@ -385,7 +392,7 @@ class Skill:
         if not project.session_id or not project.task_id:
             raise UsageError(
                 "There is no project in this workspace yet, so there is nothing to open.",
-                hint="Start one with {next}, or continue one listed by `projects` from its "
+                hint="Start one with {next}, or continue one listed by {next:projects} from its "
                 "folder or with its session name.",
                 next=Next.CHAT,
             )
@@ -685,7 +692,7 @@ def _is_url(text: str) -> bool:
 
 def _upload_reply(uploaded: list[dict[str, Any]]) -> str:
     if not uploaded:
-        return "Nothing was uploaded: attach files with -f PATH."
+        return "Nothing was uploaded: attach files with {next:files}."
     names = ", ".join(str(f.get("filename") or "file") for f in uploaded)
     return (
         f"Uploaded {names}. Tell me what to make, e.g. \u201c{DEFAULT_PROMPT}\u201d, "

@@ -34,9 +34,10 @@ pytest.importorskip("av")
 
 from nemo_skill import batch
 from nemo_skill.batch import Manifest, run_batch
+from nemo_skill.cli import STEPS
 from nemo_skill.client import NemoClient
 from nemo_skill.conversation import TurnTimings
-from nemo_skill.errors import UsageError
+from nemo_skill.errors import UsageError, word_error
 from nemo_skill.local.app import LocalConfig, close_app, create_app
 from nemo_skill.local.server import _uvicorn_server
 from nemo_skill.settings import Settings
@@ -291,7 +292,8 @@ def test_bad_jobs_value_is_refused_before_anything_is_sent(tmp_path: Path) -> No
     result = generate(cli, images(tmp_path, "x.jpg"), "--jobs", "0")
     assert result.code == 2
     error = result.json()["error"]
-    assert "--jobs must be between 1 and 16" in error["message"] and "--jobs 3" in error["hint"]
+    assert "`--jobs` must be between 1 and 16" in error["message"]
+    assert "`--jobs` with 3" in error["hint"]
 
 
 # --- one backoff for all -------------------------------------------------------------------------
@@ -444,7 +446,8 @@ def test_manifest_writes_are_atomic_and_an_unreadable_one_is_refused(
     (tmp_path / batch.MANIFEST_NAME).write_text('{"items": {"k": {"stage": "tur')
     with pytest.raises(UsageError) as refused:
         Manifest.load(tmp_path)
-    assert "charge twice" in refused.value.message and "--fresh" in str(refused.value.hint)
+    assert "charge twice" in refused.value.message
+    assert "`--fresh`" in refused.value.worded_hint(STEPS)
 
 
 def test_a_second_batch_into_the_same_folder_is_refused(tmp_path: Path) -> None:
@@ -452,7 +455,8 @@ def test_a_second_batch_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     photo = images(tmp_path, "x.jpg")
     with batch._exclusive(tmp_path), pytest.raises(UsageError) as refused:
         run_batch(client, photo, PROMPT, output=tmp_path)
-    assert "Another `nemo-skill generate` is writing into" in refused.value.message
+    message = refused.value.worded_message(STEPS)
+    assert "Another batch (`nemo-skill generate`) is writing into" in message
     client.close()
 
 
@@ -481,7 +485,8 @@ def test_a_turn_recorded_as_sent_is_never_sent_again(
     client.close()
     item = report.items[0]
     assert item.state == "failed" and item.error is not None
-    assert "not re-sent" in item.error["message"] and "--fresh" in item.error["hint"]
+    assert "not re-sent" in item.error["message"]
+    assert "`--fresh`" in word_error(item.error, STEPS)["hint"]
     assert backend.spy.requests["POST /run_sse"] == 0
     assert any("not re-sending it" in line for line in lines)
 

@@ -24,6 +24,7 @@ from nemo_skill.errors import (
     SessionNotFoundError,
     StreamInterruptedError,
     TransportError,
+    word_hint,
 )
 from nemo_skill.events import (
     ErrorEvent,
@@ -124,7 +125,10 @@ def test_normal_turn_translates_text_and_reports_tools() -> None:
     )  # fmt: skip
     result = run()
     assert result.action == "chat"
-    assert result.messages == ["Got it!", f"Your video is ready! {SAY_EXPORT}"]
+    # The core names the step symbolically; the CLI's table words it.
+    assert "nemo-skill" not in " ".join(result.messages)
+    worded = [word_hint(message, None, STEPS) for message in result.messages]
+    assert worded == ["Got it!", f"Your video is ready! {SAY_EXPORT}"]
     assert run.said() == ["generating video…", "adding music…"]
     assert result.tool_calls == ["generate_video", "add_bgm"]
     assert result.changes == [] and result.question is None and not result.recovered

@@ -364,3 +364,18 @@ def test_a_batch_item_whose_render_fails_twice_fails_alone(
     assert item.path is None and item.error and item.error["code"] == "render_failed"
     assert app.counts[SUBMIT] == 2
     assert not list(out.glob("*.mp4"))
+
+
+def test_suggestions_are_worded_by_each_shell_and_unknown_steps_skipped() -> None:
+    from nemo_skill.cli import STEPS
+    from nemo_skill.delivery import suggestions
+
+    steps = ["export", "add_music", "a_step_from_a_newer_version"]
+    assert suggestions(steps, STEPS) == [
+        "Export the MP4: `nemo-skill export`",
+        'Add music: `nemo-skill chat "add calm background music"`',
+    ]
+    assert suggestions(steps) == [
+        "Export the MP4: Skill.export()",
+        'Add music: Skill.chat("add calm background music")',
+    ]

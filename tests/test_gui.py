@@ -1,4 +1,8 @@
-"""GUI-language translation: each phrasing becomes the skill's action, content kept."""
+"""GUI-language translation: each phrasing becomes the skill's action, content kept.
+
+The translation names the skill's actions symbolically (``{next:export}``); the
+cases below read as the CLI words them (its one table, ``cli.STEPS``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nemo_skill import gui
+from nemo_skill.cli import STEPS
+from nemo_skill.errors import API_STEPS, word_hint
 from nemo_skill.gui import RULES, is_temporary_issue, translate
+
+CLI_WORDS = ("nemo-skill", "`-f", "--", "`-o")
+
+
+def _as_cli(text: str) -> str:
+    return word_hint(text, None, STEPS)
+
 
 SAY_EXPORT = 'say "export" (or run `nemo-skill export`) to render and download it'
 
@@ -49,8 +62,8 @@ CASES = [
     ("Drag the music slider.", "Tell me the music you want."),
     ("Check your billing page for more credits.", "Ask for your credits (`nemo-skill credits`)."),
     ("Visit your account settings to top up.", "Ask for your credits (`nemo-skill credits`) to top up."),
-    ("Click Upload to add more photos.", "Send the file with `-f` to add more photos."),
-    ("Drag and drop photos here to upload them.", "Send the file with `-f` to upload them."),
+    ("Click Upload to add more photos.", "Send the file with `-f FILE` to add more photos."),
+    ("Drag and drop photos here to upload them.", "Send the file with `-f FILE` to upload them."),
     ("Refresh the page to see the changes. Done!", "Done!"),
     ("Done! Refresh the page.", "Done!"),
     ("Your video is ready, refresh the page to see it.", "Your video is ready."),
@@ -65,7 +78,7 @@ CASES = [
     ("积分不足，请查看您的账单页面。", "积分不足，问我“积分”（`nemo-skill credits`）即可查看。"),
     ("将片段拖动到时间线上。", "用文字告诉我要改什么。"),
     ("拖动音量滑块即可。", "用文字告诉我要改什么即可。"),
-    ("点击上传添加更多照片。", "用 `-f` 发送文件添加更多照片。"),
+    ("点击上传添加更多照片。", "用 `-f FILE` 发送文件添加更多照片。"),
     ("刷新页面即可看到更改。完成！", "完成！"),
     # the embedded agent's Spanish, French, German and Japanese replies
     ("¡Listo! Previsualízalo en la línea de tiempo o haz clic en Exportar para descargarlo.",
@@ -88,7 +101,11 @@ CASES = [
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_gui_phrases_become_skill_actions(text: str, expected: str) -> None:
-    assert translate(text) == expected
+    symbolic = translate(text)
+    assert _as_cli(symbolic) == _as_cli(expected)
+    # The core names no command and no flag: only the shell's table does.
+    assert not any(word in symbolic for word in CLI_WORDS)
+    assert not any(word in word_hint(symbolic, None, API_STEPS) for word in CLI_WORDS)
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
@@ -115,7 +132,7 @@ def test_replacements_match_no_rule(replacement: str) -> None:
 
 def test_content_is_kept_around_the_instruction() -> None:
     text = "I added lo-fi background music at 35% volume. Click Export to download. Enjoy!"
-    assert translate(text) == (
+    assert _as_cli(translate(text)) == (
         f"I added lo-fi background music at 35% volume. S{SAY_EXPORT[1:]}. Enjoy!"
     )
 

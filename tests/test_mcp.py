@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -22,13 +23,16 @@ import pytest
 
 pytest.importorskip("mcp")
 
+from mcp.client.client import Client
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.server.mcpserver.exceptions import ToolError
 
 from nemo_skill import gui
+from nemo_skill.client import NemoClient
 from nemo_skill.errors import UnsupportedFileError
-from nemo_skill.mcp_server import TurnRunner, as_tools, guarded, with_notes
+from nemo_skill.mcp_server import STEPS, TurnRunner, build_server, guarded, with_notes
+from nemo_skill.settings import Settings
 from nemo_skill.skill import Skill
 from nemo_skill.turns import FAILED, RUNNING, STOPPED, Turns, TurnStore
 from tests.mock_backend import DRAFT, Harness, envelope
@@ -151,24 +155,17 @@ def test_a_repeated_turn_id_never_runs_the_message_again(
     assert created_fresh and fresh != tid and script.calls == [PROMPT, "another message"]
 
 
-def test_cli_commands_in_the_backend_wording_reach_hosts_as_tools(
-    runner: TurnRunner, script: Script
-) -> None:
-    """The core's GUI translation names CLI commands; an MCP host is told the tool instead."""
+def test_steps_the_core_names_reach_hosts_as_tools(runner: TurnRunner, script: Script) -> None:
+    """The core's GUI translation names steps symbolically; a host reads the tools."""
     script.go.set()
     script.lines = [f"Ready: {gui.PREVIEW}"]
     tid, _ = _chat(runner, f"Your video is ready! Next, {gui.EXPORT}.")
     _settled(runner, tid)
     view = runner.view(tid)
     text = " ".join([*view["messages"], *view["progress"]])
-    assert "nemo-skill" not in text
+    assert "nemo-skill" not in text and "{next" not in text
     assert "the `export_start` tool" in view["messages"][0]
     assert view["progress"] == ["Ready: run the `state` tool to see the tracks"]
-    # A command with no tool (and anything else in backticks) is left as it is.
-    assert (
-        as_tools("run `nemo-skill animate x.jpg` or `ls`")
-        == "run `nemo-skill animate x.jpg` or `ls`"
-    )
 
 
 def test_one_turn_at_a_time_but_known_turns_are_always_answered(runner: TurnRunner) -> None:
@@ -461,3 +458,134 @@ def test_delivery_tools_give_the_claim_link_projects_and_worded_next_steps(
     saved = out["saved"]
     assert saved["path"] == str(clip)
     assert saved["claim_url"].startswith(f"{backend.url}/workspace/claim?ct=clm_")
+
+
+# --- in-process with the SDK's client: schemas, folders, and no CLI words --------------------
+
+# A CLI command or flag in what a host reads: `nemo-skill`, a long flag, a short flag word.
+CLI_WORD = re.compile(r"nemo-skill|(?<![\w-])--[a-z]|(?:^|[\s`(\"'])-[a-zA-Z](?=[\s`),.:;\"']|$)")
+
+
+def _in_process(skill_for: Callable[[str, Callable[[str], None]], Skill], body: Body) -> Any:
+    """Run ``body`` with the SDK's in-process client against :func:`build_server`, bounded."""
+
+    async def run() -> Any:
+        async with Client(build_server(skill_for, "name:mcp-test")) as client:
+            return await asyncio.wait_for(body(client.session), timeout=120)
+
+    return asyncio.run(run())
+
+
+def _offline_skill(tmp_path: Path) -> Callable[[str, Callable[[str], None]], Skill]:
+    client = NemoClient(Settings(api_url="http://127.0.0.1:9", state_dir=tmp_path / "state"))
+    return lambda workspace, progress: Skill(
+        client, workspace=workspace, progress=progress, steps=STEPS
+    )
+
+
+def test_every_tool_parameter_is_described_in_its_schema(tmp_path: Path) -> None:
+    async def body(session: ClientSession) -> list[Any]:
+        return list((await session.list_tools()).tools)
+
+    tools = _in_process(_offline_skill(tmp_path), body)
+    params = [
+        (tool.name, name, str(schema.get("description") or "").strip())
+        for tool in tools
+        for name, schema in (tool.input_schema.get("properties") or {}).items()
+    ]
+    assert {tool.name for tool in tools} >= TOOLS and len(params) >= 21
+    assert [(tool, name) for tool, name, text in params if not text] == []
+    assert not [text for *_, text in params if CLI_WORD.search(text)]
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a tool result: its text content and its structured content."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def test_every_tool_answers_in_tool_words_never_cli_words(tmp_path: Path) -> None:
+    """Each tool, on its happy path and its refusals, against the embedded backend."""
+    support = pytest.importorskip("tests.e2e.support")
+    pytest.importorskip("av")
+    backend = support.start(tmp_path / "backend")
+    photo = support.make_image(tmp_path / "photo.jpg", size=(160, 120))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    clips, made = tmp_path / "new" / "clips", tmp_path / "new" / "exports"
+    client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
+
+    def skill_for(workspace: str, progress: Callable[[str], None]) -> Skill:
+        return Skill(client, workspace=workspace, progress=progress, steps=STEPS)
+
+    async def body(session: ClientSession) -> dict[str, Any]:
+        calls: dict[str, Any] = {}
+
+        async def call(key: str, tool: str, **args: Any) -> Any:
+            calls[key] = await session.call_tool(tool, args)
+            return calls[key].structured_content or {}
+
+        await call("credits", "credits")
+        await call("projects", "projects")
+        await call("open_no_project", "open_project")
+        await call("upload_refused", "upload", paths=[str(notes)])
+        await call("upload", "upload", paths=[str(photo)])
+        await call("chat_refused", "chat", message=PROMPT, files=[str(notes)], turn_id="x1")
+        await call("chat", "chat", message=PROMPT, files=[str(photo)], turn_id="t1")
+        calls["polls"] = await _until_stopped(session, "t1", 5.0, [])
+        await call("chat_again", "chat", message=PROMPT, turn_id="t1")
+        await call("cancel_turn", "cancel_turn", turn_id="t1")
+        await call("no_turn", "get_turn", turn_id="never-sent")
+        await call("state", "state")
+        await call("open_project", "open_project")
+        started = await call("export_start", "export_start", output=str(made))
+        job = started["job_id"]
+        for _ in range(300):
+            status = await call("export_status", "export_status", job_id=job)
+            if status["status"] in ("completed", "failed", "cancelled"):
+                break
+            await asyncio.sleep(0.1)
+        saved = await call("export_download", "export_download", job_id=job)
+        await call("download_exists", "export_download", job_id=job, output=saved["path"])
+        await call("export_cancel", "export_cancel", job_id=job)
+        await call("no_job", "export_status", job_id="render_0")
+        await call("generate", "generate", files=[str(photo)], output_dir=str(clips), turn_id="b1")
+        calls["batch_polls"] = await _until_stopped(session, "b1", 5.0, [])
+        await call("generate_no_files", "generate", files=[], output_dir=str(clips))
+        await call("output_is_a_file", "generate", files=[str(photo)], output_dir=str(photo))
+        return calls
+
+    try:
+        calls = _in_process(skill_for, body)
+    finally:
+        client.close()
+        backend.stop()
+    refused = {
+        "open_no_project", "upload_refused", "chat_refused", "no_turn", "download_exists",
+        "no_job", "generate_no_files", "output_is_a_file",
+    }  # fmt: skip
+    results = {k: v for k, v in calls.items() if k not in ("polls", "batch_polls")}
+    assert {k for k, r in results.items() if r.is_error} == refused
+    seen = [
+        text
+        for result in results.values()
+        for text in _texts([result.model_dump(mode="json")["content"], result.structured_content])
+    ]
+    seen += [text for polls in (calls["polls"], calls["batch_polls"]) for text in _texts(polls)]
+    assert len(seen) > 100  # the scan saw real answers
+    assert [text for text in seen if CLI_WORD.search(text)] == []
+    assert not [text for text in seen if "{next" in text]  # every step was worded
+    # Folders named to a tool are created; the refusals speak in tool terms.
+    assert calls["batch_polls"][-1]["turn_state"] == STOPPED
+    assert Path(calls["batch_polls"][-1]["result"]["results"][0]["path"]).parent == clips
+    assert Path(results["export_download"].structured_content["path"]).parent == made
+    exists = results["download_exists"].content[0].text
+    assert "already exists" in exists and "`force: true`" in exists
+    assert "the `output` (or `output_dir`) parameter" in results["output_is_a_file"].content[0].text
+    assert "the `files` parameter" in results["generate_no_files"].content[0].text

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from nemo_skill.cli import STEPS
 from nemo_skill.errors import UsageError
-from nemo_skill.paths import resolve_output
+from nemo_skill.paths import ensure_folder, resolve_output
 
 RID = "render_1"
 
@@ -52,7 +53,7 @@ def test_unsafe_targets_are_refused_and_left_alone(
     before = sorted(p.name for p in tmp_path.rglob("*"))
     with pytest.raises(UsageError) as caught:
         resolve_output(out, RID, cwd=tmp_path)
-    assert message in caught.value.message and hint in caught.value.hint
+    assert message in caught.value.message and hint in caught.value.worded_hint(STEPS)
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
     if out == "clip.mp4":
         assert (tmp_path / "clip.mp4").read_bytes() == b"old"
@@ -76,3 +77,20 @@ def test_a_read_only_folder_is_refused(tmp_path: Path) -> None:
             resolve_output("locked/clip.mp4", RID, cwd=tmp_path)
     finally:
         locked.chmod(0o700)
+
+
+def test_a_missing_folder_is_created_with_its_parents(tmp_path: Path) -> None:
+    made = ensure_folder("new/clips", cwd=tmp_path)
+    assert made == tmp_path / "new" / "clips" and made.is_dir()
+    assert ensure_folder(made) == made  # an existing folder is used as it is
+
+
+def test_a_folder_that_cannot_be_made_is_refused_in_the_shells_words(tmp_path: Path) -> None:
+    (tmp_path / "clip.mp4").write_bytes(b"old")
+    with pytest.raises(UsageError) as caught:
+        ensure_folder(tmp_path / "clip.mp4")
+    assert "is a file, not a folder" in caught.value.message
+    assert caught.value.worded_hint(STEPS) == "Choose a folder for `-o`."
+    assert (tmp_path / "clip.mp4").read_bytes() == b"old"
+    with pytest.raises(UsageError, match="Could not create the output folder"):
+        ensure_folder(tmp_path / "clip.mp4" / "inside")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,60 @@ def _mcp_steps() -> dict[Next, str]:
 def test_every_shell_words_every_next_step(shell: str, step: Next) -> None:
     steps = {"cli": lambda: cli.STEPS, "mcp": _mcp_steps, "api": lambda: API_STEPS}[shell]()
     assert steps[step].strip() and "{" not in steps[step]
+
+
+# Modules whose texts may name CLI commands or flags: the CLI itself (its one table),
+# settings (each Key names the CLI option that overrides it, for `config list`) and the
+# client's refusal of NEMO_API_URL=local without the CLI (the embedded backend's opener
+# decides how that is started).
+CLI_TEXT_OWNERS = {"cli.py", "settings.py", "client.py"}
+CLI_WORD = re.compile(r"nemo-skill|(?<![\w-])--[a-z]|(?:^|[\s`(\"'])-[a-zA-Z](?=[\s`),.:;\"']|$)")
+
+
+def _texts_of(path: Path) -> list[tuple[int, str]]:
+    """Every string constant of a module except docstrings, with its line."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+    ]
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(p for p in PACKAGE.glob("*.py") if p.name not in CLI_TEXT_OWNERS),
+    ids=lambda p: p.name,
+)
+def test_the_core_names_steps_symbolically_never_as_cli_words(module: Path) -> None:
+    """gui, skill, conversation, batch...: a step is ``{next:NAME}``, worded by each shell."""
+    found = [(line, text) for line, text in _texts_of(module) if CLI_WORD.search(text)]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("shell", "expected"),
+    [
+        (cli.STEPS, "Use `--force` to overwrite it, or choose another path with `-o`."),
+        (API_STEPS, "Use force=True to overwrite it, or choose another path with output=PATH."),
+    ],
+)
+def test_a_text_names_several_steps_each_in_the_shells_words(
+    shell: dict[Next, str], expected: str
+) -> None:
+    text = "Use {next:force} to overwrite it, or choose another path with {next:output}."
+    assert word_hint(text, None, shell) == expected
+    mcp = word_hint(text, None, _mcp_steps())
+    assert "`force: true`" in mcp and "`output`" in mcp and not CLI_WORD.search(mcp)
+    assert word_hint("Try {next:teleport}.", None, shell) == "Try the next step."
 
 
 @pytest.mark.parametrize(

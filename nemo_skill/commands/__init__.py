@@ -24,22 +24,12 @@ def add_files_option(
     )
 
 
-# How the CLI words the core's symbolic next steps (nemo_skill.delivery.NEXT_STEPS).
-NEXT_STEP_WORDS: dict[str, str] = {
-    "export": "Export the MP4: nemo-skill export",
-    "add_music": 'Add music: nemo-skill chat "add calm background music"',
-    "add_title": "Add a title: nemo-skill chat \"add the title 'My Trip' at the start\"",
-    "vertical": 'Make it vertical for phones: nemo-skill chat "make it 9:16"',
-    "longer": 'Make it longer: nemo-skill chat "make it 10 seconds long"',
-    "edit": 'Change the motion or pace: nemo-skill chat "a slower zoom in"',
-    "open_link": "Open the project in the web app: nemo-skill open",
-    "another_clip": 'Animate another image: nemo-skill chat "animate this" -f photo.jpg',
-}
-
-
 def word_next(steps: list[str]) -> list[str]:
-    """The CLI's sentences for symbolic next steps (unknown ones are skipped)."""
-    return [NEXT_STEP_WORDS[step] for step in steps if step in NEXT_STEP_WORDS]
+    """The CLI's sentences for symbolic next steps, from its one table (``cli.STEPS``)."""
+    from nemo_skill.cli import STEPS
+    from nemo_skill.delivery import suggestions
+
+    return suggestions(steps, STEPS)
 
 
 # An in-process embedded backend (``--api-url local``) stops when the command ends: a link

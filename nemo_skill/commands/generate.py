@@ -49,7 +49,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _outcome(item: GenerateItem) -> str:
     if item.path:
         return item.path + (f" ({item.note})" if item.note else "")
-    message = (item.error or {}).get("message", "?")
+    from nemo_skill.cli import STEPS
+    from nemo_skill.errors import word_hint
+
+    message = word_hint((item.error or {}).get("message", "?"), None, STEPS)
     return f"{'NOT RUN' if item.state == 'not_run' else 'FAILED'}: {message}"
 
 

@@ -20,7 +20,7 @@ def run(ctx: Context) -> int:
     from nemo_skill.errors import NemoError, UsageError
 
     try:
-        from nemo_skill.mcp_server import build_server
+        from nemo_skill.mcp_server import STEPS, build_server
     except ImportError as exc:
         if not (exc.name or "").startswith("mcp"):
             raise  # a broken install of this package, not the missing extra
@@ -38,7 +38,7 @@ def run(ctx: Context) -> int:
         ctx.progress(f"Not signed in yet: {exc.message}")
 
     def factory(workspace: str, progress: Callable[[str], None]) -> Skill:
-        return Skill(client, workspace=workspace, progress=progress)
+        return Skill(client, workspace=workspace, progress=progress, steps=STEPS)
 
     build_server(factory, Skill.key_for(getattr(ctx.args, "session", None))).run("stdio")
     return 0

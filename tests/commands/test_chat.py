@@ -16,7 +16,7 @@ def test_a_generation_is_announced_and_next_steps_are_commands(cli: Cli, photo: 
     assert GENERATION_NOTICE in result.err  # progress on stderr, JSON stays clean
     steps = result.json()["next"]
     assert 2 <= len(steps) <= 3
-    assert steps[0] == "Export the MP4: nemo-skill export"
+    assert steps[0] == "Export the MP4: `nemo-skill export`"
     assert all("nemo-skill " in step for step in steps)
 
     edit = cli("chat", "add calm background music")
@@ -38,4 +38,4 @@ def test_an_export_by_chat_carries_the_claim_link(cli: Cli, photo: Path) -> None
     assert any("nemo-skill open" in line for line in lines)  # next: open the link
     data = cli("--json", "chat", "export", "-o", str(out), "--force").json()
     assert data["export"]["claim_url"].startswith(f"{cli.url}/workspace/claim?ct=clm_")
-    assert data["next"][0] == "Open the project in the web app: nemo-skill open"
+    assert data["next"][0] == "Open the project in the web app: `nemo-skill open`"
