@@ -12,7 +12,10 @@ real turn decision (``plan_turn``):
   "la version d'avant", the "x2" form) and now count as tuned;
 - a second batch of 99 rows (end of :data:`ROWS`), probed after the first
   landing: 0.96 (95/99) before its fixes ("vitesse divisée par deux",
-  "dreimal", 快很多, 改回原来的), 1.00 after.
+  "dreimal", 快很多, 改回原来的), 1.00 after;
+- a third batch of 95 short relative amounts and undo phrasings: 0.82 (78/95)
+  before its fixes ("+2s", "another 2 seconds", "cancel that change", 慢放,
+  "in Zeitlupe", "かなり速く" read as a question...), 1.00 after.
 """
 
 from __future__ import annotations

@@ -441,6 +441,8 @@ def _delta_sign(
     signs = {sign for _, sign in verbs}
     if len(signs) == 1:
         return 0 if to_target else signs.pop()
+    if sign := re.search(r"(?:^|\s)([+\-−])$", before):  # "+2s", "-1 s" (not "vertical - 8 s")
+        return 1 if sign.group(1) == "+" else -1
     relative_word = bool(
         re.match(
             r"\s+(?:more|extra|fewer|less|de\s+plus|de\s+moins|más|menos|mehr|weniger)\b",

@@ -13,7 +13,8 @@ TABLE = Table(
                      r"es\s+(?:suficiente|bastante|lo\s+suficientemente|suficientemente)|sirve\s+para|vale\s+para|está\s+bien\s+para|"
                      r"está|tiene|tienes|tienen|hay|dura|sirve|vale)\b",),
         "chitchat": (r"\bgracias\b", r"^\s*¡?\s*(?:hola|gracias|muchas\s+gracias|genial|perfecto|vale|ok|bien|qué\s+bien|me\s+encanta|buenísimo|adiós|buenas|chévere|guay)\b",),
-        "undo": (r"\bdeshac(?:er|e|es)\b", r"\bdeshaz(?:lo|la)?\b", r"\banula(?:r)?\s+(?:el\s+)?(?:último|ultimo)\s+cambio\b",
+        "undo": (r"\bdeshac(?:er|e|es)\b", r"\b(?:vuelve|volver|regresa|regresar)\s+a\s+lo\s+(?:anterior|de\s+antes)\b",
+                 r"\bversión\s+de\s+antes\b", r"\bdeshaz(?:lo|la)?\b", r"\banula(?:r)?\s+(?:el\s+)?(?:último|ultimo)\s+cambio\b",
                  r"\bvolver\s+atrás\b", r"\bvuelve\s+(?:atrás|a\s+como\s+estaba)\b", r"\bcomo\s+(?:antes|estaba)\b",
                  r"\bversión\s+anterior\b", r"\brevi(?:e|é)rte\b", r"\brevertir\b", r"\bpaso\s+atrás\b", r"\bregresa\s+a\s+lo\s+anterior\b"),
         "regen_strong": (r"\bregenera(?:r|lo|la)?\b", r"\b(?:otra|nueva)\s+(?:toma|versión|variante)\b", r"\bhazlo\s+de\s+nuevo\b",
@@ -62,7 +63,7 @@ TABLE = Table(
                    r"\bdemasiado\s+cort[oa]\b", r"\bmuy\s+cort[oa]\b", r"\balárga(?:lo|la)\b", r"\bque\s+dure\s+más\b", r"\bmás\s+tiempo\b"),
         "shorter": (r"\bmás\s+cort[oa]\b", r"\bacorta(?:r|lo|la)?\b", r"\bacórta(?:lo|la)\b", r"\brecorta(?:r|lo|la)?\b", r"\brecórta(?:lo|la)\b",
                     r"\bdemasiado\s+larg[oa]\b", r"\bmuy\s+larg[oa]\b", r"\bque\s+dure\s+menos\b", r"\breduce\s+la\s+duración\b", r"\bqu[ií]ta(?:le|lo|la)?\b(?=.*segundo)"),
-        "dur_more": (r"\bmás\b", r"\bañade\b", r"\bagrega\b", r"\bsuma\b", r"\bextra\b"),
+        "dur_more": (r"\botros?\b", r"\bmás\b", r"\bañade\b", r"\bagrega\b", r"\bsuma\b", r"\bextra\b"),
         "dur_less": (r"\bmenos\b", r"\bqu[ií]ta(?:le|lo|la)?\b", r"\bresta\b", r"\brecorta\b"),
         "dur_to": (r"\b(?:a|hasta|de|en)\s*$", r"\bdure\s*$", r"\bque\s+sea\s+de\s*$"),
         "seconds": (r"segundos?\b", r"seg\b"),

@@ -15,7 +15,7 @@ TABLE = Table(
                      r"c'est\s+(?:quoi|assez|combien)|y\s+a-t-il|tu\s+as|t'as|vous\s+avez|il\s+y\s+a\s+(?:quoi|d'autres)|as-tu|avez-vous|est-il|est-elle|la\s+vidéo\s+est-elle|"
                      r"ça\s+dure|ça\s+suffit|c'est\s+suffisant|ça\s+passe)\b",),
         "chitchat": (r"\bmerci\b", r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
-        "undo": (r"\bannule(?:r|z)?\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
+        "undo": (r"\bannule(?:r|z)?\b", r"\bancienne\s+version\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
                  r"\bcomme\s+avant\b", r"\bversion\s+précédente\b", r"\bremets?\s+comme\s+(?:avant|c'était)\b", r"\bretour\s+arrière\b"),
         "regen_strong": (r"\brégénère(?:r|z)?\b", r"\bregénère\b", r"\bregenere\b", r"\b(?:une\s+)?(?:autre|nouvelle)\s+(?:prise|version|variante|tentative)\b",
                          r"\brefai[st](?:-la|-le)?\s+(?:la\s+vidéo|le\s+clip|l'animation)\b", r"\brecommence(?:r|z)?\s+(?:à\s+zéro|depuis\s+le\s+début)\b",
@@ -63,7 +63,7 @@ TABLE = Table(
                    r"\bétire(?:r|z)?\b", r"\bdurer\s+plus\b", r"\bplus\s+de\s+temps\b"),
         "shorter": (r"\bplus\s+court(?:e)?\b", r"\braccourci(?:s|r|ssez)?\b", r"\bcoupe(?:r|z)?\b(?=.*seconde)", r"\btrop\s+long(?:ue)?\b", r"\bréduis\s+la\s+durée\b",
                     r"\bdurer\s+moins\b", r"\benlève\b(?=.*seconde)", r"\braboter\b"),
-        "dur_more": (r"\bde\s+plus\b", r"\bajoute(?:r|z)?\b", r"\bsupplémentaires?\b", r"\bplus\b", r"\brajoute\b"),
+        "dur_more": (r"\bencore\b", r"\bde\s+plus\b", r"\bajoute(?:r|z)?\b", r"\bsupplémentaires?\b", r"\bplus\b", r"\brajoute\b"),
         "dur_less": (r"\bde\s+moins\b", r"\benlève\b", r"\bretire\b", r"\bmoins\b"),
         "dur_to": (r"\b(?:à|en|de)\s*$", r"\bdure\s*$", r"\bdurer\s*$", r"\bfais(?:-la|-le)?\s*$", r"\bmets\s*$"),
         "seconds": (r"secondes?\b", r"sec\b"),
