@@ -149,6 +149,9 @@ def run(ctx: Context) -> int:
             if track["tt"] == 1:
                 track["sg"][0].update(src=str(music_file.resolve()), name=music_file.name)
     result = render_draft(draft, out, progress=_bar(ctx))
+    from nemo_skill.local.textnotes import draft_notes, say_note
+
+    notes = [say_note(note, "en") for note in draft_notes(draft)]
     data = {
         "path": str(result.path),
         "duration": result.duration,
@@ -157,10 +160,12 @@ def run(ctx: Context) -> int:
         "fps": result.fps,
         "size_bytes": result.size_bytes,
         "seconds": round(result.seconds, 3),
+        "notes": notes,  # titles that will not show as written (emoji left out, too long)
     }
     ctx.emit(
         data,
         f"Saved {result.path} ({result.width}x{result.height}, {result.duration:g}s, "
-        f"{result.size_bytes / 1e6:.1f} MB)\nMEDIA:{result.path}",
+        f"{result.size_bytes / 1e6:.1f} MB)\nMEDIA:{result.path}"
+        + "".join(f"\n{n}" for n in notes),
     )
     return 0

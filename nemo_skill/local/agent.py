@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from nemo_skill.draft import TOLERANT, TrackType, segments
-from nemo_skill.local.engine import text as engine_text
 from nemo_skill.local.engine.prompt import apply_instruction, plan_from_prompt
-from nemo_skill.local.engine.text import TextNote
 from nemo_skill.local.grammar import Instruction, Reading, TextStyle, music_styles, read
 from nemo_skill.local.grammar.replies import LANGUAGES, say
 from nemo_skill.local.store import StoredFile
+from nemo_skill.local.textnotes import draft_notes, say_note
 
 AUTHOR = "nemo_agent"
 HEARTBEAT: dict[str, Any] = {"type": "heartbeat"}
@@ -135,30 +134,12 @@ def plan_turn(
     return with_text_notes(edit, draft)
 
 
-def text_notes(draft: dict[str, Any] | None) -> list[TextNote]:
-    """What of the draft's titles and captions will not show as written on its frame."""
-    meta = (draft or {}).get("m")
-    width = TOLERANT.number(meta, "width", 0) if isinstance(meta, dict) else 0
-    height = TOLERANT.number(meta, "height", 0) if isinstance(meta, dict) else 0
-    if not draft or width <= 0 or height <= 0:
-        return []
-    size = (int(width), int(height))
-    return [note for seg in _text_segments(draft) for note in engine_text.text_notes(seg, size)]
-
-
-def say_note(note: TextNote, lang: str) -> str:
-    """``note`` as a sentence in ``lang``."""
-    role = say(lang, "r_caption" if note.role in ("caption", "subtitle") else "r_title")
-    key = {"emoji_dropped": "n_emoji", "chars_dropped": "n_chars"}.get(note.kind, "n_long")
-    return say(lang, key, role=role, text=note.text, chars=" ".join(note.detail))
-
-
 def with_text_notes(plan: TurnPlan, before: dict[str, Any] | None) -> TurnPlan:
     """``plan`` with a note for each text problem its draft has and ``before`` had not."""
     if plan.new_draft is None:
         return plan
-    old = {(n.kind, n.role, n.text) for n in text_notes(before)}
-    new = [n for n in text_notes(plan.new_draft) if (n.kind, n.role, n.text) not in old]
+    old = {(n.kind, n.role, n.text) for n in draft_notes(before)}
+    new = [n for n in draft_notes(plan.new_draft) if (n.kind, n.role, n.text) not in old]
     if not new:
         return plan
     note = " ".join(say_note(n, plan.language) for n in new)

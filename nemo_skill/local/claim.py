@@ -115,10 +115,10 @@ def timeline_view(draft: Any) -> dict[str, Any] | None:
 def _blocks_view(draft: Any) -> dict[str, Any]:
     """A block per photo (``segments``, each caption with its notes) and ``whole_clip``:
     the music and the texts not anchored to one photo."""
-    from nemo_skill.local.agent import say_note, text_notes
+    from nemo_skill.local.textnotes import draft_notes, say_note
 
     notes: dict[str, list[str]] = {}  # by the text's words (a note carries no segment id)
-    for note in text_notes(draft if isinstance(draft, dict) else None):
+    for note in draft_notes(draft):
         notes.setdefault(note.text, []).append(say_note(note, "en"))
 
     def text(seg: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,10 @@ def test_json_result_describes_the_file_it_wrote(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     data = json.loads(captured.out)
-    assert set(data) == {"path", "duration", "width", "height", "fps", "size_bytes", "seconds"}
+    assert set(data) == {
+        "path", "duration", "width", "height", "fps", "size_bytes", "seconds", "notes"
+    }  # fmt: skip
+    assert data["notes"] == []  # the title 'Hi' shows as written
     assert Path(data["path"]) == out
     assert data["size_bytes"] == out.stat().st_size
     width, height, fps, frames, kinds = _streams(out)
@@ -57,6 +60,18 @@ def test_json_result_describes_the_file_it_wrote(
     assert len(shown) >= 3
     assert shown == sorted(shown)
     assert shown[-1] == 100
+
+
+def test_a_title_too_long_for_the_frame_is_named_after_the_render(
+    photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "clip.mp4"
+    title = "Sommerschlussverkauf Strandtuecher Sonnenhuete Sandalen Sonnenschirme Badeanzuege"
+    argv = ["animate", str(photo), "-o", str(out), "--aspect", "9:16", "--title", title, *SMALL]
+    assert cli.main(argv) == 0, capsys.readouterr().err
+    shown = capsys.readouterr().out
+    assert f"MEDIA:{out}" in shown and out.is_file()  # drawn all the same, shrunk to fit
+    assert f'Note: the title "{title}" is too long to read on this frame' in shown
 
 
 def test_music_file_and_overrides(
