@@ -44,7 +44,8 @@ def test_json_lines_escape_what_json_dumps_leaves_raw() -> None:
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "NEMO_SKILL_HOME": str(home), "NEMO_SYSTEM_FONTS": "0"}
+    env = {**os.environ, "NEMO_SKILL_HOME": str(home), "NEMO_SYSTEM_FONTS": "0",
+           "NEMO_LOCAL_IDLE_S": "30"}  # a background local service, if any, ends soon after  # fmt: skip
     env.pop("NEMO_API_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "nemo_skill.cli", "--api-url", "local", *args],
