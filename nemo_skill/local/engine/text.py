@@ -111,10 +111,6 @@ def font_files(*, system: bool | None = None) -> tuple[Path, ...]:
     return packaged_font_files() + (system_font_files() if system else ())
 
 
-def _font_files() -> tuple[Path, ...]:
-    return font_files()
-
-
 @functools.cache
 def _probe_font(path: Path | None) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
     """The font at ``path`` at the probe size; ``None`` is Pillow's built-in font."""
@@ -280,11 +276,6 @@ def choose_face(text: str, *, system: bool | None = None) -> Face:
     kept = "".join(c for c in text if c not in missing)
     dropped = "".join(dict.fromkeys(c for c in text if c in missing))
     return Face(main, re.sub(r"[ \t]{2,}", " ", kept).strip(), dropped, tuple(fallback))
-
-
-def font_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """The main font :func:`choose_face` picks for ``text``, at ``size`` pixels."""
-    return choose_face(text).font(size)
 
 
 _TOKENS = re.compile(
