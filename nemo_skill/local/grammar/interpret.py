@@ -663,11 +663,11 @@ def _text_edits(text: _Text, out: dict[str, Any]) -> bool:
             out[key] = True
     if _near(text, "remove", "text_noun"):
         out["remove_title"] = out["remove_caption"] = True
-    if any(out.get(k) for k in ("remove_title", "remove_caption")):
-        return True
+    gone = {role for role in ("title", "caption") if out.get(f"remove_{role}")}
     whole = "title" if title and not caption else "caption" if caption and not title else None
-    styles = _text_styles(text, whole)
-    if styles:
+    # "delete the caption and make the title green": the other text is still restyled
+    styles = tuple(s for s in _text_styles(text, whole) if s.role not in gone)
+    if styles and gone != {"title", "caption"}:
         out["text_styles"] = styles
     return True
 
@@ -890,12 +890,25 @@ _BLACK = re.compile(r"black|noir|negro|schwarz|黑|暗転|ブラック|暗く", 
 
 
 def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
-    """A fade of the picture (to/from black); with music named, a bare fade is the music's."""
-    black = not music or bool(_BLACK.search(text.work))
+    """A fade of the picture (to/from black); with music named, a bare fade is the music's.
+
+    Clause by clause: a fade beside the music's name and no black is the music's ("音乐开头
+    淡入"), one with black or away from the music the picture's ("zoom in, then fade out
+    to black, and make the music fade in"); a phrase taken for the picture is spent.
+    """
+    black_anywhere = bool(_BLACK.search(text.work))
     # from black first: "fondu depuis le noir" is not also a fade *to* black
-    if (black and text.take("fade_from_black")) or (not music and text.has("fade_in")):
+    for name, key in (("fade_from_black", "video_fade_in_ms"), ("fade_black", "video_fade_out_ms")):
+        for match in list(text.all(name)):
+            span = _clause_of(text, match.start())
+            black = bool(_BLACK.search(text.work, *span))
+            beside_music = text.within("music_noun", span) is not None
+            if not music or black or (black_anywhere and not beside_music):
+                out[key] = VIDEO_FADE_MS
+                text.blank(match.start(), match.end())
+    if not music and text.has("fade_in"):
         out["video_fade_in_ms"] = VIDEO_FADE_MS
-    if (text.has("fade_black") and black) or (not music and text.has("fade_out")):
+    if not music and text.has("fade_out"):
         out["video_fade_out_ms"] = VIDEO_FADE_MS
 
 

@@ -131,7 +131,7 @@ TABLE = Table(
                    r"\b(?:is|it'?s|sounds?|feels?)\s+(?:a\s+bit\s+|a\s+little\s+|kinda\s+|really\s+|very\s+|so\s+|pretty\s+)?(?:quiet|faint|soft|low)\b",
                    r"\b(?:hard|barely)\s+(?:to\s+)?hear\b", r"\bmore\s+volume\b", r"\bpump\s+up\b"),
         "quieter": (r"\bquieter\b", r"\bsofter\b", r"\bturn\s+(?:it|the\s+\w+|that)\s+down\b", r"\bturn\s+down\b",
-                    r"\b(?:lower|decrease|reduce|drop)\s+the\s+(?:music|volume|sound|audio|level)\b",
+                    r"\b(?:lower|decrease|reduce)\s+the\s+(?:music|volume|sound|audio|level)\b", r"\bdrop\s+the\s+(?:volume|level)\b",
                     r"\btoo\s+loud\b", r"\bless\s+loud\b",
                     r"\b(?:is|it'?s|sounds?)\s+(?:a\s+bit\s+|a\s+little\s+|kinda\s+|really\s+|very\s+|so\s+|pretty\s+)?(?:loud|overpowering|blaring)\b", r"\bless\s+volume\b", r"\bkeep\s+it\s+low\b", r"\bin\s+the\s+background\s+more\b"),
         "volume_noun": (r"\bvolume\b", r"\blevel\b", r"\bloudness\b"),

@@ -79,7 +79,7 @@ TABLE = Table(
         "quieter": (r"\bmás\s+(?:baj[oa]|suave|flojo)\b", r"\bbaja(?:le)?\s+(?:un\s+poco\s+)?(?:el\s+volumen|la\s+música|el\s+sonido)\b", r"\bdemasiado\s+(?:alt[oa]|fuerte)\b",
                     r"\bmuy\s+(?:alt[oa]|fuerte)\b", r"\bbájale\b", r"\bbaja(?:la|lo)\b", r"\bmenos\s+volumen\b", r"\bbajar\b"),
         "volume_noun": (r"\bvolumen\b", r"\bnivel\b"),
-        "fade_in": (r"\bfundido\s+de\s+entrada\b", r"\bfade\s*-?\s*in\b", r"\bentrada\s+suave\b", r"\bque\s+entre\s+(?:poco\s+a\s+poco|suave)\b"),
+        "fade_in": (r"\bfundido\s+de\s+entrada\b", r"\bentre\s+con\s+(?:un\s+)?fundido\b", r"\bfade\s*-?\s*in\b", r"\bentrada\s+suave\b", r"\bque\s+entre\s+(?:poco\s+a\s+poco|suave)\b"),
         "fade_out": (r"\bfundido\s+de\s+salida\b", r"\bfade\s*-?\s*out\b", r"\bsalida\s+suave\b", r"\bque\s+se\s+desvanezca\b", r"\bdesvanec"),
         "fade_black": (r"\bfundido\s+a\s+negro\b", r"\bfundido\s+(?:en\s+negro\s+)?al\s+final\b", r"\btermin[ae]\s+en\s+negro\b",
                        r"\bfundido\s+de\s+salida\s+al\s+final\b", r"\bnegro\s+al\s+final\b", r"\bfundido\s+final\b"),
