@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -113,21 +114,27 @@ def run_animate_cpu(photo: Path, out: Path, *args: str) -> tuple[float, int, flo
 
 def x264_floor(photo: Path, seconds: float = 5.0, motion: str = "") -> tuple[float, float]:
     """libx264 alone on the same frames, pre-converted to yuv420p: encode wall and CPU time."""
-    import resource
-
-    import av
-
     from nemo_skill.local.engine import plan_from_prompt, probe_image
-    from nemo_skill.local.engine.encoder import CRF, PRESET, new_frame
     from nemo_skill.local.engine.plan import make_plan
-    from nemo_skill.local.engine.render import load
 
     draft = plan_from_prompt(
         f"16:9, {seconds:g} seconds", source=str(photo), image_size=probe_image(photo)
     )
     if motion:
         draft["t"][0]["sg"][0]["motion"] = motion
-    plan = make_plan(draft)
+    return encode_floor(make_plan(draft))
+
+
+def encode_floor(plan: Any) -> tuple[float, float]:
+    """The plan's frames composed into memory first, then libx264 alone encoding them:
+    encode wall and CPU time (shared with bench/story.py)."""
+    import resource
+
+    import av
+
+    from nemo_skill.local.engine.encoder import CRF, PRESET, new_frame
+    from nemo_skill.local.engine.render import load
+
     loaded = load(plan, Path)
     (width, height), fps = plan.size, plan.fps
     frames = []
@@ -135,6 +142,7 @@ def x264_floor(photo: Path, seconds: float = 5.0, motion: str = "") -> tuple[flo
         buffer, planes = new_frame(plan.size)
         loaded.compose(index, planes)
         frames.append(buffer)
+    loaded.close()
     out = Path(tempfile.mkstemp(suffix=".mp4")[1])
     before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -101,33 +100,12 @@ def render_child(draft_path: Path, out: Path) -> None:
 
 def floor_child(draft_path: Path) -> None:
     """(child) libx264 alone on the draft's frames, composed beforehand into memory."""
-    import av
+    import render as render_bench
 
-    from nemo_skill.local.engine.encoder import CRF, PRESET, new_frame
     from nemo_skill.local.engine.plan import make_plan
-    from nemo_skill.local.engine.render import load
 
-    plan = make_plan(json.loads(draft_path.read_text()))
-    loaded = load(plan, Path)
-    frames = []
-    for index in range(plan.frames):
-        buffer, planes = new_frame(plan.size)
-        loaded.compose(index, planes)
-        frames.append(buffer)
-    loaded.close()
-    out = Path(tempfile.mkstemp(suffix=".mp4")[1])
-    start = time.perf_counter()
-    with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        stream = container.add_stream("libx264", rate=Fraction(plan.fps, 1))
-        stream.width, stream.height, stream.pix_fmt = plan.width, plan.height, "yuv420p"
-        stream.options = {"preset": PRESET, "crf": str(CRF)}
-        for index, yuv in enumerate(frames):
-            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-            frame.pts = index
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    print(f"{time.perf_counter() - start:.4f}")
-    out.unlink()
+    wall, _ = render_bench.encode_floor(make_plan(json.loads(draft_path.read_text())))
+    print(f"{wall:.4f}")
 
 
 def timed(cmd: list[str]) -> float:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nemo_skill.draft import STRICT
+from nemo_skill.local.engine.safezone import text_area
 
 if TYPE_CHECKING:
     import numpy as np
@@ -363,6 +364,7 @@ class _Layout:
 # height (27 px at 1080p, never under MIN_FONT_PX), does not fit: it is still drawn, shrunk
 # until it is inside the frame, and the reply that sets it says so (see text_notes).
 MAX_LINES = 3
+WRAP = 0.915  # lines wrap at this share of the text area's width (room for the outline)
 READABLE_REL = 0.025
 
 
@@ -374,16 +376,16 @@ def readable_px(height: int) -> int:
 def _layout(face: Face, px: int, size: tuple[int, int]) -> _Layout:
     """Font, wrapped lines and metrics; the font shrinks until the block fits the frame in
     at most MAX_LINES lines, then (too long) until it fits at all, down to MIN_FONT_PX."""
-    width, height = size
-    readable = readable_px(height)
+    readable = readable_px(size[1])
+    area = text_area(size)  # the platform's safe zone on vertical clips
     while True:
         font = face.at(px)
         stroke = max(1, round(px * 0.08))
-        lines = _wrap(face.text, font.length, int(width * 0.86))
+        lines = _wrap(face.text, font.length, int(area.width * WRAP))
         boxes = [font.bbox(line, stroke) for line in lines]
         line_h = max(b[3] - b[1] for b in boxes) + stroke
         widest = max(b[2] - b[0] for b in boxes) + stroke
-        fit = min(width * 0.94 / widest, height * 0.84 / (line_h * len(lines)))
+        fit = min(area.width / widest, area.height / (line_h * len(lines)))
         many = len(lines) > MAX_LINES and px > readable
         if (fit >= 1 and not many) or px <= MIN_FONT_PX:
             fits = fit >= 1 and len(lines) <= MAX_LINES and px >= readable
@@ -449,10 +451,9 @@ def make_overlay(seg: Mapping[str, Any], size: tuple[int, int], start_ms: int) -
     lay = _layout(face, px, size)
     block_h = lay.line_h * len(lay.lines)
     position = STRICT.text(seg, "position", "center" if role == "title" else "bottom")
-    top = {"top": height * 0.08, "bottom": height * 0.9 - block_h}.get(
-        position, (height - block_h) / 2
-    )
-    top = max(0.0, min(top, height - block_h))
+    area = text_area(size)
+    top = {"top": area.y0, "bottom": area.y1 - block_h}.get(position, (height - block_h) / 2)
+    top = max(area.y0, min(top, area.y1 - block_h))
     fill = (*_hex(STRICT.text(seg, "color", "#FFFFFF")), 255)
     for i, (line, box) in enumerate(zip(lay.lines, lay.boxes, strict=True)):
         x = (width - (box[2] - box[0])) / 2 - box[0]
