@@ -151,9 +151,9 @@ def default_jobs(client: NemoClient) -> int:
     if client.settings.batch_jobs:
         return client.settings.batch_jobs
     if client.settings.scope == LOCAL_API_URL:
-        from nemo_skill.local.app import LocalConfig  # only when the embedded backend runs
+        from nemo_skill.backends import render_workers  # only when the embedded backend runs
 
-        return max(1, min(CLOUD_JOBS, LocalConfig().render_workers))
+        return max(1, min(CLOUD_JOBS, render_workers()))
     return CLOUD_JOBS
 
 

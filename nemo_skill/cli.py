@@ -51,7 +51,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mcp": ("mcp", "run the MCP server on stdio"),
 }
 
-LOCAL_DEMO_CREDITS = 1000
 
 # How the user runs this CLI. The uv launcher (scripts/nemo-skill.py) sets it to
 # ``uv run <skill folder>/scripts/nemo-skill.py``, since ``nemo-skill`` is then not on PATH.
@@ -171,24 +170,16 @@ class Context:
         return self._settings
 
     def resolved_settings(self) -> Settings:
-        """Settings whose ``api_url`` is a real URL: ``local`` starts the embedded backend."""
+        """Settings whose ``api_url`` is a real URL: ``local`` is the data folder's service.
+
+        :func:`nemo_skill.backends.open_settings` finds it, or starts it in the background;
+        it outlives this command and serves the next ones (and the claim links).
+        """
         settings = self.settings
         if settings.is_local:
-            from dataclasses import replace
+            from nemo_skill.backends import open_settings
 
-            from nemo_skill.local.app import LocalConfig
-            from nemo_skill.local.server import start_background
-            from nemo_skill.settings import LOCAL_API_URL
-
-            # The in-process demo backend is generous so the README job can be re-run.
-            config = LocalConfig(credits_new_user=LOCAL_DEMO_CREDITS)
-            server = start_background(settings.state_dir / "local", config=config)
-            self._closers.append(server.stop)
-            settings = replace(settings, api_url=server.url, scope=LOCAL_API_URL)
-            if settings.web_url_source in ("default", "derived"):
-                # It serves the claim page itself (see settings.derived_web_url).
-                settings = replace(settings, web_url=server.url, web_url_source="derived")
-            self._settings = settings
+            settings = self._settings = open_settings(settings)
         return settings
 
     def client(self) -> NemoClient:
@@ -208,7 +199,7 @@ class Context:
         return Skill(self.client(), workspace=key, progress=self.progress, steps=STEPS)
 
     def close(self) -> None:
-        """Close the client and stop an in-process backend."""
+        """Close the client (the local service stays up for the next command)."""
         while self._closers:
             closer = self._closers.pop()
             with contextlib.suppress(Exception):  # shutting down; nothing useful to report

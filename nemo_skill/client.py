@@ -43,7 +43,6 @@ from nemo_skill.errors import (
     RateLimitError,
     RequestTimeoutError,
     TransportError,
-    UsageError,
     error_from_response,
     parse_retry_after,
 )
@@ -136,11 +135,10 @@ class NemoClient:
         limiter: Limiter | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
-        if self.settings.is_local:
-            raise UsageError(
-                "NEMO_API_URL=local needs the embedded backend started first.",
-                hint="Use the nemo-skill CLI (it starts it) or nemo_skill.local.server.",
-            )
+        if self.settings.is_local:  # the data folder's local service (started on first use)
+            from nemo_skill.backends import open_settings
+
+            self.settings = open_settings(self.settings)
         self.identity = identity or default_identity()
         self.retry = retry or RetryPolicy()
         self.store = store or StateStore(self.settings.state_dir)

@@ -33,7 +33,7 @@ from nemo_skill.errors import DEFAULT_WEB_URL, UsageError
 from nemo_skill.storage import locked, read_json, write_json
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
-LOCAL_API_URL = "local"  # NEMO_API_URL=local: start the embedded backend in-process
+LOCAL_API_URL = "local"  # NEMO_API_URL=local: the embedded backend's local service
 
 # Every environment variable the package reads. SKILL.md metadata.openclaw.envVars
 # must list each of them (tests/test_manifest.py checks).
@@ -44,6 +44,7 @@ ENV_VARS: tuple[str, ...] = (
     "NEMO_CLIENT_ID",
     "SKILL_SOURCE",
     "NEMO_SKILL_HOME",
+    "NEMO_LOCAL_IDLE_S",
 )
 
 CONFIG_FILE = "config.json"
@@ -376,17 +377,17 @@ class Settings:
     def store_key(self) -> str:
         """The key of this backend's cached token and sessions.
 
-        The in-process local backend listens on a new port every run, so its
-        records are kept under ``local`` rather than under its URL.
+        The local service listens on a new port every start, so its records are
+        kept under ``local`` rather than under its URL.
         """
         return self.scope or self.api_url
 
     @property
     def is_local(self) -> bool:
-        """True when the embedded backend should be started in-process."""
+        """True when ``api_url`` is ``local``: the data folder's service is still to be opened."""
         return self.api_url.lower() == LOCAL_API_URL
 
     @property
     def in_process(self) -> bool:
-        """True for the embedded backend this command runs (it stops when the command ends)."""
+        """True for the embedded backend (its local service): no registration, offline credits."""
         return self.is_local or self.scope == LOCAL_API_URL

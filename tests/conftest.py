@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -20,11 +21,20 @@ ISOLATED_PREFIXES = ("NEMO_",)
 ISOLATED_NAMES = frozenset({"SKILL_SOURCE"})
 
 
+# Local services that tests start (``--api-url local``) stop this soon when a test leaves one.
+TEST_IDLE_S = "60"
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def isolated_env(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[Path]:
     """No ``NEMO_*``/``SKILL_SOURCE`` from the caller's shell; state in a fresh tmp dir.
 
-    Returns the ``NEMO_SKILL_HOME`` directory (created, owner-only).
+    Yields the ``NEMO_SKILL_HOME`` directory (created, owner-only). Local services the
+    test started under it or under its ``tmp_path`` are stopped when it ends.
     """
     for name in list(os.environ):
         if name.startswith(ISOLATED_PREFIXES) or name in ISOLATED_NAMES:
@@ -32,7 +42,49 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     home = tmp_path_factory.mktemp("nemo-home")
     home.chmod(0o700)
     monkeypatch.setenv("NEMO_SKILL_HOME", str(home))
-    return home
+    monkeypatch.setenv("NEMO_LOCAL_IDLE_S", TEST_IDLE_S)
+    folders = [home]
+    if "tmp_path" in request.fixturenames:  # taken now: it is torn down before this fixture
+        folders.append(request.getfixturevalue("tmp_path"))
+    yield home
+    stop_local_services(*folders)
+
+
+def stop_local_services(*folders: Path) -> list[int]:
+    """Stop every local service whose data folder is under ``folders``; their pids."""
+    from nemo_skill import backends
+
+    stopped = []
+    for folder in folders:
+        for port_file in folder.rglob(backends.PORT_FILE) if folder.is_dir() else ():
+            info = backends.read_info(port_file.parent)
+            try:
+                if backends.stop_service(port_file.parent, timeout=20) is None and info:
+                    _kill_if_alive(port_file.parent, info.pid)
+            except Exception:  # a hung service: never leave it behind
+                if info:
+                    _kill_if_alive(port_file.parent, info.pid)
+            if info:
+                stopped.append(info.pid)
+    return stopped
+
+
+def _kill_if_alive(data_dir: Path, pid: int) -> None:
+    import signal
+
+    from nemo_skill import backends
+
+    if backends.service_lock_held(data_dir):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The last safety net: no local service outlives the test run (CI must finish)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None:
+        with contextlib.suppress(Exception):
+            stop_local_services(factory.getbasetemp())
 
 
 @pytest.fixture
@@ -84,6 +136,7 @@ class UvHost:
             **self.base_env,
             "HOME": str(where / "home"),
             "NEMO_SKILL_HOME": str(state),
+            "NEMO_LOCAL_IDLE_S": TEST_IDLE_S,
             **extra,
         }
 

@@ -32,11 +32,11 @@ def word_next(steps: list[str]) -> list[str]:
     return suggestions(steps, STEPS)
 
 
-# An in-process embedded backend (``--api-url local``) stops when the command ends: a link
-# to it would never open, so the line says how to serve the project page instead.
-IN_PROCESS_CLAIM = (
-    "Open the project in the web app: run `nemo-skill open --api-url local --serve` "
-    "(this command's embedded backend has stopped, so its link would not open)"
+# The embedded backend's page is served by its local service (``--api-url local``), on this
+# machine only and until the service stops when idle: the line says so.
+LOCAL_CLAIM_NOTE = (
+    "(served by the local service on this machine while it runs; "
+    "`nemo-skill open --api-url local --serve` keeps it up)"
 )
 
 
@@ -44,4 +44,5 @@ def claim_line(url: str | None, *, in_process: bool = False) -> list[str]:
     """The text-mode line that carries the claim link (none when there is no link)."""
     if not url:
         return []
-    return [IN_PROCESS_CLAIM] if in_process else [f"Open the project in the web app: {url}"]
+    line = f"Open the project in the web app: {url}"
+    return [f"{line} {LOCAL_CLAIM_NOTE}" if in_process else line]

@@ -89,15 +89,9 @@ def run(ctx: Context) -> int:
         jobs=ctx.args.jobs,
         fresh=ctx.args.fresh,
     )
-    local = ctx.settings.in_process
     media = "\n".join(
         f"MEDIA:{item.path}"
-        # An in-process backend's links die with this command: none are printed then.
-        + (
-            f"\nOpen {item.input} in the web app: {item.claim_url}"
-            if item.claim_url and not local
-            else ""
-        )
+        + (f"\nOpen {item.input} in the web app: {item.claim_url}" if item.claim_url else "")
         for item in report.items
         if item.path
     )

@@ -1,8 +1,8 @@
 """``nemo-skill open``: print the link that opens this project in the web app.
 
-With ``--api-url local`` the backend runs inside this command and stops when
-it ends, so the link would die with it: ``--serve`` keeps the backend (and the
-link) up until Ctrl-C; without it the command says so and what to run.
+With ``--api-url local`` the page is served by the data folder's local service,
+which stops after a while with nothing to do: ``--serve`` keeps it (and the link)
+up until Ctrl-C; without it the command says how long the link lives.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--serve",
         action="store_true",
-        help="with --api-url local: keep the embedded backend serving the page until Ctrl-C",
+        help="with --api-url local: keep the local service serving the page until Ctrl-C",
     )
 
 
@@ -30,7 +30,7 @@ def run(ctx: Context) -> int:
     local = ctx.settings.is_local
     if ctx.args.serve and not local:
         raise UsageError(
-            "--serve keeps the in-process backend running, so it needs --api-url local.",
+            "--serve keeps the local service running, so it needs --api-url local.",
             hint="Run `nemo-skill open` without --serve: the link works while that backend runs.",
         )
     link = ctx.skill().claim_link()
@@ -38,18 +38,24 @@ def run(ctx: Context) -> int:
     lines = [link.url]
     if link.expires_in:
         lines.append(f"(valid for {_duration(link.expires_in)}; anyone with the link can view it)")
-    if local and not ctx.args.serve:
-        lines.append(
-            "Note: this backend ran inside this command and has stopped, so the link above "
-            "no longer opens. To view the project, run `nemo-skill open --api-url local --serve` "
-            "(a fresh link, served until Ctrl-C), or start `nemo-skill serve-local`, set "
-            "NEMO_API_URL to the URL it prints and run `nemo-skill open`."
-        )
-        data["serving"] = False
+    if local:
+        data["serving"] = True
+        if not ctx.args.serve:
+            lines.append(
+                "Note: the local service on this machine serves this page; it stops after "
+                f"{_duration(int(_idle_s()))} with nothing to do. "
+                "`nemo-skill open --api-url local --serve` keeps it up until Ctrl-C."
+            )
     ctx.emit(data, "\n".join(lines))
     if local and ctx.args.serve:
         return _serve_until_interrupted(ctx)
     return 0
+
+
+def _idle_s() -> float:
+    from nemo_skill.backends import idle_seconds
+
+    return idle_seconds()
 
 
 def _duration(seconds: int) -> str:
@@ -61,12 +67,20 @@ def _duration(seconds: int) -> str:
 
 
 def _serve_until_interrupted(ctx: Context) -> int:
+    """Keep the local service awake (a look now and then) until Ctrl-C."""
     import time
 
+    from nemo_skill.backends import find_service, local_data_dir
+
+    folder = local_data_dir(ctx.settings)
+    every = max(0.5, min(30.0, _idle_s() / 3))
     ctx.progress("Serving the project page; Ctrl-C to stop.")
     try:
         while True:
-            time.sleep(0.5)
+            if find_service(folder) is None:  # stopped by `serve-local --stop`
+                ctx.progress("The local service has stopped.")
+                return 0
+            time.sleep(every)
     except KeyboardInterrupt:
         ctx.progress("Stopped.")
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,6 +24,7 @@ from nemo_skill.local.backend import Backend, LocalConfig
 from nemo_skill.local.http import BackendError, on_backend_error, on_crash, on_not_found
 from nemo_skill.local.jobs import LocalRenderQueue
 from nemo_skill.local.routes import auth, claim, credits, render, sessions, state, turns, uploads
+from nemo_skill.local.service import ROUTES as SERVICE_ROUTES
 from nemo_skill.local.store import Store
 from nemo_skill.local.uploads import source_resolver
 
@@ -33,10 +35,10 @@ def create_app(data_dir: Path, *, config: LocalConfig | None = None) -> Starlett
     """The backend app over ``data_dir`` (created if missing)."""
     config = config or LocalConfig()
     store = Store(Path(data_dir))
-    # What a killed process left behind: unfinished renders, temp files, turn holds.
-    store.fail_interrupted_jobs()
-    store.sweep_partial_files()
-    store.release_interrupted_holds()
+    store.claim_owner()  # the turns and renders of this app carry its owner id
+    # What a killed process left behind (its owner lock is free): unfinished renders,
+    # temp files, turn holds. A live process's work on the same folder is left alone.
+    store.recover()
     backend = Backend(
         store,
         config,
@@ -53,6 +55,7 @@ def create_app(data_dir: Path, *, config: LocalConfig | None = None) -> Starlett
         *state.ROUTES,
         *render.ROUTES,
         *claim.ROUTES,
+        *SERVICE_ROUTES,
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BackendError: on_backend_error,
@@ -60,9 +63,23 @@ def create_app(data_dir: Path, *, config: LocalConfig | None = None) -> Starlett
         405: on_not_found,
         Exception: on_crash,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(
+        routes=routes,
+        exception_handlers=handlers,
+        middleware=[Middleware(_Tracked, activity=backend.activity)],
+    )
     app.state.backend = backend
     return app
+
+
+class _Tracked:
+    """Middleware: every request counts as the service's activity (see ``Activity``)."""
+
+    def __init__(self, app: Any, activity: Any) -> None:
+        self._app = activity.middleware(app)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._app(scope, receive, send)
 
 
 def close_app(app: Starlette) -> None:

@@ -54,6 +54,11 @@ class LocalRenderQueue:
             self._cancels[job_id] = threading.Event()
         self._pool.submit(self._run, job_id)
 
+    def busy(self) -> bool:
+        """True while a job is queued or rendering (the service does not idle-stop then)."""
+        with self._lock:
+            return bool(self._cancels)
+
     def cancel(self, job_id: str) -> bool:
         """Signal the job; the encoder stops at the next frame."""
         with self._lock:

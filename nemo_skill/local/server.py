@@ -1,12 +1,17 @@
-"""Run the embedded backend with uvicorn: blocking (``serve``) or in a thread.
+"""Run the embedded backend with uvicorn: as its folder's service, or in a thread.
 
-``start_background`` is what ``--api-url local`` uses: a free port on
-127.0.0.1, returned once the server accepts connections, stopped with the
-command. Binding anything but loopback needs an explicit ``allow_remote``.
+``serve`` is ``serve-local``: the folder's one service in the foreground
+(:func:`nemo_skill.local.service.run_service`), published so that
+``--api-url local`` commands use it. ``--api-url local`` itself starts the same
+service in the background (:mod:`nemo_skill.backends`). ``start_background``
+runs an app in a thread of the caller, unpublished (tests, embedding): its store
+is still an owner, so it never recovers a live process's work. Binding anything
+but loopback needs an explicit ``allow_remote``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -23,7 +28,7 @@ def is_loopback(host: str) -> bool:
     return is_loopback_host(host)
 
 
-def _url_host(host: str) -> str:
+def url_host(host: str) -> str:
     """The host part of a URL that reaches ``host`` from this machine."""
     if host in ("0.0.0.0", ""):  # noqa: S104 - naming the wildcard, not binding it
         return "127.0.0.1"
@@ -70,6 +75,22 @@ class LocalServer:
         self.stop()
 
 
+def listen(app: Any, host: str, port: int) -> tuple[Any, threading.Thread, int]:
+    """Serve ``app`` in a daemon thread; returns (server, thread, bound port) once it accepts."""
+    server = _uvicorn_server(app, host, port)
+    thread = threading.Thread(target=server.run, name="nemo-local-backend", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise UsageError(
+                f"Could not listen on {host}:{port}.", hint="Is the port free? Try --port 0."
+            )
+        time.sleep(0.01)
+    return server, thread, int(server.servers[0].sockets[0].getsockname()[1])
+
+
 def start_background(
     data_dir: Path, *, host: str = "127.0.0.1", port: int = 0, config: LocalConfig | None = None
 ) -> LocalServer:
@@ -77,17 +98,12 @@ def start_background(
     if not is_loopback(host):
         raise UsageError(f"The in-process backend binds loopback only, not {host}.")
     app = create_app(Path(data_dir), config=config)
-    server = _uvicorn_server(app, host, port)
-    thread = threading.Thread(target=server.run, name="nemo-local-backend", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            close_app(app)
-            raise UsageError("The embedded backend did not start.", hint="Is the port free?")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    return LocalServer(f"http://{host}:{bound[1]}", Path(data_dir), server, thread, app)
+    try:
+        server, thread, bound = listen(app, host, port)
+    except BaseException:
+        close_app(app)
+        raise
+    return LocalServer(f"http://{url_host(host)}:{bound}", Path(data_dir), server, thread, app)
 
 
 def serve(
@@ -99,30 +115,14 @@ def serve(
     config: LocalConfig | None = None,
     on_ready: Any = None,
 ) -> None:
-    """Serve until interrupted (blocking)."""
+    """Serve ``data_dir`` as its one service until interrupted (blocking)."""
+    from nemo_skill.local.service import run_service
+
     if not is_loopback(host) and not allow_remote:
         raise UsageError(
             f"Refusing to listen on {host}: the backend has no TLS and trusts its callers.",
             hint="Use 127.0.0.1, or pass --allow-remote if you really mean it.",
         )
-    app = create_app(Path(data_dir), config=config)
-    server = _uvicorn_server(app, host, port)
-    thread = threading.Thread(target=server.run, name="nemo-local-backend", daemon=True)
-    thread.start()
-    try:
-        while not server.started and thread.is_alive():
-            time.sleep(0.01)
-        if not server.started:
-            raise UsageError(
-                f"Could not listen on {host}:{port}.", hint="Is the port free? Try --port 0."
-            )
-        if on_ready is not None:
-            bound = server.servers[0].sockets[0].getsockname()
-            on_ready(f"http://{_url_host(host)}:{bound[1]}")
-        while thread.is_alive():
-            thread.join(timeout=0.5)
-    except KeyboardInterrupt:
-        server.should_exit = True
-        thread.join(timeout=10)
-    finally:
-        close_app(app)
+    # Ctrl-C ends it: by then the service has stopped and unpublished itself.
+    with contextlib.suppress(KeyboardInterrupt):
+        run_service(data_dir, host=host, port=port, config=config, on_ready=on_ready)

@@ -5,10 +5,18 @@ by content (``files/<sha256[:2]>/<sha256>``). Tokens are kept only as SHA-256
 hashes. One connection serialised by a lock: SQLite writes are serial anyway,
 and every credit change is a single transaction, so concurrent requests lose
 no write.
+
+A store opened by a backend is an *owner* (:meth:`Store.claim_owner`): it holds
+an exclusive lock on ``owners/<id>.lock`` while it lives, and stamps the turns
+and renders it starts with that id. Start-up recovery (refunding turns, failing
+renders) touches only rows whose owner's lock is free, i.e. whose process is
+really gone (a kill -9 releases it too), never the work of a live process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -16,7 +24,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +55,9 @@ CREATE TABLE IF NOT EXISTS claim_tokens (token_hash TEXT PRIMARY KEY, session_id
 CREATE TABLE IF NOT EXISTS turn_holds (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     amount REAL NOT NULL, created REAL NOT NULL);
 """
+# Columns added after the first release: (table, column, type); added when missing.
+MIGRATIONS = (("jobs", "owner", "TEXT"), ("turn_holds", "owner", "TEXT"))
+OWNERS_DIR = "owners"
 
 
 @dataclass(frozen=True)
@@ -128,11 +139,90 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._migrate()
+        self.owner: str | None = None  # set by claim_owner: stamps the turns and renders
+        self._owner_fd = -1
+
+    def _migrate(self) -> None:
+        for table, column, kind in MIGRATIONS:
+            names = {row["name"] for row in self._all(f"PRAGMA table_info({table})")}
+            if column not in names:
+                with contextlib.suppress(sqlite3.OperationalError):  # another process added it
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (and give up ownership)."""
         with self._lock:
             self._db.close()
+        if self._owner_fd >= 0:
+            lock = self._owner_lock(self.owner or "")
+            lock.unlink(missing_ok=True)  # before unlocking: no one sees a free, present lock
+            os.close(self._owner_fd)
+            self._owner_fd = -1
+
+    # --- owners: which live process runs a turn or a render -------------------------
+    def _owner_lock(self, owner: str) -> Path:
+        safe = "".join(c for c in owner if c.isalnum() or c in "-_")[:64] or "_"
+        return self.dir / OWNERS_DIR / f"{safe}.lock"
+
+    def claim_owner(self) -> str:
+        """Become a live owner: a fresh id, its lock held until :meth:`close`."""
+        owner = secrets.token_hex(8)
+        path = self._owner_lock(owner)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a fresh file: never contended
+        self.owner, self._owner_fd = owner, fd
+        return owner
+
+    def owner_alive(self, owner: str | None) -> bool:
+        """True while the process that claimed ``owner`` holds its lock (None: a legacy row)."""
+        if not owner:
+            return False
+        if owner == self.owner:
+            return True
+        try:
+            fd = os.open(self._owner_lock(owner), os.O_RDONLY)
+        except OSError:
+            return False  # closed cleanly (lock removed) or never here
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True  # its owner still holds it
+        finally:
+            os.close(fd)
+        return False
+
+    def owns_turns(self) -> bool:
+        """True while a turn this owner started is running (its slot row is held)."""
+        return self._one("SELECT 1 FROM turn_holds WHERE owner=? LIMIT 1", self.owner) is not None
+
+    def others_alive(self) -> bool:
+        """True when another live owner uses this folder (then shared temp files are kept)."""
+        folder = self.dir / OWNERS_DIR
+        names = [p.stem for p in folder.glob("*.lock")] if folder.is_dir() else []
+        alive = False
+        for name in names:
+            if name == self.owner:
+                continue
+            if self.owner_alive(name):
+                alive = True
+            else:
+                self._owner_lock(name).unlink(missing_ok=True)  # a killed process's lock file
+        return alive
+
+    def recover(self) -> dict[str, int]:
+        """What dead owners left: renders failed, turn holds refunded, temp files swept."""
+
+        def gone(owner: str | None) -> bool:
+            return not self.owner_alive(owner)
+
+        swept = 0 if self.others_alive() else self.sweep_partial_files()
+        return {
+            "renders": self.fail_interrupted_jobs(gone),
+            "turns": self.release_interrupted_holds(gone),
+            "files": swept,
+        }
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -249,8 +339,9 @@ class Store:
         """
         with self.tx() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO turn_holds VALUES (?, ?, 0, ?)",
-                (session_id, user_id, time.time()),
+                "INSERT OR IGNORE INTO turn_holds (session_id, user_id, amount, created, owner) "
+                "VALUES (?, ?, 0, ?, ?)",
+                (session_id, user_id, time.time(), self.owner),
             )
             return cur.rowcount == 1
 
@@ -291,12 +382,16 @@ class Store:
             )
             return amount
 
-    def release_interrupted_holds(self) -> int:
-        """On start: turns a previous process left running are refunded (their stream is gone)."""
-        rows = self._all("SELECT session_id FROM turn_holds")
-        for row in rows:
+    def release_interrupted_holds(self, gone: Callable[[str | None], bool] | None = None) -> int:
+        """On start: turns whose owner is ``gone`` are refunded (their stream died with it).
+
+        ``gone(owner)`` decides (None: every hold, for a store no process serves).
+        """
+        rows = self._all("SELECT session_id, owner FROM turn_holds")
+        dead = [r for r in rows if gone is None or gone(r["owner"])]
+        for row in dead:
             self.settle_turn(str(row["session_id"]), spent=False)
-        return len(rows)
+        return len(dead)
 
     # --- sessions and drafts ----------------------------------------------------
     def create_session(self, user_id: str, language: str, task_name: str) -> tuple[str, str]:
@@ -389,9 +484,9 @@ class Store:
         """A pending job (or the caller's existing job with that id: submit is idempotent)."""
         with self.tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO jobs (id, user_id, session_id, status, draft, created) "
-                "VALUES (?, ?, ?, 'pending', ?, ?)",
-                (job_id, user_id, session_id, json.dumps(draft), time.time()),
+                "INSERT OR IGNORE INTO jobs (id, user_id, session_id, status, draft, created, "
+                "owner) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                (job_id, user_id, session_id, json.dumps(draft), time.time(), self.owner),
             )
         job = self.job(job_id)
         assert job is not None
@@ -445,15 +540,21 @@ class Store:
                     removed += 1
         return removed
 
-    def fail_interrupted_jobs(self) -> int:
-        """On start: jobs a previous process left pending/processing are marked failed."""
+    def fail_interrupted_jobs(self, gone: Callable[[str | None], bool] | None = None) -> int:
+        """On start: unfinished jobs whose owner is ``gone`` are marked failed.
+
+        ``gone(owner)`` decides (None: every unfinished job, for a store no process serves).
+        """
+        rows = self._all("SELECT id, owner FROM jobs WHERE status IN ('pending', 'processing')")
+        dead = [str(r["id"]) for r in rows if gone is None or gone(r["owner"])]
         with self.tx() as db:
-            cur = db.execute(
-                "UPDATE jobs SET status='failed', error='interrupted by a server restart', "
-                "completed=? WHERE status IN ('pending', 'processing')",
-                (time.time(),),
-            )
-            return cur.rowcount
+            for job_id in dead:
+                db.execute(
+                    "UPDATE jobs SET status='failed', error='interrupted by a server restart', "
+                    "completed=? WHERE id=? AND status IN ('pending', 'processing')",
+                    (time.time(), job_id),
+                )
+        return len(dead)
 
     def count(self, table: str) -> int:
         """Rows in a table (for tests and diagnostics)."""

@@ -1,17 +1,18 @@
-"""``nemo-skill export`` on the in-process embedded backend: no link that dies with the command."""
+"""``nemo-skill export`` on the embedded backend: the link opens while the local service runs."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from nemo_skill import cli
-from nemo_skill.commands import IN_PROCESS_CLAIM
+from nemo_skill.commands import LOCAL_CLAIM_NOTE
 
 
-def test_an_in_process_export_says_how_to_open_the_page_instead_of_a_dead_link(
+def test_a_local_export_prints_a_link_that_opens_while_the_service_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from PIL import Image
@@ -25,11 +26,16 @@ def test_an_in_process_export_says_how_to_open_the_page_instead_of_a_dead_link(
 
     assert cli.main(["--api-url", "local", "export", "-o", "clip.mp4"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert IN_PROCESS_CLAIM in lines and "MEDIA:" + str(tmp_path / "clip.mp4") in lines
-    assert not any("127.0.0.1" in line for line in lines)  # that server is gone
+    assert "MEDIA:" + str(tmp_path / "clip.mp4") in lines
+    link = next(line for line in lines if line.startswith("Open the project in the web app: "))
+    assert link.endswith(LOCAL_CLAIM_NOTE)
+    url = link.split(": ", 1)[1].split(" ", 1)[0]
+    assert url.startswith("http://127.0.0.1:") and "/workspace/claim?ct=" in url
+    page = httpx.get(url, timeout=10)  # the command ended; the service still serves it
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert (tmp_path / "clip.mp4").read_bytes()[4:8] == b"ftyp"
 
-    # The JSON document still carries the link (an agent may serve the page itself).
+    # The JSON document carries the link too.
     args = ["--api-url", "local", "--json", "export", "-o", "clip.mp4", "--force"]
     assert cli.main(args) == 0
     data = json.loads(capsys.readouterr().out)

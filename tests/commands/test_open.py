@@ -76,7 +76,7 @@ def test_open_serve_needs_the_local_backend(cli: Cli, photo: Path) -> None:
 
 
 def _local_project(tmp_path: Path) -> Cli:
-    """A CLI on the in-process backend (``--api-url local``) with one clip made."""
+    """A CLI on the local service (``--api-url local``) with one clip made."""
     work = tmp_path / "w"
     work.mkdir()
     cli = Cli("local", tmp_path / "state", work)
@@ -84,14 +84,16 @@ def _local_project(tmp_path: Path) -> Cli:
     return cli
 
 
-def test_open_with_the_local_backend_says_what_to_run(tmp_path: Path) -> None:
+def test_open_with_the_local_backend_prints_a_link_that_opens(tmp_path: Path) -> None:
     cli = _local_project(tmp_path)
     result = cli("--json", "open")
     assert result.code == 0, result.err
     data = result.json()
-    assert data["serving"] is False and data["url"].startswith("http://127.0.0.1:")
+    assert data["serving"] is True and data["url"].startswith("http://127.0.0.1:")
+    page = httpx.get(data["url"], timeout=10)  # served by the local service after the command
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     text = cli("open")
-    assert "open --api-url local --serve" in text.out and "serve-local" in text.out
+    assert "local service" in text.out and "open --api-url local --serve" in text.out
 
 
 def test_open_serve_keeps_the_link_alive_until_ctrl_c(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def test_serve_local_command(
 
 
 def test_wildcard_binds_print_a_reachable_url() -> None:
-    assert local_server._url_host("0.0.0.0") == "127.0.0.1"
-    assert local_server._url_host("::") == "[::1]"
-    assert local_server._url_host("::1") == "[::1]"
-    assert local_server._url_host("127.0.0.1") == "127.0.0.1"
+    assert local_server.url_host("0.0.0.0") == "127.0.0.1"
+    assert local_server.url_host("::") == "[::1]"
+    assert local_server.url_host("::1") == "[::1]"
+    assert local_server.url_host("127.0.0.1") == "127.0.0.1"

@@ -214,3 +214,75 @@ def test_latest_job_and_offline_top_up(store: Store) -> None:
     assert store.add_credits(250) == 1
     user = store.user(uid)
     assert user is not None and user.available == 350
+
+
+def _work_of_an_owner(store: Store, uid: str, session: str, job: str) -> None:
+    store.create_job(job, uid, session, {"t": []})
+    store.update_job(job, status="processing")
+    assert store.begin_turn(uid, session) and store.freeze_turn(session, 100)
+
+
+def test_recovery_leaves_a_live_owners_turns_and_renders_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    live = Store(data)
+    live.claim_owner()
+    uid = _user(live, 300)
+    _work_of_an_owner(live, uid, "s1", "job-live")
+    newcomer = Store(data)  # a second process on the folder: its start-up recovery runs
+    try:
+        newcomer.claim_owner()
+        assert newcomer.recover() == {"renders": 0, "turns": 0, "files": 0}
+        assert newcomer.job("job-live").status == "processing"  # type: ignore[union-attr]
+        assert newcomer.count("turn_holds") == 1
+        assert newcomer.user(uid) == live.user(uid) and live.user(uid).frozen == 100  # type: ignore[union-attr]
+    finally:
+        newcomer.close()
+        live.close()
+
+
+def test_recovery_takes_back_what_a_killed_owner_left(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    seed = Store(data)
+    uid = _user(seed, 300)
+    seed.close()
+    # A real process claims ownership, starts a render and a turn, then is killed (-9).
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from nemo_skill.local.store import Store\n"
+        "s = Store(Path(sys.argv[1])); s.claim_owner()\n"
+        "s.create_job('job-dead', sys.argv[2], 's2', {'t': []})\n"
+        "s.update_job('job-dead', status='processing')\n"
+        "assert s.begin_turn(sys.argv[2], 's2') and s.freeze_turn('s2', 100)\n"
+        "print('ready', flush=True); time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(data), uid], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        partial = data / "renders" / ".x.part.mp4"
+        partial.write_bytes(b"half")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        after = Store(data)
+        try:
+            after.claim_owner()
+            assert after.recover() == {"renders": 1, "turns": 1, "files": 1}
+            job = after.job("job-dead")
+            assert job is not None and job.error == "interrupted by a server restart"
+            user = after.user(uid)
+            assert user is not None and user.available == 300 and user.frozen == 0
+            assert not partial.exists()
+            assert [p.stem for p in (data / "owners").glob("*.lock")] == [after.owner]
+        finally:
+            after.close()
+        assert not list((data / "owners").glob("*.lock"))  # a clean close removes its lock
+    finally:
+        if proc.poll() is None:
+            proc.kill()

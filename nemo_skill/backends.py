@@ -1,0 +1,422 @@
+"""Which backend a command talks to: the one module outside ``nemo_skill.local`` that opens it.
+
+``--api-url`` / ``NEMO_API_URL`` names a backend URL, or ``local``: the embedded
+backend of the data folder ``<state dir>/local``. :func:`open_settings` turns
+``local`` into the URL of that folder's **one service**, started in the background
+on first use and reused by every later or concurrent command, the MCP server and
+the Python API (:class:`~nemo_skill.client.NemoClient` calls it). The service's
+lifecycle follows style-by-example habit 14 (the Gradle daemon, ``ollama serve``):
+
+- found again through the port file ``service.json`` in the data folder, written
+  atomically (0600) by the service once it listens: URL, pid and a per-start
+  secret. A file is trusted only while the service's lock (``service.lock``) is
+  held and the URL answers ``/_local/service`` with that secret: a killed service
+  or a reused port is a stale file, ignored and replaced;
+- started under ``service.start.lock``, so commands started at once start exactly
+  one: a detached process (its own session, loopback only, a free port, its log in
+  ``service.log``);
+- stopped after ``NEMO_LOCAL_IDLE_S`` seconds with no request, turn or render
+  (default 900), or on request (``serve-local --stop``, :func:`stop_service`).
+
+No other module outside ``nemo_skill/local`` imports ``nemo_skill.local``: the
+commands that need the package itself (``serve-local``, ``animate``, ``generate``)
+go through the narrow functions at the end of this module, imported lazily so a
+cloud command never loads the local extra.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hmac
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from nemo_skill.config import LOCAL_API_URL, ensure_private_dir, locked
+from nemo_skill.errors import NemoError, UsageError
+
+if TYPE_CHECKING:
+    from nemo_skill.config import Settings
+
+LOCAL_DIR = "local"  # the data folder under the state dir
+PORT_FILE = "service.json"
+SERVICE_LOCK = "service.lock"  # held by the running service for its whole life
+START_LOCK = "service.start.lock"  # held by whoever is starting it
+LOG_FILE = "service.log"
+SECRET_HEADER = "X-Nemo-Service-Secret"  # noqa: S105 - a header name, not a secret
+STATUS_PATH = "/_local/service"
+IDLE_ENV = "NEMO_LOCAL_IDLE_S"
+DEFAULT_IDLE_S = 900.0
+START_TIMEOUT_S = 90.0  # a first start imports OpenCV and PyAV: slow on a busy machine
+EXIT_ALREADY_SERVED = 3  # the service's exit code when another instance holds the folder
+# A generation costs 100 credits and an edit 50: the offline demo user gets enough to re-run
+# the README job and the examples many times (top up with `serve-local --add-credits`).
+LOCAL_DEMO_CREDITS = 1000
+
+
+def local_data_dir(settings: Settings) -> Path:
+    """The embedded backend's data folder of ``settings``: ``<state dir>/local``."""
+    return settings.state_dir / LOCAL_DIR
+
+
+def idle_seconds(env: Mapping[str, str] | None = None) -> float:
+    """``NEMO_LOCAL_IDLE_S`` (seconds, > 0), else :data:`DEFAULT_IDLE_S`."""
+    env = os.environ if env is None else env
+    text = env.get("NEMO_LOCAL_IDLE_S", "").strip()
+    if not text:
+        return DEFAULT_IDLE_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 7 * 86400:
+        raise UsageError(
+            f"NEMO_LOCAL_IDLE_S must be a number of seconds from 1 to 604800, not {text!r}.",
+            hint="Unset it for the default (900 s), or set e.g. NEMO_LOCAL_IDLE_S=300.",
+        )
+    return value
+
+
+# --- the port file -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """What the port file says about the folder's running service."""
+
+    url: str
+    pid: int
+    data_dir: Path
+    instance: str
+    started: float
+    idle_s: float | None  # None: runs until stopped (serve-local in the foreground)
+    secret: str = field(default="", repr=False)
+
+    @property
+    def uptime_s(self) -> float:
+        """Seconds since the service started."""
+        return max(0.0, time.time() - self.started)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public fields (never the secret)."""
+        return {
+            "url": self.url,
+            "pid": self.pid,
+            "data_dir": str(self.data_dir),
+            "instance": self.instance,
+            "started": self.started,
+            "uptime_s": round(self.uptime_s, 1),
+            "idle_s": self.idle_s,
+        }
+
+    def to_file(self) -> dict[str, Any]:
+        """What the service writes to its port file."""
+        return {**self.to_dict(), "secret": self.secret}
+
+
+def read_info(data_dir: Path) -> ServiceInfo | None:
+    """The port file of ``data_dir`` as written, or None (missing or unreadable)."""
+    try:
+        data = json.loads((data_dir / PORT_FILE).read_text(encoding="utf-8"))
+        idle = data.get("idle_s")
+        return ServiceInfo(
+            url=str(data["url"]),
+            pid=int(data["pid"]),
+            data_dir=Path(data["data_dir"]),
+            instance=str(data["instance"]),
+            started=float(data["started"]),
+            idle_s=float(idle) if idle is not None else None,
+            secret=str(data["secret"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def service_lock_held(data_dir: Path) -> bool:
+    """True while a live service holds ``data_dir``'s lock (a killed one releases it)."""
+    try:
+        fd = os.open(data_dir / SERVICE_LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _ask(info: ServiceInfo, method: str, path: str, *, timeout: float = 5.0) -> Any:
+    """One authenticated call to the service's control endpoint; None when it fails."""
+    try:
+        with httpx.Client(timeout=timeout, trust_env=False) as http:
+            response = http.request(method, info.url + path, headers={SECRET_HEADER: info.secret})
+        return response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def find_service(data_dir: Path, *, touch: bool = True) -> ServiceInfo | None:
+    """The folder's running service, checked (lock held, answers with its secret), or None.
+
+    ``touch`` counts the check as activity (a command is about to use the service);
+    ``serve-local --status`` looks without keeping it awake.
+    """
+    info = read_info(data_dir)
+    if info is None or not service_lock_held(data_dir):
+        return None
+    answer = _ask(info, "GET", STATUS_PATH + ("" if touch else "?peek=1"))
+    if not isinstance(answer, dict) or not hmac.compare_digest(
+        str(answer.get("instance", "")), info.instance
+    ):
+        return None
+    return info
+
+
+def write_info(info: ServiceInfo) -> None:
+    """Publish ``info`` (the service calls this once it listens): atomic, 0600."""
+    from nemo_skill.config import write_atomic
+
+    write_atomic(info.data_dir / PORT_FILE, json.dumps(info.to_file(), indent=2) + "\n")
+
+
+def remove_info(data_dir: Path, instance: str) -> None:
+    """Remove the port file if it is still ``instance``'s (a newer one is left alone)."""
+    info = read_info(data_dir)
+    if info is not None and info.instance == instance:
+        (data_dir / PORT_FILE).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def hold_service_lock(data_dir: Path) -> Iterator[bool]:
+    """Hold ``data_dir``'s service lock while the block runs; yields False if another has it."""
+    ensure_private_dir(data_dir)
+    fd = os.open(data_dir / SERVICE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + 2.0  # a client's brief shared look at the lock
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+# --- starting and stopping -----------------------------------------------------------------
+
+
+def ensure_service(
+    data_dir: Path, *, credits: int = LOCAL_DEMO_CREDITS, idle_s: float | None = None
+) -> ServiceInfo:
+    """The folder's running service, started in the background when there is none."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    info = find_service(data_dir)
+    if info is not None:
+        return info
+    ensure_private_dir(data_dir)
+    with locked(data_dir / START_LOCK):  # one starter at a time; the others then find it
+        info = find_service(data_dir)
+        if info is not None:
+            return info
+        if service_lock_held(data_dir):  # a service is starting by another route, or hung
+            return _wait_ready(data_dir, None, timeout=15.0)
+        process = _spawn(data_dir, credits, idle_seconds() if idle_s is None else idle_s)
+        return _wait_ready(data_dir, process)
+
+
+_IMPORT_PATH = "PYTHONPATH"
+
+
+def _package_root() -> str:
+    """The folder holding ``nemo_skill`` (the launcher runs it from the skill folder)."""
+    return str(Path(__file__).resolve().parent.parent)
+
+
+def _spawn(data_dir: Path, credits: int, idle_s: float) -> subprocess.Popen[bytes]:
+    """Start the service detached: its own session, no terminal, output to its log."""
+    env = dict(os.environ)
+    # Passed through with our package in front (not a setting of ours: not in ENV_VARS).
+    env[_IMPORT_PATH] = os.pathsep.join(p for p in (_package_root(), env.get(_IMPORT_PATH)) if p)
+    command = [
+        sys.executable,
+        "-m",
+        "nemo_skill.local.service",
+        "--data-dir",
+        str(data_dir),
+        "--idle-s",
+        repr(idle_s),
+        "--credits",
+        str(credits),
+    ]
+    log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        process = subprocess.Popen(  # our own interpreter and module, no shell
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=log_fd,
+            cwd=data_dir,
+            env=env,
+            start_new_session=True,  # Ctrl-C in the terminal is for the command, not for it
+            close_fds=True,
+        )
+    finally:
+        os.close(log_fd)
+    # Reap it when it exits, so a long-lived parent (MCP server, Python API) keeps no zombie.
+    threading.Thread(target=process.wait, name="nemo-service-reaper", daemon=True).start()
+    return process
+
+
+def _wait_ready(
+    data_dir: Path, process: subprocess.Popen[bytes] | None, timeout: float = START_TIMEOUT_S
+) -> ServiceInfo:
+    """The service once it answers; an error naming its log when it exits or hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = find_service(data_dir)
+        if info is not None:
+            return info
+        code = process.poll() if process is not None else None
+        if code is not None and code != EXIT_ALREADY_SERVED:
+            raise NemoError(
+                f"The local service did not start (exit code {code}): {_log_tail(data_dir)}",
+                hint=f"See its log: {data_dir / LOG_FILE}",
+            )
+        time.sleep(0.05)
+    stale = read_info(data_dir)
+    if stale is not None and service_lock_held(data_dir):
+        raise NemoError(
+            f"The local service of {data_dir} (pid {stale.pid}) holds the folder but does not "
+            f"answer at {stale.url} as its port file says.",
+            hint=f"Stop that process (kill {stale.pid}) and run the command again.",
+        )
+    raise NemoError(
+        f"The local service did not answer within {timeout:g} s.",
+        hint=f"See its log: {data_dir / LOG_FILE}",
+    )
+
+
+def _log_tail(data_dir: Path, lines: int = 3) -> str:
+    try:
+        text = (data_dir / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "no log"
+    tail = [line for line in text.splitlines() if line.strip()][-lines:]
+    return " / ".join(tail) or "no log"
+
+
+def stop_service(data_dir: Path, *, timeout: float = 30.0) -> ServiceInfo | None:
+    """Ask the folder's service to stop and wait until it has; the stopped one, or None."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    info = find_service(data_dir, touch=False)
+    if info is None:
+        return None
+    _ask(info, "POST", STATUS_PATH + "/stop")
+    deadline = time.monotonic() + timeout
+    while service_lock_held(data_dir):
+        if time.monotonic() > deadline:
+            raise NemoError(
+                f"The local service (pid {info.pid}) did not stop within {timeout:g} s.",
+                hint=f"See its log: {data_dir / LOG_FILE}",
+            )
+        time.sleep(0.05)
+    return info
+
+
+def service_status(data_dir: Path) -> dict[str, Any] | None:
+    """The running service's status (url, pid, folder, uptime, busy), without waking it."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    info = find_service(data_dir, touch=False)
+    if info is None:
+        return None
+    answer = _ask(info, "GET", STATUS_PATH + "?peek=1")
+    status = info.to_dict()
+    if isinstance(answer, dict):
+        status["busy"] = bool(answer.get("busy"))
+        status["idle_for_s"] = answer.get("idle_for_s")
+    return status
+
+
+def open_settings(settings: Settings) -> Settings:
+    """``settings`` whose ``api_url`` is a real URL: ``local`` becomes the folder's service.
+
+    Cached tokens and sessions stay under the ``local`` scope (the port changes between
+    starts); claim links point at the service, which serves the project page itself.
+    """
+    if not settings.is_local:
+        return settings
+    info = ensure_service(local_data_dir(settings))
+    opened = replace(settings, api_url=info.url, scope=LOCAL_API_URL)
+    if settings.web_url_source in ("default", "derived"):
+        opened = replace(opened, web_url=info.url, web_url_source="derived")
+    return opened
+
+
+# --- the embedded package itself, for the commands that need it -----------------------------
+
+
+def serve_foreground(
+    data_dir: Path,
+    *,
+    host: str,
+    port: int,
+    credits: int,
+    allow_remote: bool,
+    on_ready: Callable[[str], None],
+) -> None:
+    """``serve-local``: the folder's service in the foreground, until Ctrl-C."""
+    from nemo_skill.local.app import LocalConfig
+    from nemo_skill.local.server import serve
+
+    serve(
+        host,
+        port,
+        data_dir,
+        allow_remote=allow_remote,
+        config=LocalConfig(credits_new_user=credits),
+        on_ready=on_ready,
+    )
+
+
+def add_credits(data_dir: Path, amount: int) -> int | None:
+    """The offline top-up: ``amount`` more credits for every user; None when no data."""
+    from nemo_skill.local.store import DB_NAME, Store
+
+    if not (data_dir / DB_NAME).is_file():
+        return None
+    store = Store(data_dir)
+    try:
+        return store.add_credits(amount)
+    finally:
+        store.close()
+
+
+def render_workers() -> int:
+    """How many renders the embedded backend runs at once (its default config)."""
+    from nemo_skill.local.app import LocalConfig
+
+    return LocalConfig().render_workers
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``."""
+    from nemo_skill.settings import is_loopback_host
+
+    return is_loopback_host(host)
