@@ -26,42 +26,57 @@ cloud command never loads the local extra.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hmac
-import json
 import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from nemo_skill.config import LOCAL_API_URL, ensure_private_dir, locked
 from nemo_skill.errors import NemoError, UsageError
+from nemo_skill.portfile import (
+    DEFAULT_IDLE_S,
+    EXIT_ALREADY_SERVED,
+    LOCAL_DEMO_CREDITS,
+    LOG_FILE,
+    PORT_FILE,
+    SECRET_HEADER,
+    START_LOCK,
+    STATUS_PATH,
+    ServiceInfo,
+    read_info,
+    service_lock_held,
+)
+from nemo_skill.settings import LOCAL_API_URL
+from nemo_skill.storage import ensure_private_dir, locked
 
 if TYPE_CHECKING:
-    from nemo_skill.config import Settings
+    from nemo_skill.settings import Settings
+
+__all__ = [
+    "LOCAL_DEMO_CREDITS",
+    "LOG_FILE",
+    "PORT_FILE",
+    "ServiceInfo",
+    "ensure_service",
+    "find_service",
+    "idle_seconds",
+    "local_data_dir",
+    "open_settings",
+    "read_info",
+    "service_lock_held",
+    "service_status",
+    "stop_service",
+]
 
 LOCAL_DIR = "local"  # the data folder under the state dir
-PORT_FILE = "service.json"
-SERVICE_LOCK = "service.lock"  # held by the running service for its whole life
-START_LOCK = "service.start.lock"  # held by whoever is starting it
-LOG_FILE = "service.log"
-SECRET_HEADER = "X-Nemo-Service-Secret"  # noqa: S105 - a header name, not a secret
-STATUS_PATH = "/_local/service"
-IDLE_ENV = "NEMO_LOCAL_IDLE_S"
-DEFAULT_IDLE_S = 900.0
 START_TIMEOUT_S = 90.0  # a first start imports OpenCV and PyAV: slow on a busy machine
-EXIT_ALREADY_SERVED = 3  # the service's exit code when another instance holds the folder
-# A generation costs 100 credits and an edit 50: the offline demo user gets enough to re-run
-# the README job and the examples many times (top up with `serve-local --add-credits`).
-LOCAL_DEMO_CREDITS = 1000
 
 
 def local_data_dir(settings: Settings) -> Path:
@@ -87,74 +102,7 @@ def idle_seconds(env: Mapping[str, str] | None = None) -> float:
     return value
 
 
-# --- the port file -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ServiceInfo:
-    """What the port file says about the folder's running service."""
-
-    url: str
-    pid: int
-    data_dir: Path
-    instance: str
-    started: float
-    idle_s: float | None  # None: runs until stopped (serve-local in the foreground)
-    secret: str = field(default="", repr=False)
-
-    @property
-    def uptime_s(self) -> float:
-        """Seconds since the service started."""
-        return max(0.0, time.time() - self.started)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The public fields (never the secret)."""
-        return {
-            "url": self.url,
-            "pid": self.pid,
-            "data_dir": str(self.data_dir),
-            "instance": self.instance,
-            "started": self.started,
-            "uptime_s": round(self.uptime_s, 1),
-            "idle_s": self.idle_s,
-        }
-
-    def to_file(self) -> dict[str, Any]:
-        """What the service writes to its port file."""
-        return {**self.to_dict(), "secret": self.secret}
-
-
-def read_info(data_dir: Path) -> ServiceInfo | None:
-    """The port file of ``data_dir`` as written, or None (missing or unreadable)."""
-    try:
-        data = json.loads((data_dir / PORT_FILE).read_text(encoding="utf-8"))
-        idle = data.get("idle_s")
-        return ServiceInfo(
-            url=str(data["url"]),
-            pid=int(data["pid"]),
-            data_dir=Path(data["data_dir"]),
-            instance=str(data["instance"]),
-            started=float(data["started"]),
-            idle_s=float(idle) if idle is not None else None,
-            secret=str(data["secret"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def service_lock_held(data_dir: Path) -> bool:
-    """True while a live service holds ``data_dir``'s lock (a killed one releases it)."""
-    try:
-        fd = os.open(data_dir / SERVICE_LOCK, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+# --- finding, starting and stopping the service -----------------------------------------
 
 
 def _ask(info: ServiceInfo, method: str, path: str, *, timeout: float = 5.0) -> Any:
@@ -182,44 +130,6 @@ def find_service(data_dir: Path, *, touch: bool = True) -> ServiceInfo | None:
     ):
         return None
     return info
-
-
-def write_info(info: ServiceInfo) -> None:
-    """Publish ``info`` (the service calls this once it listens): atomic, 0600."""
-    from nemo_skill.config import write_atomic
-
-    write_atomic(info.data_dir / PORT_FILE, json.dumps(info.to_file(), indent=2) + "\n")
-
-
-def remove_info(data_dir: Path, instance: str) -> None:
-    """Remove the port file if it is still ``instance``'s (a newer one is left alone)."""
-    info = read_info(data_dir)
-    if info is not None and info.instance == instance:
-        (data_dir / PORT_FILE).unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def hold_service_lock(data_dir: Path) -> Iterator[bool]:
-    """Hold ``data_dir``'s service lock while the block runs; yields False if another has it."""
-    ensure_private_dir(data_dir)
-    fd = os.open(data_dir / SERVICE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + 2.0  # a client's brief shared look at the lock
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-        yield True
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-# --- starting and stopping -----------------------------------------------------------------
 
 
 def ensure_service(
@@ -413,6 +323,25 @@ def render_workers() -> int:
     from nemo_skill.local.app import LocalConfig
 
     return LocalConfig().render_workers
+
+
+def motion_names() -> tuple[str, ...]:
+    """The camera moves the render engine knows (``animate --motion``)."""
+    from nemo_skill.local.engine.motion import MOTIONS
+
+    return tuple(MOTIONS)
+
+
+def animate_photo(
+    image: Path, out: Path, *, progress: Callable[[float], None] | None, **options: Any
+) -> tuple[Any, list[str]]:
+    """``animate``: render ``image`` to ``out`` on the CPU, no backend (options: the flags).
+
+    The engine's ``RenderResult`` and the notes about titles that will not show as written.
+    """
+    from nemo_skill.local.animate import AnimateOptions, animate
+
+    return animate(image, out, AnimateOptions(**options), progress)
 
 
 def is_loopback(host: str) -> bool:

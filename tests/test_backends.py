@@ -23,7 +23,7 @@ import pytest
 pytest.importorskip("cv2")
 pytest.importorskip("starlette")
 
-from nemo_skill import backends
+from nemo_skill import backends, portfile
 from tests.conftest import ROOT
 from tests.e2e.support import make_image
 
@@ -167,7 +167,7 @@ def test_a_stale_port_file_starts_a_new_service(run: Run, tmp_path: Path) -> Non
         idle_s=60,
         secret="old",
     )
-    backends.write_info(stale)
+    portfile.write_info(stale)
     result = run("--json", "credits")
     assert result.returncode == 0, result.stderr
     info = port_file(home)

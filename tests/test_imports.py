@@ -16,15 +16,9 @@ PACKAGE = "nemo_skill"
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = "nemo_skill.local"
 
-# The modules outside nemo_skill/local allowed to import it. Helper C1 is creating the one
-# opener module for backends; until it lands, the commands that run the engine or the server
-# directly, the CLI (``--api-url local``) and the batch (the local render workers) do.
-LOCAL_OPENERS: frozenset[str] = frozenset({
-    "nemo_skill.cli",
-    "nemo_skill.commands.animate",
-    "nemo_skill.commands.serve_local",
-    "nemo_skill.batch",
-})  # fmt: skip
+# The one module outside nemo_skill/local allowed to import it: the opener of backends
+# (``--api-url local``, serve-local, animate's engine, the batch's render workers).
+LOCAL_OPENERS: frozenset[str] = frozenset({"nemo_skill.backends"})
 
 Graph = dict[str, set[str]]
 

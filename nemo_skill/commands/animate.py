@@ -6,12 +6,12 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nemo_skill.local.engine.motion import MOTIONS
+from nemo_skill.backends import motion_names
 
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
 
-MOTION_CHOICES = MOTIONS  # one list, owned by the engine (depth-aware ones included)
+MOTION_CHOICES = motion_names()  # one list, owned by the engine (depth-aware ones included)
 ASPECT_CHOICES = ("16:9", "9:16", "1:1", "4:5", "4:3", "original")
 
 
@@ -93,15 +93,8 @@ def run(ctx: Context) -> int:
     """Plan the draft from the prompt and the overrides, then render it."""
     from pathlib import Path
 
+    from nemo_skill.backends import animate_photo
     from nemo_skill.errors import UsageError
-    from nemo_skill.local.engine import (
-        apply_instruction,
-        plan_from_prompt,
-        probe_image,
-        render_draft,
-    )
-    from nemo_skill.local.engine.audio import AUDIO_EXTENSIONS, STYLES
-    from nemo_skill.local.engine.prompt import Instruction
     from nemo_skill.paths import resolve_output
 
     args = ctx.args
@@ -113,45 +106,21 @@ def run(ctx: Context) -> int:
             hint="Give a file name, e.g. -o clip.mp4.",
         )
     out = resolve_output(args.output, "clip", force=args.force)
-    size = probe_image(image)
-    draft = plan_from_prompt(
-        args.prompt,
-        source=str(image.resolve()),
-        name=image.name,
-        image_size=size,
-        long_side=max(160, min(1920, args.size)),
-    )
-    music = args.music
-    music_file = None
-    if music and Path(music).suffix.lower().lstrip(".") in AUDIO_EXTENSIONS:
-        music_file = Path(music).expanduser()
-        if not music_file.is_file():
-            raise UsageError(f"Music file not found: {music}")
-        music = next(iter(STYLES))
-    elif music and music != "lofi" and music not in STYLES:
-        raise UsageError(
-            f"Unknown music style: {music}",
-            hint=f"Use {', '.join(STYLES)} or an audio file.",
-        )
-    overrides = Instruction(
-        duration_s=args.duration,
+    result, notes = animate_photo(
+        image,
+        out,
+        progress=_bar(ctx),
+        prompt=args.prompt,
+        duration=args.duration,
         aspect=args.aspect,
         motion=args.motion,
         fps=args.fps,
         title=args.title,
         fit=args.fit,
-        music_style="lo-fi" if music == "lofi" else music,
-        music_volume=args.volume if music or args.volume is not None else None,
+        music=args.music,
+        volume=args.volume,
+        size=args.size,
     )
-    draft = apply_instruction(draft, overrides, long_side=max(160, min(1920, args.size)))
-    if music_file is not None:
-        for track in draft["t"]:
-            if track["tt"] == 1:
-                track["sg"][0].update(src=str(music_file.resolve()), name=music_file.name)
-    result = render_draft(draft, out, progress=_bar(ctx))
-    from nemo_skill.local.textnotes import draft_notes, say_note
-
-    notes = [say_note(note, "en") for note in draft_notes(draft)]
     data = {
         "path": str(result.path),
         "duration": result.duration,

@@ -23,8 +23,17 @@ from starlette.responses import Response
 from nemo_skill.local.backend import Backend, LocalConfig
 from nemo_skill.local.http import BackendError, on_backend_error, on_crash, on_not_found
 from nemo_skill.local.jobs import LocalRenderQueue
-from nemo_skill.local.routes import auth, claim, credits, render, sessions, state, turns, uploads
-from nemo_skill.local.service import ROUTES as SERVICE_ROUTES
+from nemo_skill.local.routes import (
+    auth,
+    claim,
+    credits,
+    render,
+    service,
+    sessions,
+    state,
+    turns,
+    uploads,
+)
 from nemo_skill.local.store import Store
 from nemo_skill.local.uploads import source_resolver
 
@@ -55,7 +64,7 @@ def create_app(data_dir: Path, *, config: LocalConfig | None = None) -> Starlett
         *state.ROUTES,
         *render.ROUTES,
         *claim.ROUTES,
-        *SERVICE_ROUTES,
+        *service.ROUTES,
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BackendError: on_backend_error,
