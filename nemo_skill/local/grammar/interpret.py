@@ -113,9 +113,9 @@ def _cjk_int(chars: str) -> int | None:
 
 @cache
 def _units() -> str:
-    return "|".join(
-        f"(?:{p})" for t in _tables() for n in ("seconds", "minutes") for p in _phrases(t, n)
-    )
+    """Time units, milliseconds first ("500ms" is not 500 s)."""
+    names = ("millis", "seconds", "minutes")
+    return "|".join(f"(?:{p})" for n in names for t in _tables() for p in _phrases(t, n))
 
 
 @cache
@@ -151,7 +151,7 @@ def _numbers_as_digits(text: str) -> str:
         f"百分之([{_CJK_NUM}]+)", lambda m: f"{_cjk_int(m.group(1)) or 0}%", text
     )
     return re.sub(
-        f"([{_CJK_NUM}]+)(?=\\s*(?:秒|分|帧|フレーム|コマ|倍|fps))",
+        f"([{_CJK_NUM}]+)(?=\\s*(?:秒|分|帧|フレーム|コマ|倍|fps|毫秒|ミリ秒))",
         lambda m: str(_cjk_int(m.group(1)) if _cjk_int(m.group(1)) is not None else m.group(1)),
         text,
     )
@@ -233,8 +233,9 @@ def _language(text: _Text, prefer: str | None = None) -> str | None:
     return best if best and scores[best] > 0 else None
 
 
-_NEUTRAL_CONCEPTS = ("text_capture", "text_cue", "seconds", "minutes", "dur_to", "platform_916",
-                     "platform_169", "platform_45", "fps_unit", "times_unit")  # fmt: skip
+_NEUTRAL_CONCEPTS = ("text_capture", "text_cue", "millis", "seconds", "minutes", "dur_to",
+                     "platform_916", "platform_169", "platform_45", "fps_unit",
+                     "times_unit")  # fmt: skip
 
 
 _CLAUSE_MARK = r"(?<!\d)[.,]|[.,](?!\d)|[;!?。！？，、；\n]"  # not "1.5", "1,5"
@@ -309,6 +310,10 @@ def _clause_factor(text: _Text, out: dict[str, Any], span: tuple[int, int]) -> N
         return
     grow = _grows(text, span, on_speed)
     less = text.within("factor_less", span) is not None  # "deux fois moins long"
+    if kind == "percent" and _percent_is_rate(text, span, where, grow, on_speed):
+        out["speed_to" if on_speed else "duration_scale"] = value  # "at 50% speed", 速度调到150%
+        _spend(text, span)
+        return
     if kind == "percent":
         if grow is None:
             return
@@ -325,6 +330,16 @@ def _clause_factor(text: _Text, out: dict[str, Any], span: tuple[int, int]) -> N
             value = 1 / value
     out["speed" if on_speed else "duration_scale"] = round(value, 4)
     _spend(text, span)
+
+
+def _percent_is_rate(
+    text: _Text, span: tuple[int, int], where: int, grow: bool | None, on_speed: bool
+) -> bool:
+    """A percent that is the new value: after "to"/"at"/到/auf, before に, or "speed 150%"."""
+    before = text.work[span[0] : where]
+    after = text.work[where : span[1]]
+    to = bool(_concept("dur_target").search(before)) or bool(re.search(r"%\s*に", after))
+    return to or (grow is None and on_speed)
 
 
 def _amount(text: _Text, span: tuple[int, int]) -> tuple[str, float, int] | None:
@@ -410,6 +425,8 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
         value = float(match.group(1).replace(",", "."))
         if _concept("minutes").fullmatch(match.group(2).strip()):
             value *= 60
+        elif _concept("millis").fullmatch(match.group(2).strip()):
+            value /= 1000
         lo, hi = _clause_of(text, match.start())
         before = text.work[max(lo, match.start() - 30) : match.start()]
         after = text.work[match.start() + len(match.group(1)) : min(hi, match.end() + 30)]

@@ -12,7 +12,7 @@ TABLE = Table(
         "question": (r"\blang\s+genug\b", r"^\s*(?:wie|was|welche[rsmn]?|wieso|warum|weshalb|wann|wo|ist|sind|gibt\s+es|hast\s+du|habt\s+ihr|haben\s+sie|reicht|"
                      r"passt|läuft|dauert)\b",),
         "chitchat": (r"\bdanke\b", r"^\s*(?:hallo|hi|servus|moin|danke|vielen\s+dank|super|toll|klasse|perfekt|prima|cool|ok(?:ay)?|gut|sehr\s+gut|tschüss|guten\s+(?:tag|morgen|abend)|geil|spitze)\b",),
-        "undo": (r"\brückgängig\b", r"\bwieder\s+zurück\b", r"\balte\s+version\b", r"\b(?:einen\s+)?schritt\s+zurück\b", r"\bzurück\s+zu(?:r|m)\s+(?:vorherigen|letzten|alten|vorigen)\b",
+        "undo": (r"\brückgängig\b", r"\bzurücknehmen\b", r"\bwieder\s+zurück\b", r"\balte\s+version\b", r"\b(?:einen\s+)?schritt\s+zurück\b", r"\bzurück\s+zu(?:r|m)\s+(?:vorherigen|letzten|alten|vorigen)\b",
                  r"\b(?:vorherigen|letzten|alten|vorigen)\s+(?:stand|zustand|version)\b", r"\bnimm\s+(?:das|es)\s+zurück\b", r"\bwie\s+vorher\b", r"\bvorherige\s+version\b", r"\bletzte\s+änderung\s+(?:zurück|weg)\b", r"\bzurücksetzen\b",
                  r"\bmach\s+das\s+(?:wieder\s+)?zurück\b", r"\bstell\s+(?:es|das)\s+(?:wieder\s+)?zurück\b", r"\bnimm\s+das\s+zurück\b"),
         "regen_strong": (r"\bneu\s+(?:generieren|erzeugen|erstellen|animieren|machen|rendern)\b", r"\bgeneriere?\s+(?:es|das\s+video|es\s+)?(?:noch\s*mal|neu|erneut)\b",
@@ -61,6 +61,7 @@ TABLE = Table(
         "dur_more": (r"\bnoch\b", r"\bmehr\b", r"\bweitere\b", r"\bzusätzliche?\b", r"\bplus\b", r"\bfüg(?:e)?\b", r"\bhinzu\b", r"\bdazu\b"),
         "dur_less": (r"\bweniger\b", r"\bminus\b", r"\bnimm\b", r"\bweg\b", r"\bab\b"),
         "dur_to": (r"\b(?:auf|zu|bis)\s*$", r"\bmach\s+(?:es|das\s+video|den\s+clip)?\s*$", r"\bgenau\s*$", r"\bsoll\s*$"),
+        "millis": (r"millisekunden?\b", r"ms\b"),
         "seconds": (r"sekunden?\b", r"sek\.?\b"),
         "minutes": (r"minuten?\b",),
         "music_noun": (r"\bmusik\b", r"\bhintergrundmusik\b", r"\bsong\b", r"\blied\b", r"\bsoundtrack\b", r"\bmelodie\b", r"\bton\b", r"\baudio\b", r"\bsound\b", r"\bmusikstück\b", r"\bmusikalisch\w*\b", r"\bmusi\w*\b"),

@@ -15,7 +15,7 @@ TABLE = Table(
                      r"c'est\s+(?:quoi|assez|combien)|y\s+a-t-il|tu\s+as|t'as|vous\s+avez|il\s+y\s+a\s+(?:quoi|d'autres)|as-tu|avez-vous|est-il|est-elle|la\s+vidéo\s+est-elle|"
                      r"ça\s+dure|ça\s+suffit|c'est\s+suffisant|ça\s+passe)\b",),
         "chitchat": (r"\bmerci\b", r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
-        "undo": (r"\bannule(?:r|z)?\b", r"\bancienne\s+version\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
+        "undo": (r"\bannule(?:r|z)?\b", r"\bétat\s+précédent\b", r"\bancienne\s+version\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
                  r"\bcomme\s+avant\b", r"\bversion\s+précédente\b", r"\bremets?\s+comme\s+(?:avant|c'était)\b", r"\bretour\s+arrière\b"),
         "regen_strong": (r"\brégénère(?:r|z)?\b", r"\bregénère\b", r"\bregenere\b", r"\b(?:une\s+)?(?:autre|nouvelle)\s+(?:prise|version|variante|tentative)\b",
                          r"\brefai[st](?:-la|-le)?\s+(?:la\s+vidéo|le\s+clip|l'animation)\b", r"\brecommence(?:r|z)?\s+(?:à\s+zéro|depuis\s+le\s+début)\b",
@@ -66,6 +66,7 @@ TABLE = Table(
         "dur_more": (r"\bencore\b", r"\bde\s+plus\b", r"\bajoute(?:r|z)?\b", r"\bsupplémentaires?\b", r"\bplus\b", r"\brajoute\b"),
         "dur_less": (r"\bde\s+moins\b", r"\benlève\b", r"\bretire\b", r"\bmoins\b"),
         "dur_to": (r"\b(?:à|en|de)\s*$", r"\bdure\s*$", r"\bdurer\s*$", r"\bfais(?:-la|-le)?\s*$", r"\bmets\s*$"),
+        "millis": (r"millisecondes?\b", r"ms\b"),
         "seconds": (r"secondes?\b", r"sec\b"),
         "minutes": (r"minutes?\b",),
         "music_noun": (r"\bmusique\b", r"\bchanson\b", r"\bbande[\s-]son\b", r"\bmorceau\b", r"\bmélodie\b", r"\bson\b", r"\baudio\b", r"\bmusic\b", r"\bfond\s+sonore\b"),
