@@ -14,6 +14,7 @@ on success; a failure or a cancel leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 import threading
@@ -220,7 +221,8 @@ def render_draft(
     """Render ``draft`` to ``out`` (MP4). Raises RenderError / UnsupportedFileError."""
     started = time.monotonic()
     _prefetch("av")  # PyAV's libraries load while the photo decodes (that releases the GIL)
-    resolve = resolve_source or _default_resolver
+    # Each source is looked up once (the probe, the header check and the lazy decode share it).
+    resolve: Resolver = functools.cache(resolve_source or _default_resolver)
     out = Path(out)
 
     def probe(src: str) -> tuple[int, int]:
