@@ -244,3 +244,20 @@ def test_undo_in_every_phrasing(text: str) -> None:
 @pytest.mark.parametrize("text", ["encore une fois", "one more time", "noch einmal", "otra vez"])
 def test_once_more_is_a_new_take_not_an_amount(text: str) -> None:
     assert fields(read(text).instruction) == {"regenerate": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add some music, something epic", {"music_style": "cinematic"}),  # a mood of the music
+        ("another 2 seconds", {"duration_delta_s": 2.0}),
+        ("noch 3 Sekunden", {"duration_delta_s": 3.0}),
+        ("+2s", {"duration_delta_s": 2.0}),
+        ("add 500 ms", {"duration_delta_s": 0.5}),
+        ("at 50% speed", {"speed_to": 0.5}),
+        ("speed it up to 150%", {"speed_to": 1.5}),
+        ("cut the music", {"remove_music": True}),
+    ],
+)
+def test_amounts_next_to_other_words(text: str, expected: dict[str, Any]) -> None:
+    assert fields(read(text).instruction) == expected

@@ -471,8 +471,9 @@ def _delta_sign(
         and not _RELATIVE_AFTER.match(text.work, match.end())
         and bool(_concept("dur_to").search(before))
     ) or to_target
-    more = _concept("dur_more").search(before + " " + after)
-    less = _concept("dur_less").search(before + " " + after)
+    # apart: a word anchored at the number's left ("another 2 seconds") ends ``before``
+    more = _concept("dur_more").search(before) or _concept("dur_more").search(after)
+    less = _concept("dur_less").search(before) or _concept("dur_less").search(after)
     if absolute or bool(more) == bool(less):
         return 0
     return 1 if more else -1
@@ -571,25 +572,29 @@ def _near(text: _Text, verbs: str, nouns: str, reach: int = 28) -> bool:
 
 
 def _style(text: _Text, music: bool) -> str | None:
-    """The music style named: a genre anywhere, a mood word only in a clause about music.
+    """The music style named: a genre anywhere, a mood word unless its clause is about a text.
 
-    ("le titre plus grand et la musique plus forte": "grand" is the title's size.)
+    ("le titre plus grand et la musique plus forte": "grand" is the title's size;
+    "add some music, something epic": "epic" is the music's.)
     """
     found: list[tuple[int, str]] = []
-    about_music = [
-        span for span in _clauses(text)
-        if any(text.within(n, span) for n in ("music_noun", "background"))
-    ]  # fmt: skip
     for style in music_styles():
         key = STYLE_CONCEPTS.get(style, style.replace("-", ""))
         if match := text.find(f"{key}_genre"):
             found.append((match.start(), style))
         if not music:
             continue
-        for span in about_music:
-            if match := text.within(f"{key}_mood", span):
+        for match in text.all(f"{key}_mood"):
+            if not _about_text(text, _clause_of(text, match.start())):
                 found.append((match.start(), style))
     return min(found)[1] if found else None
+
+
+def _about_text(text: _Text, span: tuple[int, int]) -> bool:
+    """True when a clause speaks of a title or caption and not of the music."""
+    if text.within("music_noun", span) or text.within("background", span):
+        return False
+    return any(text.within(n, span) for n in (*_TEXT_NOUNS, "bigger", "smaller"))
 
 
 def _text_context(text: _Text) -> bool:
@@ -690,6 +695,7 @@ def _text_edits(text: _Text, out: dict[str, Any]) -> bool:
 
 
 _TEXT_ROLES = (("title_noun", "title"), ("caption_noun", "caption"), ("text_noun", "text"))
+_TEXT_NOUNS = tuple(noun for noun, _ in _TEXT_ROLES)
 
 
 def _text_styles(text: _Text, whole: str | None) -> tuple[TextStyle, ...]:

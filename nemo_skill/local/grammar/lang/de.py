@@ -58,7 +58,7 @@ TABLE = Table(
         "fast_adj": (r"\bschnell(?:e|en)?\b", r"\bzügig\b", r"\bdynamisch(?:e|en)?\b", r"\brasant(?:e|en)?\b"),
         "longer": (r"\blänger\b", r"\bverlänger(?:e|n|t)?\b", r"\bzu\s+kurz\b", r"\bmehr\s+zeit\b", r"\bstreck(?:e|en)\b", r"\bausdehnen\b"),
         "shorter": (r"\bkürzer\b", r"\bkürz(?:e|en|t)\b", r"\bzu\s+lang\b", r"\bschneid(?:e|en)?\b(?=.*sekunde)", r"\bweniger\s+zeit\b", r"\bstutz(?:e|en)\b"),
-        "dur_more": (r"\bnoch\b", r"\bmehr\b", r"\bweitere\b", r"\bzusätzliche?\b", r"\bplus\b", r"\bfüg(?:e)?\b", r"\bhinzu\b", r"\bdazu\b"),
+        "dur_more": (r"\bnoch\s*$", r"\bmehr\b", r"\bweitere\b", r"\bzusätzliche?\b", r"\bplus\b", r"\bfüg(?:e)?\b", r"\bhinzu\b", r"\bdazu\b"),
         "dur_less": (r"\bweniger\b", r"\bminus\b", r"\bnimm\b", r"\bweg\b", r"\bab\b"),
         "dur_to": (r"\b(?:auf|zu|bis)\s*$", r"\bmach\s+(?:es|das\s+video|den\s+clip)?\s*$", r"\bgenau\s*$", r"\bsoll\s*$"),
         "millis": (r"millisekunden?\b", r"ms\b"),

@@ -111,7 +111,7 @@ TABLE = Table(
                    r"\btoo\s+short\b", r"\bnot\s+long\s+enough\b", r"\bmake\s+it\s+last\s+longer\b", r"\bprolong\b"),
         "shorter": (r"\bshorter\b", r"\bshorten\b", r"\btrim\b", r"\b(?:knock|take|shave|chop)\b(?=[^,.;!?]{0,20}\boff\b)", r"\b(?:reduce|decrease|subtract)\b(?=.*\b(?:sec|length|duration))", r"\bcut\s+(?:it\s+)?(?:down|by)\b", r"\bcut\b(?=.*(?:\bsec|\d\s*m?s\b|milli))",
                     r"\btoo\s+long\b", r"\bless\s+time\b", r"\bquicker\s+clip\b", r"\btighten\b"),
-        "dur_more": (r"\banother\b", r"\bmore\b", r"\bextra\b", r"\badd(?:ing)?\b", r"\bplus\b", r"\badditional\b"),
+        "dur_more": (r"\banother\s*$", r"\bmore\b", r"\bextra\b", r"\badd(?:ing)?\b", r"\bplus\b", r"\badditional\b"),
         "dur_less": (r"\bfewer\b", r"\bless\b", r"\bminus\b", r"\bremove\b", r"\btake\s+(?:off|away)\b", r"\bshave\b"),
         "dur_to": (r"\bto\s*$", r"\bat\s*$", r"\bexactly\s*$", r"\bmake\s+it\s*$", r"\bbe\s*$", r"\bjust\s*$"),
         "millis": (r"milli-?seconds?\b", r"ms\b", r"msecs?\b"),

@@ -63,7 +63,7 @@ TABLE = Table(
                    r"\bdemasiado\s+cort[oa]\b", r"\bmuy\s+cort[oa]\b", r"\balárga(?:lo|la)\b", r"\bque\s+dure\s+más\b", r"\bmás\s+tiempo\b"),
         "shorter": (r"\bmás\s+cort[oa]\b", r"\bacorta(?:r|lo|la)?\b", r"\bacórta(?:lo|la)\b", r"\brecorta(?:r|lo|la)?\b", r"\brecórta(?:lo|la)\b",
                     r"\bdemasiado\s+larg[oa]\b", r"\bmuy\s+larg[oa]\b", r"\bque\s+dure\s+menos\b", r"\breduce\s+la\s+duración\b", r"\bqu[ií]ta(?:le|lo|la)?\b(?=.*segundo)"),
-        "dur_more": (r"\botros?\b", r"\bmás\b", r"\bañade\b", r"\bagrega\b", r"\bsuma\b", r"\bextra\b"),
+        "dur_more": (r"\botros?\s*$", r"\bmás\b", r"\bañade\b", r"\bagrega\b", r"\bsuma\b", r"\bextra\b"),
         "dur_less": (r"\bmenos\b", r"\bqu[ií]ta(?:le|lo|la)?\b", r"\bresta\b", r"\brecorta\b"),
         "dur_to": (r"\b(?:a|hasta|de|en)\s*$", r"\bdure\s*$", r"\bque\s+sea\s+de\s*$"),
         "millis": (r"milisegundos?\b", r"ms\b"),

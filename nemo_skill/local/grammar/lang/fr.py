@@ -63,7 +63,7 @@ TABLE = Table(
                    r"\bétire(?:r|z)?\b", r"\bdurer\s+plus\b", r"\bplus\s+de\s+temps\b"),
         "shorter": (r"\bplus\s+court(?:e)?\b", r"\braccourci(?:s|r|ssez)?\b", r"\bcoupe(?:r|z)?\b(?=.*seconde)", r"\btrop\s+long(?:ue)?\b", r"\bréduis\s+la\s+durée\b",
                     r"\bdurer\s+moins\b", r"\benlève\b(?=.*seconde)", r"\braboter\b"),
-        "dur_more": (r"\bencore\b", r"\bde\s+plus\b", r"\bajoute(?:r|z)?\b", r"\bsupplémentaires?\b", r"\bplus\b", r"\brajoute\b"),
+        "dur_more": (r"\bencore\s*$", r"\bde\s+plus\b", r"\bajoute(?:r|z)?\b", r"\bsupplémentaires?\b", r"\bplus\b", r"\brajoute\b"),
         "dur_less": (r"\bde\s+moins\b", r"\benlève\b", r"\bretire\b", r"\bmoins\b"),
         "dur_to": (r"\b(?:à|en|de)\s*$", r"\bdure\s*$", r"\bdurer\s*$", r"\bfais(?:-la|-le)?\s*$", r"\bmets\s*$"),
         "millis": (r"millisecondes?\b", r"ms\b"),
