@@ -114,7 +114,8 @@ def run_animate_cpu(photo: Path, out: Path, *args: str) -> tuple[float, int, flo
 
 def x264_floor(photo: Path, seconds: float = 5.0, motion: str = "") -> tuple[float, float]:
     """libx264 alone on the same frames, pre-converted to yuv420p: encode wall and CPU time."""
-    from nemo_skill.local.engine import plan_from_prompt, probe_image
+    from nemo_skill.local.edits import plan_from_prompt
+    from nemo_skill.local.engine import probe_image
     from nemo_skill.local.engine.plan import make_plan
 
     draft = plan_from_prompt(
@@ -305,7 +306,8 @@ def compose_cost(photo: Path, motion: str, frames: int = 30) -> tuple[float, flo
 
     Single-threaded and CPU-bound, so it holds up on a busy machine where wall-time ratios
     of whole processes swing by 30%."""
-    from nemo_skill.local.engine import plan_from_prompt, probe_image
+    from nemo_skill.local.edits import plan_from_prompt
+    from nemo_skill.local.engine import probe_image
     from nemo_skill.local.engine.encoder import new_frame
     from nemo_skill.local.engine.plan import make_plan
     from nemo_skill.local.engine.render import load

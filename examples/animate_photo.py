@@ -20,7 +20,8 @@ def main(argv: list[str]) -> int:
     """Write two clips to OUT_DIR (default: a temp dir) and print their paths."""
     from nemo_skill.client import NemoClient
     from nemo_skill.local.app import LocalConfig
-    from nemo_skill.local.engine import plan_from_prompt, probe_image, render_draft
+    from nemo_skill.local.edits import plan_from_prompt
+    from nemo_skill.local.engine import probe_image, render_draft
     from nemo_skill.local.server import start_background
     from nemo_skill.settings import Settings
     from nemo_skill.skill import Skill

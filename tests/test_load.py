@@ -28,7 +28,7 @@ pytest.importorskip("av")
 pytest.importorskip("starlette")
 
 from nemo_skill.client import NemoClient, RetryPolicy
-from nemo_skill.local.engine import plan_from_prompt
+from nemo_skill.local.edits import plan_from_prompt
 from nemo_skill.local.server import LocalServer
 from nemo_skill.models import RenderJob
 from nemo_skill.settings import Settings

@@ -28,8 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from nemo_skill.draft import TOLERANT, TrackType, segments
-from nemo_skill.local.engine.prompt import apply_instruction, plan_from_prompt
-from nemo_skill.local.grammar import Instruction, Reading, TextStyle, music_styles, read
+from nemo_skill.local.edits import (
+    Context,
+    Edit,
+    EditError,
+    Photo,
+    apply_edits,
+    edits_for,
+    story_draft,
+)
+from nemo_skill.local.edits.timeline import content_hash
+from nemo_skill.local.grammar import Instruction, Reading, music_styles, read
 from nemo_skill.local.grammar.replies import LANGUAGES, say
 from nemo_skill.local.store import StoredFile
 from nemo_skill.local.textnotes import draft_notes, say_note
@@ -37,8 +46,6 @@ from nemo_skill.local.textnotes import draft_notes, say_note
 AUTHOR = "nemo_agent"
 HEARTBEAT: dict[str, Any] = {"type": "heartbeat"}
 IMAGE_TYPES = ("image",)
-VIDEO_FIELDS = ("duration_s", "duration_delta_s", "duration_scale", "aspect", "motion", "speed",
-                "speed_to", "fps", "fit", "video_fade_in_ms", "video_fade_out_ms")  # fmt: skip
 
 TurnKind = Literal["generate", "edit", "undo", "answer", "ask", "noop"]
 
@@ -100,37 +107,58 @@ def plan_turn(
     long_side: int,
     source_url: Callable[[StoredFile], str],
     language: str | None = None,
+    new_files: list[StoredFile] | None = None,
 ) -> TurnPlan:
-    """Decide the turn (pure apart from ``source_url``, which names a file's URL); a text
-    it leaves that will not show as written (emoji left out, too long) gets a note."""
+    """Decide the turn (pure apart from ``source_url``, which names a file's reference).
+
+    ``files`` are the session's uploads, oldest first; ``new_files`` those uploaded
+    since the previous turn (the photos that belong to this message; ``None``: the
+    newest image). A photo is compared with the draft's by content hash. A text the
+    turn leaves that will not show as written (emoji left out, too long) gets a note.
+    """
     reading = read(text, prefer=language)
     lang = reply_language(language, reading)
     instr = reading.instruction
     images = [f for f in files if f.file_type in IMAGE_TYPES]
-    latest = images[-1] if images else None
+    message = _message_photos(images, new_files)
+    fresh = [f for f in message if not _in_draft(f, draft, source_url)]
     if reading.act in ("question", "chat"):
         return _answer(reading, draft, lang)
     if instr.undo:
         return TurnPlan("undo", cost_edit if draft else 0, instr, lang, reply=say(lang, "undone"))
-    new_image = latest is not None and source_url(latest) not in _sources(draft)
+    if instr.out_of_range is not None:
+        key, fields = _range_reply(instr.out_of_range, len(_video_segments(draft)) or 1)
+        return _refused(instr, lang, EditError(key, **fields))
+    places_photos = instr.photo_op in ("insert", "replace")
     # A bare "generate/animate" on an existing video is a paid re-generation (as on the
     # real service); with settings attached ("animate it again, 3 s") it edits the video.
     regenerate = instr.regenerate or (instr.generate and not instr.is_edit)
-    if draft is None or (new_image and (instr.generate or not instr.is_edit)) or regenerate:
-        if latest is None:
+    new_story = bool(fresh) and not places_photos and (instr.generate or not instr.is_edit)
+    if draft is None or new_story or regenerate:
+        photos = message or images[-1:]
+        if not photos and (draft is None or not regenerate):
             return _need_image(instr, lang)
-        keep = draft if regenerate and not new_image else None
-        made = _generate(instr, latest, keep, lang, cost_generate, long_side, source_url)
+        keep = draft if regenerate and not fresh else None
+        try:
+            made = _generate(instr, photos, keep, lang, cost_generate, long_side, source_url)
+        except EditError as refused:
+            return _refused(instr, lang, refused)
         return with_text_notes(made, draft)
     if reading.act == "unclear":
         return _ask(instr, lang)
-    new = apply_instruction(draft, instr, long_side=long_side)
+    ctx = Context(long_side, tuple(_photo(f, source_url) for f in fresh))
+    edits = edits_for(instr, draft)
+    try:
+        new = apply_edits(draft, edits, ctx)
+    except EditError as refused:
+        return _refused(instr, lang, refused)
     if new == draft:
         return TurnPlan(
             "noop", 0, instr, lang, reply=say(lang, "already", reason=_why_same(instr, draft, lang))
         )
-    edit = TurnPlan("edit", cost_edit, instr, lang, None, new, _edit_tools(instr, new),
-                    reply=say(lang, "done", changes=_summary(instr, new, lang)))  # fmt: skip
+    edit = TurnPlan("edit", cost_edit, instr, lang, None, new, _edit_tools(edits, new),
+                    reply=say(lang, "done", changes=_summary(edits, draft, new, lang)))  # fmt: skip
+
     return with_text_notes(edit, draft)
 
 
@@ -146,6 +174,58 @@ def with_text_notes(plan: TurnPlan, before: dict[str, Any] | None) -> TurnPlan:
     return dataclasses.replace(plan, reply=f"{plan.reply} {note}".strip(), note=note)
 
 
+def _message_photos(
+    images: list[StoredFile], new_files: list[StoredFile] | None
+) -> list[StoredFile]:
+    """The photos of this message, in upload order, each content once."""
+    if new_files is None:
+        return images[-1:]
+    seen: set[str] = set()
+    photos = []
+    for f in new_files:
+        if f.file_type in IMAGE_TYPES and f.sha256 not in seen:
+            seen.add(f.sha256)
+            photos.append(f)
+    return photos
+
+
+def _in_draft(
+    f: StoredFile, draft: dict[str, Any] | None, source_url: Callable[[StoredFile], str]
+) -> bool:
+    """Whether the draft already shows ``f``: by content hash (a reference may change)."""
+    srcs = [p.segment.get("src") for p in segments(draft, TrackType.VIDEO)]
+    return any(content_hash(s) == f.sha256 or s == source_url(f) for s in srcs if s)
+
+
+def _photo(f: StoredFile, source_url: Callable[[StoredFile], str]) -> Photo:
+    size = (f.width, f.height) if f.width and f.height else None
+    return Photo(source_url(f), f.name, size)
+
+
+def _range_reply(problem: tuple[str, float], photos: int) -> tuple[str, dict[str, object]]:
+    """The refusal of a number the engine does not support (the allowed range said)."""
+    what, value = problem
+    if what == "fps":
+        return "r_fps", {"value": f"{value:g}"}
+    return "r_length", {"count": photos, "lo": photos, "hi": 60}
+
+
+def _refused(instr: Instruction, lang: str, refused: EditError) -> TurnPlan:
+    """A free question that says why the edit was not made and what is allowed."""
+    key = refused.key
+    if key == "r_length" or key == "r_photo_length" or key == "r_total":
+        options = say(lang, "r_options_length")
+    elif key == "r_fps":
+        options = say(lang, "r_options_fps")
+    elif key in ("r_need_photo", "r_last_photo", "r_photos"):
+        options = say(lang, "r_options_upload")
+    else:
+        options = say(lang, "r_options_photo")
+    text = say(lang, key, **refused.fields)
+    return TurnPlan("ask", 0, instr, lang, reply=text,
+                    question=Question(text, tuple(options.split("|"))))  # fmt: skip
+
+
 def _need_image(instr: Instruction, lang: str) -> TurnPlan:
     question = Question(say(lang, "which_image"), (say(lang, "upload_option"),))
     return TurnPlan("ask", 0, instr, lang, reply=say(lang, "need_image"), question=question)
@@ -159,53 +239,60 @@ def _ask(instr: Instruction, lang: str) -> TurnPlan:
 
 def _generate(
     instr: Instruction,
-    image: StoredFile,
+    images: list[StoredFile],
     previous: dict[str, Any] | None,
     lang: str,
     cost: int,
     long_side: int,
     source_url: Callable[[StoredFile], str],
 ) -> TurnPlan:
-    base = plan_from_prompt(
-        "",
-        source=source_url(image),
-        name=image.name,
-        image_size=(image.width or 0, image.height or 0) if image.width else None,
-        long_side=long_side,
-    )
-    if previous is not None:  # a new take keeps the video's settings, not its music or text
-        base = _carry_video_settings(previous, base)
-    video_only = Instruction(**{k: getattr(instr, k) for k in VIDEO_FIELDS})
-    stage1 = apply_instruction(base, video_only, long_side=long_side)
-    final = apply_instruction(
-        stage1, dataclasses.replace(instr, **_video_reset()), long_side=long_side
-    )
+    """A new paid generation: the video first (stage 1), then music, text and beat (stage 2)."""
+    if previous is not None:  # a new take keeps the video's photos and settings, not music or text
+        base = _new_take(previous, long_side)
+    else:
+        base = story_draft([_photo(f, source_url) for f in images], long_side)
+    ctx = Context(long_side)
+    edits = [e for e in edits_for(instr, base) if not _places_photos(e)]
+    stage1 = apply_edits(base, [e for e in edits if e.stage == "video"], ctx)
+    final = apply_edits(stage1, [e for e in edits if e.stage != "video"], ctx)
     tools = [ToolCall("generate_video", _gen_args(stage1), stage1)]
-    tools += [dataclasses.replace(t, draft=final) for t in _stage2_tools(instr, final)]
-    seconds = tools[0].args["duration"]
-    return TurnPlan("generate", cost, instr, lang, image, final, tools,
-                    intro=say(lang, "intro", seconds=f"{seconds:g}"),
+    tools += [dataclasses.replace(t, draft=final) for t in _calls(edits, final)]
+    seconds = f"{tools[0].args['duration']:g}"
+    count = len(segments(stage1, TrackType.VIDEO))
+    intro = (say(lang, "intro", seconds=seconds) if count == 1
+             else say(lang, "intro_story", seconds=seconds, count=count))  # fmt: skip
+    image = images[-1] if images else None
+    return TurnPlan("generate", cost, instr, lang, image, final, tools, intro=intro,
                     reply=say(lang, "ready"))  # fmt: skip
 
 
-def _video_reset() -> dict[str, Any]:
-    """The video fields cleared for stage 2 (stage 1 applied them; a delta must not apply twice)."""
-    return {k: None for k in VIDEO_FIELDS}
+def _places_photos(edit: Edit) -> bool:
+    """Edits that choose photos: a generation takes the message's photos as they come."""
+    from nemo_skill.local.edits.photos import (
+        InsertPhotos,
+        MovePhoto,
+        RemovePhoto,
+        ReplacePhoto,
+        SwapPhotos,
+    )
+
+    return isinstance(edit, InsertPhotos | MovePhoto | RemovePhoto | ReplacePhoto | SwapPhotos)
 
 
-def _carry_video_settings(previous: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+def _new_take(previous: dict[str, Any], long_side: int) -> dict[str, Any]:
+    """A fresh draft of the same photos with the same video settings (new ids, no extras)."""
+    photos = [dict(p.segment) for p in segments(previous, TrackType.VIDEO)]
+    photo_list = [Photo(str(p.get("src") or ""), str(p.get("name") or "clip")) for p in photos]
+    base = story_draft(photo_list, long_side)
     meta = previous.get("m", {})
-    for key in ("aspect", "fit", "fps"):
+    for key in ("aspect", "fit", "fps", "source_size"):
         if key in meta:
             base["m"][key] = meta[key]
-    old = segments(previous, TrackType.VIDEO)
-    new = [p.segment for p in segments(base, TrackType.VIDEO) if isinstance(p.segment, dict)]
-    if old and new:
-        for key in ("motion", "speed"):
-            if key in old[0].segment:
-                new[0][key] = old[0].segment[key]
-        new[0]["d"] = max(p.end_ms for p in old) or new[0]["d"]
-    return base
+    for new, old in zip(base["t"][0]["sg"], photos, strict=True):
+        for key in ("d", "motion", "speed", "transition", "fade_in", "fade_out"):
+            if key in old:
+                new[key] = old[key]
+    return apply_edits(base, [], Context(long_side))
 
 
 def _video_segments(draft: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -217,17 +304,16 @@ def _segs(draft: dict[str, Any] | None, tt: TrackType) -> list[dict[str, Any]]:
     return [dict(p.segment) for p in segments(draft, tt)]
 
 
-def _sources(draft: dict[str, Any] | None) -> set[str]:
-    return {str(p.segment["src"]) for p in segments(draft) if p.segment.get("src")}
-
-
 def _gen_args(draft: dict[str, Any]) -> dict[str, Any]:
-    first = segments(draft, TrackType.VIDEO)[0]
-    return {
+    videos = segments(draft, TrackType.VIDEO)
+    args: dict[str, Any] = {
         "duration": _seconds(draft),
-        "motion": first.segment.get("motion"),
+        "motion": videos[0].segment.get("motion"),
         "aspect_ratio": draft["m"].get("aspect"),
     }
+    if len(videos) > 1:
+        args["photos"] = [p.segment.get("name") for p in videos]
+    return args
 
 
 def _music_segment(draft: dict[str, Any]) -> dict[str, Any] | None:
@@ -238,106 +324,42 @@ def _text_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
     return _segs(draft, TrackType.TEXT)
 
 
-def _stage2_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
+def _calls(edits: list[Edit], draft: dict[str, Any]) -> list[ToolCall]:
+    """The edits' own tool calls; removals of tracks are one ``remove_track`` call."""
     tools: list[ToolCall] = []
-    music = _music_segment(draft)
-    if music is not None and (
-        instr.music_style or instr.music_change or instr.music_volume is not None
-    ):
-        tools.append(
-            ToolCall("add_bgm", {"style": music.get("style"), "volume": music.get("volume")})
-        )
-    for role, words in (("title", instr.title), ("caption", instr.caption), (None, instr.text)):
-        if words:
-            tools.append(ToolCall("add_text", {"text": words, "role": role or "title"}))
+    removed: list[str] = []
+    for edit in edits:
+        for call in edit.calls(draft):
+            if call.name == "remove_track":
+                removed += call.args.get("tracks", [])
+            else:
+                tools.append(ToolCall(call.name, call.args))
+    if removed:
+        tools.append(ToolCall("remove_track", {"tracks": removed}))
     return tools
 
 
-def _edit_tools(instr: Instruction, draft: dict[str, Any]) -> list[ToolCall]:
-    tools = _stage2_tools(instr, draft)
-    kinds = [k for k, on in (("bgm", instr.remove_music), ("title", instr.remove_title),
-                             ("caption", instr.remove_caption)) if on]  # fmt: skip
-    if kinds:
-        tools.append(ToolCall("remove_track", {"tracks": kinds}))
-    ops = {
-        k: v
-        for k, v in (
-            ("duration", instr.duration_s),
-            ("duration_delta", instr.duration_delta_s),
-            ("duration_scale", instr.duration_scale),
-            ("aspect_ratio", instr.aspect),
-            ("motion", instr.motion),
-            ("speed", instr.speed_to),
-            ("speed_factor", instr.speed),
-            ("fps", instr.fps),
-            ("fit", instr.fit),
-            ("volume_step", instr.volume_step),
-            ("music_fade_in", instr.music_fade_in_ms),
-            ("music_fade_out", instr.music_fade_out_ms),
-            ("fade_in", instr.video_fade_in_ms),
-            ("fade_out", instr.video_fade_out_ms),
-        )
-        if v
-    }
-    styles = [_style_op(style) for style in instr.text_styles]
-    if ops or styles or not tools:
-        all_ops = ([ops] if ops else []) + styles
-        tools.insert(0, ToolCall("edit_multitrack", {"ops": all_ops}))
+def _edit_tools(edits: list[Edit], draft: dict[str, Any]) -> list[ToolCall]:
+    """One ``edit_multitrack`` call with every edit's ops, then the edits' own calls."""
+    tools = _calls(edits, draft)
+    ops: dict[str, Any] = {}
+    own: list[dict[str, Any]] = []
+    for edit in edits:
+        ops.update(edit.ops())
+        own += edit.own_ops()
+    if ops or own or not tools:
+        tools.insert(0, ToolCall("edit_multitrack", {"ops": ([ops] if ops else []) + own}))
     last = tools[-1]
     tools[-1] = dataclasses.replace(last, draft=draft)
     return tools
-
-
-def _style_op(style: TextStyle) -> dict[str, Any]:
-    """One text restyle as an ``edit_multitrack`` op (only the attributes it changes)."""
-    fields = (("text_role", style.role), ("text_position", style.position),
-              ("text_scale", style.scale), ("text_color", style.color))  # fmt: skip
-    return {k: v for k, v in fields if v is not None}
 
 
 def _seconds(draft: dict[str, Any]) -> float:
     return max((p.end_ms for p in segments(draft, TrackType.VIDEO)), default=0) / 1000
 
 
-def _summary(instr: Instruction, draft: dict[str, Any], lang: str) -> str:
-    meta = draft.get("m", {})
-    video = _video_segments(draft)
-    music = _music_segment(draft)
-    done = []
-    if instr.duration_s or instr.duration_delta_s or instr.duration_scale:
-        done.append(say(lang, "c_length", seconds=f"{_seconds(draft):g}"))
-    if instr.aspect:
-        done.append(say(lang, "c_format", aspect=meta.get("aspect")))
-    if instr.motion and video:
-        done.append(say(lang, "c_motion", motion=str(video[0].get("motion")).replace("_", " ")))
-    if instr.speed_to and video:
-        done.append(say(lang, "c_speed", speed=f"{float(video[0].get('speed', 1.0)):g}"))
-    elif instr.speed:
-        done.append(say(lang, "c_faster" if instr.speed > 1 else "c_slower"))
-    if music is not None and (instr.music_style or instr.music_change):
-        done.append(say(lang, "c_music", style=music.get("style")))
-    if instr.remove_music:
-        done.append(say(lang, "c_music_removed"))
-    if instr.music_volume is not None:
-        done.append(say(lang, "c_volume", percent=round(instr.music_volume * 100)))
-    if instr.volume_step:
-        done.append(say(lang, "c_louder" if instr.volume_step > 0 else "c_quieter"))
-    if instr.music_fade_in_ms is not None or instr.music_fade_out_ms is not None:
-        done.append(say(lang, "c_music_fade"))
-    if instr.title or (instr.text and not instr.caption):
-        done.append(say(lang, "c_title", text=instr.title or instr.text))
-    if instr.caption:
-        done.append(say(lang, "c_caption", text=instr.caption))
-    if instr.remove_title or instr.remove_caption:
-        done.append(say(lang, "c_text_removed"))
-    if instr.text_styles:
-        done.append(say(lang, "c_text_style"))
-    if instr.fps:
-        done.append(say(lang, "c_fps", fps=meta.get("fps")))
-    if instr.video_fade_in_ms is not None or instr.video_fade_out_ms is not None:
-        done.append(say(lang, "c_fade"))
-    if instr.fit:
-        done.append(say(lang, "c_fit"))
+def _summary(edits: list[Edit], before: dict[str, Any], after: dict[str, Any], lang: str) -> str:
+    done = [phrase for edit in edits for phrase in edit.summary(before, after, lang)]
     return say(lang, "sep").join(done) or say(lang, "c_generic")
 
 

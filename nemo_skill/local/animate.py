@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from nemo_skill.errors import UsageError
-from nemo_skill.local.engine import apply_instruction, plan_from_prompt, probe_image, render_draft
+from nemo_skill.local.edits import Instruction, apply_instruction, plan_from_prompt
+from nemo_skill.local.engine import probe_image, render_draft
 from nemo_skill.local.engine.audio import AUDIO_EXTENSIONS, STYLES
-from nemo_skill.local.engine.prompt import Instruction
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS claim_tokens (token_hash TEXT PRIMARY KEY, session_id
     user_id TEXT NOT NULL, expires_at REAL NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS turn_holds (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
     amount REAL NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS turn_files (session_id TEXT PRIMARY KEY, file_id INTEGER NOT NULL);
 """
 # Columns added after the first release: (table, column, type); added when missing.
 MIGRATIONS = (("jobs", "owner", "TEXT"), ("turn_holds", "owner", "TEXT"))
@@ -473,6 +474,28 @@ class Store:
         """The session's files, oldest first."""
         rows = self._all("SELECT * FROM files WHERE session_id=? ORDER BY id", session_id)
         return [_file(r) for r in rows]
+
+    def files_since_turn(self, session_id: str) -> tuple[list[StoredFile], int]:
+        """The files uploaded since the last turn that took the session's new files.
+
+        ``/run_sse`` carries only text, so this boundary says which photos belong to
+        a message. Returns the files and the mark to pass to :meth:`take_turn_files`.
+        """
+        mark = self._one("SELECT file_id FROM turn_files WHERE session_id=?", session_id)
+        since = int(mark["file_id"]) if mark else 0
+        rows = self._all(
+            "SELECT * FROM files WHERE session_id=? AND id>? ORDER BY id", session_id, since
+        )
+        return [_file(r) for r in rows], max((int(r["id"]) for r in rows), default=since)
+
+    def take_turn_files(self, session_id: str, mark: int) -> None:
+        """Files up to ``mark`` belong to a turn now: the next message starts after them."""
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO turn_files VALUES (?, ?) ON CONFLICT(session_id) DO UPDATE "
+                "SET file_id=MAX(file_id, excluded.file_id)",
+                (session_id, mark),
+            )
 
     def user_file(self, user_id: str, sha256: str) -> StoredFile | None:
         """A file the user uploaded (any of their sessions)."""

@@ -120,10 +120,3 @@ def test_an_unknown_transition_is_named(kind: Any) -> None:
         caught.value.message
     )
     assert caught.value.hint
-
-
-def test_a_blank_prompt_asks_for_nothing_without_the_grammar() -> None:
-    from nemo_skill.local.engine.prompt import Instruction, parse_instruction
-    from nemo_skill.local.grammar import parse
-
-    assert parse_instruction("") == parse_instruction(" \n ") == Instruction() == parse("")

@@ -34,7 +34,7 @@ def fields(instruction: Instruction) -> dict[str, Any]:
         ("extend it to 10 seconds", {"duration_s": 10.0}),
         ("extend it a bit", {"duration_delta_s": 2.0}),
         ("缩短到3秒", {"duration_s": 3.0}),
-        ("2 minutes", {"duration_s": 60.0}),
+        ("2 minutes", {"out_of_range": ("duration", 120.0)}),  # asked back, never clamped
     ],
 )
 def test_durations_in_words_digits_and_relative(text: str, expected: dict[str, Any]) -> None:

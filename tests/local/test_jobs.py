@@ -13,7 +13,7 @@ pytest.importorskip("av")
 import av
 
 from nemo_skill.errors import UnsupportedFileError
-from nemo_skill.local.engine import plan_from_prompt
+from nemo_skill.local.edits import plan_from_prompt
 from nemo_skill.local.jobs import LocalRenderQueue, Resolver, _safe
 from nemo_skill.local.store import Job, Store
 from tests.local.conftest import jpeg_bytes

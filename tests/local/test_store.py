@@ -286,3 +286,27 @@ def test_recovery_takes_back_what_a_killed_owner_left(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_files_since_turn_marks_the_boundary_of_a_message(tmp_path: Path) -> None:
+    from nemo_skill.local.store import StoredFile
+
+    store = Store(tmp_path)
+    try:
+
+        def add(name: str) -> None:
+            store.add_file(StoredFile("s1", "u", name * 64, f"{name}.jpg", "image", 1, 10, 10))
+
+        add("a")
+        add("b")
+        first, mark = store.files_since_turn("s1")
+        assert [f.name for f in first] == ["a.jpg", "b.jpg"]
+        assert store.files_since_turn("s1")[0] == first  # not taken yet (a question was asked)
+        store.take_turn_files("s1", mark)
+        assert store.files_since_turn("s1")[0] == []
+        add("c")
+        assert [f.name for f in store.files_since_turn("s1")[0]] == ["c.jpg"]
+        store.take_turn_files("s1", 1)  # an older mark never moves the boundary back
+        assert [f.name for f in store.files_since_turn("s1")[0]] == ["c.jpg"]
+    finally:
+        store.close()

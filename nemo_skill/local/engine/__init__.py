@@ -11,17 +11,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nemo_skill.local.engine.frame import frame_size
     from nemo_skill.local.engine.images import (
         SUPPORTED_IMAGE_EXTENSIONS,
         load_image,
         probe_image,
-    )
-    from nemo_skill.local.engine.prompt import (
-        Instruction,
-        apply_instruction,
-        frame_size,
-        parse_instruction,
-        plan_from_prompt,
     )
     from nemo_skill.local.engine.render import RenderResult, render_draft
 
@@ -29,24 +23,16 @@ _WHERE = {
     "SUPPORTED_IMAGE_EXTENSIONS": "images",
     "load_image": "images",
     "probe_image": "images",
-    "Instruction": "prompt",
-    "apply_instruction": "prompt",
-    "frame_size": "prompt",
-    "parse_instruction": "prompt",
-    "plan_from_prompt": "prompt",
+    "frame_size": "frame",
     "RenderResult": "render",
     "render_draft": "render",
 }
 
 __all__ = [
     "SUPPORTED_IMAGE_EXTENSIONS",
-    "Instruction",
     "RenderResult",
-    "apply_instruction",
     "frame_size",
     "load_image",
-    "parse_instruction",
-    "plan_from_prompt",
     "probe_image",
     "render_draft",
 ]

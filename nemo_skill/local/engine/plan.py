@@ -102,7 +102,7 @@ def source_size(meta: Mapping[str, Any]) -> tuple[int, int] | None:
 
 def geometry(meta: Mapping[str, Any], first_image: tuple[int, int] | None) -> tuple[int, int, int]:
     """(width, height, fps): sizes even with the long side ≤ 1920, fps snapped to a choice."""
-    from nemo_skill.local.engine.prompt import frame_size
+    from nemo_skill.local.engine.frame import frame_size
 
     fps_wanted = STRICT.number(meta, "fps", 30)
     fps = min(FPS_CHOICES, key=lambda f: abs(f - fps_wanted))

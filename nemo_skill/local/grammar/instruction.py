@@ -6,6 +6,23 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Act = Literal["edit", "question", "chat", "unclear"]
+PhotoOp = Literal["remove", "move", "swap", "replace", "insert"]
+Where = Literal["start", "end", "after", "before", "at"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One photo (video segment) a clause is aimed at, as the words name it.
+
+    ``place`` counts from 1 ("the second photo" 2, "photo 3" 3) or, negative,
+    from the end ("the last one" -1); ``name`` is a word of the photo's file
+    name ("the beach photo" "beach"). Resolved against the draft by
+    :mod:`nemo_skill.local.edits`; ``None`` in :class:`Instruction` means the
+    whole clip.
+    """
+
+    place: int | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,15 @@ class Instruction:
     video_fade_out_ms: int | None = None  # fade to black at the end of the last clip
     duration_scale: float | None = None  # "half as long" 0.5, "double the length" 2.0
     speed_to: float | None = None  # "1.5x speed" 1.5, "normal speed" 1.0 (before ``speed``)
+    target: Target | None = None  # the photo the clause is aimed at (None: the whole clip)
+    each: bool = False  # "each photo 2 seconds": a duration per photo, not for the clip
+    photo_op: PhotoOp | None = None  # remove | move | swap | replace | insert (the target photo)
+    other: Target | None = None  # the swap partner, or the photo a move/insert goes after/before
+    where: Where | None = None  # start | end | after | before | at (``at``: place ``at``)
+    at: int | None = None  # 1-based place for ``where="at"``
+    transition: str | None = None  # crossfade | fade_black: the cut into the target (or every cut)
+    beat_sync: bool = False  # every cut on a beat of the music
+    out_of_range: tuple[str, float] | None = None  # ("duration" | "fps", the number asked)
 
     @property
     def is_edit(self) -> bool:
@@ -63,7 +89,7 @@ class Instruction:
         return any(
             v not in (None, False, ())
             for k, v in self.__dict__.items()
-            if k not in ("generate", "undo", "regenerate")
+            if k not in ("generate", "undo", "regenerate", "target", "each", "other", "where", "at")
         )
 
 

@@ -26,9 +26,13 @@ from typing import Any
 from nemo_skill.local.grammar.instruction import Instruction, Reading, TextStyle
 from nemo_skill.local.grammar.lang import LANGUAGES
 from nemo_skill.local.grammar.table import Table
+from nemo_skill.local.grammar.targets import CONCEPTS as PHOTO_CONCEPTS
+from nemo_skill.local.grammar.targets import read_photos
 
 ASPECTS = ("16:9", "9:16", "1:1", "4:5", "4:3")
 FPS_VALUES = (24, 25, 30, 60)
+MIN_FPS, MAX_FPS = 12, 120  # rates read as the nearest of FPS_VALUES; beyond, the user is asked
+MIN_CLIP_S, MAX_CLIP_S = 1.0, 60.0
 DURATION_STEP_S = 2.0  # "longer"/"shorter" without a number
 SPEED_UP, SLOW_DOWN = 2.0, 0.5
 VOLUME_STEP = 0.15
@@ -83,7 +87,7 @@ def _language_patterns(code: str) -> tuple[re.Pattern[str], ...]:
     out = []
     for name in table.concepts:
         parts = _phrases(table, name)
-        if parts and name not in _NEUTRAL_CONCEPTS:
+        if parts and name not in _NEUTRAL_CONCEPTS and name not in PHOTO_CONCEPTS:
             out.append(re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE))
     return tuple(out)
 
@@ -436,8 +440,13 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
         delta = _delta_sign(text, match, before, after, near)
         if delta:
             out["duration_delta_s"] = delta * value
+        elif (
+            minus := _negative(text.work, match.start())
+        ) or not MIN_CLIP_S <= value <= MAX_CLIP_S:
+            # "0 seconds", "-5 seconds", "2 minutes": asked back with the range, never clamped
+            out["out_of_range"] = ("duration", -value if minus else value)
         else:
-            out["duration_s"] = max(1.0, min(60.0, value))
+            out["duration_s"] = value
         return
     signs = {sign for _, sign in verbs}
     if len(signs) == 1:
@@ -477,6 +486,11 @@ def _delta_sign(
     if absolute or bool(more) == bool(less):
         return 0
     return 1 if more else -1
+
+
+def _negative(work: str, start: int) -> bool:
+    """A minus sign written right before a number ("-5 seconds", not "3-5")."""
+    return bool(re.search(r"(?:^|[^\w.])[-−–]\s*$", work[max(0, start - 3) : start]))
 
 
 def _aspect(text: _Text, out: dict[str, Any]) -> None:
@@ -897,7 +911,9 @@ def _texts(text: _Text, out: dict[str, Any]) -> None:
 
 def _fps(text: _Text, out: dict[str, Any]) -> None:
     match = re.search(
-        r"(\d{2,3})\s*(?:-\s*)?(?:" + _concept("fps_unit").pattern + ")", text.work, re.IGNORECASE
+        r"(?<![\d.])(\d{1,5})\s*(?:-\s*)?(?:" + _concept("fps_unit").pattern + ")",
+        text.work,
+        re.IGNORECASE,
     )
     noun = text.find("fps_noun")
     if not match and noun:  # "set the frame rate to 25"
@@ -906,6 +922,9 @@ def _fps(text: _Text, out: dict[str, Any]) -> None:
         )
     if match:
         value = int(match.group(1))
+        if not MIN_FPS <= value <= MAX_FPS:  # "1000 fps": asked back with the choices
+            out["out_of_range"] = ("fps", -value if _negative(text.work, match.start(1)) else value)
+            return
         out["fps"] = min(FPS_VALUES, key=lambda v: abs(v - value))
 
 
@@ -953,6 +972,8 @@ def read(message: str, prefer: str | None = None) -> Reading:
     out: dict[str, Any] = {}
     asks_first = text.has("question")  # before "标题是什么" gives 什么 to the title
     _texts(text, out)  # first: the words of a title are content, not commands
+    text.work, photos = read_photos(text.work)  # then which photo: "the second" is no duration
+    out.update(photos)
     unquoted = not text.quotes and any(k in out for k in ("title", "caption", "text"))
     undo = bool(text.take("undo"))
     regen = bool(text.take("regen_strong"))
@@ -971,6 +992,7 @@ def read(message: str, prefer: str | None = None) -> Reading:
     _music(text, out)
     _duration(text, out)
     _text_edits(text, out)
+    _keep_photo_op(out)
     instruction = Instruction(generate=generate, undo=undo, **out)
     if not regen and not instruction.is_edit and not undo and text.has("regen_weak"):
         regen = True
@@ -986,6 +1008,22 @@ def read(message: str, prefer: str | None = None) -> Reading:
     if text.has("chitchat"):
         return Reading("chat", instruction, (), language)
     return Reading("unclear", instruction, (), language)
+
+
+_PHOTO_KEYS = ("target", "each", "photo_op", "other", "where", "at", "transition", "beat_sync")
+
+
+def _keep_photo_op(out: dict[str, Any]) -> None:
+    """A move or removal read from loose words gives way to a real edit of that photo.
+
+    "make the first photo last 4 seconds" sets a duration, it does not move the photo
+    to the end; "remove the zoom from photo 2" stops the camera, it keeps the photo.
+    """
+    if out.get("photo_op") in ("move", "remove") and any(
+        k not in _PHOTO_KEYS and v not in (None, False, ()) for k, v in out.items()
+    ):
+        for key in ("photo_op", "other", "where", "at"):
+            out.pop(key, None)
 
 
 def parse(message: str) -> Instruction:

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Table:
-    """One language: concept phrases, number words and colour words."""
+    """One language: concept phrases, number words, colour words and ordinal words."""
 
     code: str
     concepts: Mapping[str, str | tuple[str, ...]]  # a lone string is one alternative
     numbers: Mapping[str, float] = field(default_factory=dict)
     colors: Mapping[str, str] = field(default_factory=dict)
+    # Ordinal words naming a photo's place ("second" 2, "last" -1); ``{ord}`` in a
+    # ``photo_ordinal`` pattern stands for them.
+    ordinals: Mapping[str, int] = field(default_factory=dict)

@@ -109,6 +109,7 @@ class TurnResponse(Response):
         backend = self.backend
         store = backend.store
         with TurnSlot(store, self.session_id, self.user.user_id) as slot:
+            new_files, mark = store.files_since_turn(self.session_id)
             plan = agent.plan_turn(
                 self.text,
                 store.latest_draft(self.session_id),
@@ -118,7 +119,10 @@ class TurnResponse(Response):
                 long_side=backend.config.default_long_side,
                 source_url=self.source_url,
                 language=self.language,
+                new_files=new_files,
             )
+            if plan.kind not in ("ask", "answer"):  # a question leaves the photos for the answer
+                store.take_turn_files(self.session_id, mark)
             slot.freeze(plan.cost)
             stream = StreamingResponse(
                 _turn_stream(backend, plan, slot),

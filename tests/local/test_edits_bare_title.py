@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_skill.local.engine.prompt import parse_instruction
+from nemo_skill.local.edits import parse_instruction
 
 
 @pytest.mark.parametrize(

@@ -6,16 +6,18 @@ from typing import Any
 
 import pytest
 
-from nemo_skill.local.engine.prompt import (
-    DEFAULT_DURATION_S,
+from nemo_skill.local.edits import (
     DEFAULT_FPS,
     DEFAULT_LONG_SIDE,
     Instruction,
     apply_instruction,
-    frame_size,
     parse_instruction,
     plan_from_prompt,
 )
+from nemo_skill.local.edits.story import SINGLE_PHOTO_MS
+from nemo_skill.local.engine.frame import frame_size
+
+DEFAULT_DURATION_S = SINGLE_PHOTO_MS / 1000
 
 # (message, the fields it must set); every other field must stay at its default.
 PARSE_CASES: list[tuple[str, dict[str, Any]]] = [
@@ -23,9 +25,11 @@ PARSE_CASES: list[tuple[str, dict[str, Any]]] = [
      {"duration_s": 8.0, "aspect": "9:16", "motion": "zoom_in", "speed": 0.5}),
     ("make it 10 seconds", {"duration_s": 10.0}),
     ("3.5 s", {"duration_s": 3.5}),
-    ("2 minutes", {"duration_s": 60.0}),  # clamped to the 60 s maximum
-    ("90 seconds", {"duration_s": 60.0}),
-    ("0 seconds", {"duration_s": 1.0}),  # clamped to the 1 s minimum
+    ("2 minutes", {"out_of_range": ("duration", 120.0)}),  # over 60 s: asked, never clamped
+    ("90 seconds", {"out_of_range": ("duration", 90.0)}),
+    ("0 seconds", {"out_of_range": ("duration", 0.0)}),  # under 1 s
+    ("make it -5 seconds", {"out_of_range": ("duration", -5.0)}),
+    ("1000 fps", {"out_of_range": ("fps", 1000)}),
     ("生成一个10秒的视频", {"generate": True, "duration_s": 10.0}),
     ("做成五秒", {"generate": True, "duration_s": 5.0}),
     ("animate this photo", {"generate": True}),
@@ -200,3 +204,10 @@ def test_louder_and_quieter_change_only_the_level() -> None:
         assert seg["volume"] == pytest.approx(before["volume"] + sign * 0.15)
     silent = plan_from_prompt("zoom in", image_size=(800, 600))
     assert apply_instruction(silent, parse_instruction("louder")) == silent  # no track added
+
+
+def test_a_blank_prompt_asks_for_nothing_without_the_grammar() -> None:
+    from nemo_skill.local.edits import Instruction, parse_instruction
+    from nemo_skill.local.grammar import parse
+
+    assert parse_instruction("") == parse_instruction(" \n ") == Instruction() == parse("")

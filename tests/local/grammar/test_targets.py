@@ -1,0 +1,93 @@
+"""Which photo a message names, and what happens to it (nemo_skill/local/grammar/targets.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nemo_skill.local.grammar import Target, read
+
+
+def photo_fields(text: str) -> dict[str, Any]:
+    keys = ("target", "photo_op", "other", "where", "at", "transition", "beat_sync", "each")
+    got = read(text).instruction
+    return {k: getattr(got, k) for k in keys if getattr(got, k) not in (None, False)}
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("make the second photo longer", 2), ("the last one slower", -1), ("photo 3 faster", 3),
+     ("第二张长一点", 2), ("la segunda foto más larga", 2), ("la deuxième photo plus longue", 2),
+     ("das zweite Foto länger", 2), ("2枚目を長くして", 2), ("最后一张慢一点", -1),
+     ("la última foto más lenta", -1), ("la dernière photo plus lente", -1),
+     ("das letzte Foto langsamer", -1), ("最後の写真をゆっくり", -1), ("the 3rd photo faster", 3),
+     ("第三张快一点", 3), ("3枚目を速く", 3), ("la foto 2 más rápida", 2), ("Foto 2 schneller", 2)],
+)  # fmt: skip
+def test_places_in_six_languages(text: str, place: int) -> None:
+    assert photo_fields(text)["target"] == Target(place=place)
+
+
+def test_a_photo_named_by_its_file() -> None:
+    assert photo_fields("make the beach photo 4 seconds")["target"] == Target(name="beach")
+    assert photo_fields("remove beach.jpg") == {
+        "target": Target(name="beach"),
+        "photo_op": "remove",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("put the last photo first", {"photo_op": "move", "where": "start"}),
+     ("move photo 1 to the end", {"photo_op": "move", "where": "end"}),
+     ("swap the first and the third photo", {"photo_op": "swap", "other": Target(place=3)}),
+     ("remove the second photo", {"photo_op": "remove"}),
+     ("replace the second photo with this one", {"photo_op": "replace"}),
+     ("add this photo after the first one", {"photo_op": "insert", "where": "after"}),
+     ("把第一张移到最后", {"photo_op": "move", "where": "end"}),
+     ("elimina la segunda foto", {"photo_op": "remove"}),
+     ("échange la première photo et la dernière photo", {"photo_op": "swap", "other": Target(place=-1)}),
+     ("setze das letzte Foto an den Anfang", {"photo_op": "move", "where": "start"}),
+     ("2枚目を削除して", {"photo_op": "remove"})],
+)  # fmt: skip
+def test_operations(text: str, expected: dict[str, Any]) -> None:
+    got = photo_fields(text)
+    assert {k: got.get(k) for k in expected} == expected, got
+
+
+def test_a_photo_edit_wins_over_loose_move_words() -> None:
+    got = photo_fields("make the first photo last 4 seconds")
+    assert got == {"target": Target(place=1)}
+    assert read("make the first photo last 4 seconds").instruction.duration_s == 4.0
+
+
+def test_insert_without_a_named_photo_goes_at_the_end() -> None:
+    assert photo_fields("add this photo") == {"photo_op": "insert", "where": "end"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("crossfade into the third photo", "crossfade"), ("fade through black between the photos", "fade_black"),
+     ("交叉淡化", "crossfade"), ("fundidos encadenados", "crossfade"), ("fondus enchaînés", "crossfade"),
+     ("mit Überblendungen", "crossfade"), ("クロスフェードで", "crossfade"), ("黑场过渡", "fade_black")],
+)  # fmt: skip
+def test_transitions(text: str, kind: str) -> None:
+    assert photo_fields(text)["transition"] == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cut to the beat", "卡点", "corta al ritmo de la música", "cale les coupes sur le rythme",
+     "schneide im Takt", "ビートに合わせて切り替えて"],
+)  # fmt: skip
+def test_cut_to_the_beat(text: str) -> None:
+    assert photo_fields(text)["beat_sync"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("make it 0 seconds", ("duration", 0.0)), ("make it -5 seconds", ("duration", -5.0)),
+     ("1000 fps", ("fps", 1000)), ("make it 2 minutes", ("duration", 120.0))],
+)  # fmt: skip
+def test_numbers_out_of_range_are_kept_to_ask_back(text: str, problem: tuple[str, float]) -> None:
+    assert read(text).instruction.out_of_range == problem
