@@ -74,8 +74,8 @@ class BeatSync(Edit):
         found = music(draft)
         seg = found[0] if found else add_music(draft, music_styles()[0])
         if "bpm" not in seg:
-            seg["bpm"] = style_bpm(str(seg.get("style"))) or 120
-        beat = 60000 / TOLERANT.number(seg, "bpm", 120, lo=20, hi=300)
+            seg["bpm"] = style_bpm(str(seg.get("style")))
+        beat = 60000 / TOLERANT.number(seg, "bpm", style_bpm(str(seg.get("style"))), lo=40, hi=240)
         photos = tl.video(draft)
         least = max(1, -(-tl.MIN_SEGMENT_MS // int(beat)))  # whole beats in 1 s, rounded up
         ends, end = [], 0

@@ -14,12 +14,11 @@ from nemo_skill.local.grammar.replies import say
 DEFAULT_VOLUME = 0.35
 
 
-def style_bpm(style: str) -> int | None:
+def style_bpm(style: str) -> int:
     """The tempo of a synthesised style (the one list lives in :mod:`..engine.audio`)."""
-    from nemo_skill.local.engine.audio import STYLES
+    from nemo_skill.local.engine.audio import default_bpm
 
-    spec = STYLES.get(style)
-    return int(spec["bpm"]) if spec else None
+    return default_bpm(style)
 
 
 def style_label(style: str) -> str:
@@ -38,8 +37,7 @@ def add_music(draft: dict[str, Any], style: str, volume: float | None = None) ->
                            "style": style, "name": style_label(style),
                            "volume": DEFAULT_VOLUME if volume is None else volume,
                            "fade_in": 500, "fade_out": 1000}  # fmt: skip
-    if (bpm := style_bpm(style)) is not None:
-        seg["bpm"] = bpm
+    seg["bpm"] = style_bpm(style)
     draft.setdefault("t", []).append(
         {"id": tl.new_id("trk"), "tt": int(TrackType.AUDIO), "sg": [seg]}
     )
@@ -88,8 +86,7 @@ class Music(Edit):
         if style:
             seg["style"], seg["name"] = style, style_label(style)
             seg.pop("src", None)
-            if (bpm := style_bpm(style)) is not None:
-                seg["bpm"] = bpm
+            seg["bpm"] = style_bpm(style)
         if self.volume is not None:
             seg["volume"] = self.volume
 

@@ -135,7 +135,7 @@ TABLE = Table(
                           r"\b(?:la|el)\s+(?P<o>{ord})\s+(?=(?:y|con)\s+(?:la\s+|el\s+)?(?:{ord})\s+(?:foto|imagen)s?\b)"),
         "photo_number": (r"\b(?:foto(?:graf[íi]a)?|imagen|toma|diapositiva)\s*(?:n[úu]mero\s+|n[º°o]\.?\s*)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|seg|fps|%|:))",),
         "photo_name": (r"\b(?:la\s+)?(?:foto|imagen)\s+(?:de\s+(?:la\s+|el\s+)?|del\s+)(?P<name>[a-z0-9_\-]{2,30})\b",
-                       r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)\b"),
+                       r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
         "photo_each": (r"\bcada\s+(?:foto|imagen|toma|diapositiva)\b", r"\bpor\s+(?:foto|imagen)\b"),
         "photo_remove": (r"\b(?:quita|quitar|quítala|elimina|eliminar|elimínala|borra|borrar|bórrala|saca|sacar|suprime)\b",),
         "photo_move": (r"\b(?:mueve|mover|muévela|pon|poner|ponla|coloca|colocar|colócala|pasa|pasar|lleva|llevar)\b",),

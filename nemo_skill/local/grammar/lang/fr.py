@@ -134,7 +134,7 @@ TABLE = Table(
                           r"\b(?:la|le)\s+(?P<o>{ord})\s+(?=(?:et|avec)\s+(?:la\s+|le\s+)?(?:{ord})\s+(?:photo|image)s?\b)"),
         "photo_number": (r"\b(?:photo|image|vue|diapo)\s*(?:n[°o]\.?\s*|num[ée]ro\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sec|fps|%|:|i/s))",),
         "photo_name": (r"\b(?:la\s+)?(?:photo|image)\s+(?:de\s+(?:la\s+|l'|le\s+)?|du\s+|des\s+)(?P<name>[a-z0-9_\-]{2,30})\b",
-                       r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)\b"),
+                       r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
         "photo_each": (r"\bchaque\s+(?:photo|image|vue|diapo)\b", r"\bpar\s+(?:photo|image)\b"),
         "photo_remove": (r"\b(?:supprime|supprimer|enl[eè]ve|enlever|retire|retirer|vire|virer|[ôo]te)\b",),
         "photo_move": (r"\b(?:d[ée]place|d[ée]placer|mets|mettre|place|placer|passe|passer)\b",),

@@ -1,0 +1,427 @@
+"""A corpus of story and per-photo edit requests in six languages, judged by documented fields.
+
+Each row is ``(language, base, message, expected)``. ``base`` is ``none`` (no
+draft yet: the message comes with three new photos, beach.jpg, city.jpg and
+forest.jpg) or ``story`` (those three photos, 3 s each, Ken Burns at speed 1.0,
+no transitions, lo-fi music). A row whose ``expected`` has ``new`` uploads that
+photo (new.jpg) with the message. ``expected`` names the documented fields
+(docs/draft.md) that must come out, by photo index in the final order:
+
+- ``photos``: the photos' ``name`` in order; ``d``: every photo's length in s;
+- ``motion`` / ``transition``: ``{index: value}``; ``speed``: ``{index: "+"|"-"}``;
+- ``caption`` / ``title``: ``{index: words}`` (a text segment anchored to that photo);
+- ``music``: the style (its ``bpm`` must be the style's); ``beat``: every cut on a beat;
+- ``ask``: a free ``ask_question`` and nothing changed.
+
+Every field not named must stay as it was (each photo keeps its ``id``,
+``d``, ``motion``, ``speed`` and ``transition``; music and texts too), the
+photos must lie back to back, and the cost must be right: a new story costs the
+generation price, an edit the edit price, a question nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Row = tuple[str, str, str, dict[str, Any]]
+COST_GENERATE = 100
+COST_EDIT = 50
+PHOTOS = ("beach.jpg", "city.jpg", "forest.jpg")
+NEW = "new.jpg"
+LANGUAGES = ("en", "zh", "es", "fr", "de", "ja")
+
+_B, _C, _F, _N = (*PHOTOS, NEW)
+X, F = "crossfade", "fade_black"
+
+ROWS: list[Row] = [
+    # --- English ------------------------------------------------------------------
+    ("en", "none", "turn these three photos into one 9-second clip with crossfades", {"d": [3, 3, 3], "transition": {1: X, 2: X}}),
+    ("en", "none", "make a video from these photos", {"d": [3, 3, 3]}),
+    ("en", "none", "make a 12 second video of these photos with upbeat music", {"d": [4, 4, 4], "music": "upbeat"}),
+    ("en", "none", "turn these photos into a clip, 2 seconds each", {"d": [2, 2, 2]}),
+    ("en", "none", "make a video of these photos with fades through black", {"transition": {1: F, 2: F}}),
+    ("en", "none", "turn these photos into a clip cut to the beat with calm music", {"music": "calm", "beat": True}),
+    ("en", "story", "make the second photo longer", {"d": [3, 5, 3]}),
+    ("en", "story", "make the last photo 5 seconds", {"d": [3, 3, 5]}),
+    ("en", "story", "the first photo should be shorter", {"d": [1, 3, 3]}),
+    ("en", "story", "photo 2: 4 seconds", {"d": [3, 4, 3]}),
+    ("en", "story", "zoom in on the third photo", {"motion": {2: "zoom_in"}}),
+    ("en", "story", "make the second photo faster", {"speed": {1: "+"}}),
+    ("en", "story", "remove the second photo", {"photos": [_B, _F]}),
+    ("en", "story", "delete the last one", {"photos": [_B, _C]}),
+    ("en", "story", "put the last photo first", {"photos": [_F, _B, _C]}),
+    ("en", "story", "move the first photo to the end", {"photos": [_C, _F, _B]}),
+    ("en", "story", "swap the first and the last photo", {"photos": [_F, _C, _B]}),
+    ("en", "story", "replace the second photo with this one", {"new": True, "photos": [_B, _N, _F]}),
+    ("en", "story", "add this photo at the end", {"new": True, "photos": [_B, _C, _F, _N]}),
+    ("en", "story", "add this photo after the first one", {"new": True, "photos": [_B, _N, _C, _F]}),
+    ("en", "story", 'add the caption "Day one" to the first photo', {"caption": {0: "Day one"}}),
+    ("en", "story", 'put the title "Paris" on the second photo', {"title": {1: "Paris"}}),
+    ("en", "story", "crossfade into the third photo", {"transition": {2: X}}),
+    ("en", "story", "fade through black before the last photo", {"transition": {2: F}}),
+    ("en", "story", "cut to the beat", {"beat": True}),
+    ("en", "story", "make it 0 seconds", {"ask": True}),
+    ("en", "story", "1000 fps", {"ask": True}),
+    ("en", "story", "make the beach photo 4 seconds", {"d": [4, 3, 3]}),
+    ("en", "story", "remove the fifth photo", {"ask": True}),
+    ("en", "story", "add crossfades between the photos", {"transition": {1: X, 2: X}}),
+    ("en", "story", "make each photo 2 seconds", {"d": [2, 2, 2]}),
+    ("en", "story", "slow down the first photo", {"speed": {0: "-"}}),
+    ("en", "story", "make the whole video 12 seconds", {"d": [4, 4, 4]}),
+    # --- Chinese ------------------------------------------------------------------
+    ("zh", "none", "把这三张照片做成一个9秒的视频，用交叉淡化转场", {"d": [3, 3, 3], "transition": {1: X, 2: X}}),
+    ("zh", "none", "用这些照片做一个视频", {"d": [3, 3, 3]}),
+    ("zh", "none", "把这些照片做成12秒的视频，配欢快的音乐", {"d": [4, 4, 4], "music": "upbeat"}),
+    ("zh", "none", "把这些照片做成视频，每张2秒", {"d": [2, 2, 2]}),
+    ("zh", "none", "把这些照片做成视频，用黑场过渡", {"transition": {1: F, 2: F}}),
+    ("zh", "none", "把这些照片做成卡点视频，配舒缓的音乐", {"music": "calm", "beat": True}),
+    ("zh", "story", "第二张照片长一点", {"d": [3, 5, 3]}),
+    ("zh", "story", "最后一张改成5秒", {"d": [3, 3, 5]}),
+    ("zh", "story", "第一张短一点", {"d": [1, 3, 3]}),
+    ("zh", "story", "照片2改成4秒", {"d": [3, 4, 3]}),
+    ("zh", "story", "第三张镜头推近", {"motion": {2: "zoom_in"}}),
+    ("zh", "story", "第二张快一点", {"speed": {1: "+"}}),
+    ("zh", "story", "删掉第二张", {"photos": [_B, _F]}),
+    ("zh", "story", "把最后一张删除", {"photos": [_B, _C]}),
+    ("zh", "story", "把最后一张放到最前面", {"photos": [_F, _B, _C]}),
+    ("zh", "story", "把第一张移到最后", {"photos": [_C, _F, _B]}),
+    ("zh", "story", "交换第一张和最后一张", {"photos": [_F, _C, _B]}),
+    ("zh", "story", "用这张替换第二张", {"new": True, "photos": [_B, _N, _F]}),
+    ("zh", "story", "把这张照片加到最后", {"new": True, "photos": [_B, _C, _F, _N]}),
+    ("zh", "story", "把这张加在第一张后面", {"new": True, "photos": [_B, _N, _C, _F]}),
+    ("zh", "story", "给第一张加字幕“第一天”", {"caption": {0: "第一天"}}),
+    ("zh", "story", "在第二张上加标题“巴黎”", {"title": {1: "巴黎"}}),
+    ("zh", "story", "第三张用交叉淡化转场", {"transition": {2: X}}),
+    ("zh", "story", "最后一张前用黑场过渡", {"transition": {2: F}}),
+    ("zh", "story", "做成卡点", {"beat": True}),
+    ("zh", "story", "改成0秒", {"ask": True}),
+    ("zh", "story", "改成1000帧每秒", {"ask": True}),
+    ("zh", "story", "beach那张改成4秒", {"d": [4, 3, 3]}),
+    ("zh", "story", "删掉第五张", {"ask": True}),
+    ("zh", "story", "照片之间加交叉淡化", {"transition": {1: X, 2: X}}),
+    ("zh", "story", "每张照片2秒", {"d": [2, 2, 2]}),
+    ("zh", "story", "第一张慢一点", {"speed": {0: "-"}}),
+    ("zh", "story", "整个视频改成12秒", {"d": [4, 4, 4]}),
+    # --- Spanish ------------------------------------------------------------------
+    ("es", "none", "convierte estas tres fotos en un clip de 9 segundos con fundidos encadenados", {"d": [3, 3, 3], "transition": {1: X, 2: X}}),
+    ("es", "none", "haz un vídeo con estas fotos", {"d": [3, 3, 3]}),
+    ("es", "none", "haz un vídeo de 12 segundos con estas fotos y música alegre", {"d": [4, 4, 4], "music": "upbeat"}),
+    ("es", "none", "haz un vídeo con estas fotos, 2 segundos cada foto", {"d": [2, 2, 2]}),
+    ("es", "none", "haz un vídeo con estas fotos con transiciones a negro", {"transition": {1: F, 2: F}}),
+    ("es", "none", "haz un vídeo con estas fotos al ritmo de la música, con música tranquila", {"music": "calm", "beat": True}),
+    ("es", "story", "haz la segunda foto más larga", {"d": [3, 5, 3]}),
+    ("es", "story", "que la última foto dure 5 segundos", {"d": [3, 3, 5]}),
+    ("es", "story", "la primera foto más corta", {"d": [1, 3, 3]}),
+    ("es", "story", "pon la foto 2 en 4 segundos", {"d": [3, 4, 3]}),
+    ("es", "story", "haz zoom en la tercera foto", {"motion": {2: "zoom_in"}}),
+    ("es", "story", "la segunda foto más rápida", {"speed": {1: "+"}}),
+    ("es", "story", "quita la segunda foto", {"photos": [_B, _F]}),
+    ("es", "story", "elimina la última foto", {"photos": [_B, _C]}),
+    ("es", "story", "pon la última foto al principio", {"photos": [_F, _B, _C]}),
+    ("es", "story", "mueve la primera foto al final", {"photos": [_C, _F, _B]}),
+    ("es", "story", "intercambia la primera y la última foto", {"photos": [_F, _C, _B]}),
+    ("es", "story", "reemplaza la segunda foto por esta", {"new": True, "photos": [_B, _N, _F]}),
+    ("es", "story", "añade esta foto al final", {"new": True, "photos": [_B, _C, _F, _N]}),
+    ("es", "story", "añade esta foto después de la primera", {"new": True, "photos": [_B, _N, _C, _F]}),
+    ("es", "story", 'pon el subtítulo "Día uno" en la primera foto', {"caption": {0: "Día uno"}}),
+    ("es", "story", 'pon el título "París" en la segunda foto', {"title": {1: "París"}}),
+    ("es", "story", "fundido encadenado antes de la tercera foto", {"transition": {2: X}}),
+    ("es", "story", "transición a negro antes de la última foto", {"transition": {2: F}}),
+    ("es", "story", "sincroniza los cortes con el ritmo", {"beat": True}),
+    ("es", "story", "ponlo de 0 segundos", {"ask": True}),
+    ("es", "story", "a 1000 fps", {"ask": True}),
+    ("es", "story", "que la foto beach.jpg dure 4 segundos", {"d": [4, 3, 3]}),
+    ("es", "story", "quita la quinta foto", {"ask": True}),
+    ("es", "story", "añade fundidos encadenados entre las fotos", {"transition": {1: X, 2: X}}),
+    ("es", "story", "cada foto 2 segundos", {"d": [2, 2, 2]}),
+    ("es", "story", "la primera foto más lenta", {"speed": {0: "-"}}),
+    ("es", "story", "el vídeo entero de 12 segundos", {"d": [4, 4, 4]}),
+    # --- French -------------------------------------------------------------------
+    ("fr", "none", "transforme ces trois photos en un clip de 9 secondes avec des fondus enchaînés", {"d": [3, 3, 3], "transition": {1: X, 2: X}}),
+    ("fr", "none", "fais une vidéo avec ces photos", {"d": [3, 3, 3]}),
+    ("fr", "none", "fais une vidéo de 12 secondes avec ces photos et une musique joyeuse", {"d": [4, 4, 4], "music": "upbeat"}),
+    ("fr", "none", "fais une vidéo avec ces photos, 2 secondes par photo", {"d": [2, 2, 2]}),
+    ("fr", "none", "fais une vidéo avec ces photos avec des transitions par le noir", {"transition": {1: F, 2: F}}),
+    ("fr", "none", "fais une vidéo avec ces photos calée sur le rythme, avec une musique calme", {"music": "calm", "beat": True}),
+    ("fr", "story", "rallonge la deuxième photo", {"d": [3, 5, 3]}),
+    ("fr", "story", "la dernière photo doit durer 5 secondes", {"d": [3, 3, 5]}),
+    ("fr", "story", "raccourcis la première photo", {"d": [1, 3, 3]}),
+    ("fr", "story", "mets la photo 2 à 4 secondes", {"d": [3, 4, 3]}),
+    ("fr", "story", "zoom avant sur la troisième photo", {"motion": {2: "zoom_in"}}),
+    ("fr", "story", "accélère la deuxième photo", {"speed": {1: "+"}}),
+    ("fr", "story", "supprime la deuxième photo", {"photos": [_B, _F]}),
+    ("fr", "story", "enlève la dernière photo", {"photos": [_B, _C]}),
+    ("fr", "story", "mets la dernière photo au début", {"photos": [_F, _B, _C]}),
+    ("fr", "story", "déplace la première photo à la fin", {"photos": [_C, _F, _B]}),
+    ("fr", "story", "échange la première et la dernière photo", {"photos": [_F, _C, _B]}),
+    ("fr", "story", "remplace la deuxième photo par celle-ci", {"new": True, "photos": [_B, _N, _F]}),
+    ("fr", "story", "ajoute cette photo à la fin", {"new": True, "photos": [_B, _C, _F, _N]}),
+    ("fr", "story", "ajoute cette photo après la première photo", {"new": True, "photos": [_B, _N, _C, _F]}),
+    ("fr", "story", "ajoute la légende « Jour un » sur la première photo", {"caption": {0: "Jour un"}}),
+    ("fr", "story", "mets le titre « Paris » sur la deuxième photo", {"title": {1: "Paris"}}),
+    ("fr", "story", "un fondu enchaîné avant la troisième photo", {"transition": {2: X}}),
+    ("fr", "story", "un fondu par le noir avant la dernière photo", {"transition": {2: F}}),
+    ("fr", "story", "cale les coupes sur le rythme", {"beat": True}),
+    ("fr", "story", "mets-la à 0 seconde", {"ask": True}),
+    ("fr", "story", "passe à 1000 images par seconde", {"ask": True}),
+    ("fr", "story", "la photo beach.jpg doit durer 4 secondes", {"d": [4, 3, 3]}),
+    ("fr", "story", "supprime la cinquième photo", {"ask": True}),
+    ("fr", "story", "ajoute des fondus enchaînés entre les photos", {"transition": {1: X, 2: X}}),
+    ("fr", "story", "chaque photo 2 secondes", {"d": [2, 2, 2]}),
+    ("fr", "story", "ralentis la première photo", {"speed": {0: "-"}}),
+    ("fr", "story", "toute la vidéo en 12 secondes", {"d": [4, 4, 4]}),
+    # --- German -------------------------------------------------------------------
+    ("de", "none", "mach aus diesen drei Fotos einen 9-Sekunden-Clip mit Überblendungen", {"d": [3, 3, 3], "transition": {1: X, 2: X}}),
+    ("de", "none", "mach ein Video aus diesen Fotos", {"d": [3, 3, 3]}),
+    ("de", "none", "mach aus diesen Fotos ein 12 Sekunden langes Video mit fröhlicher Musik", {"d": [4, 4, 4], "music": "upbeat"}),
+    ("de", "none", "mach ein Video aus diesen Fotos, 2 Sekunden pro Foto", {"d": [2, 2, 2]}),
+    ("de", "none", "mach ein Video aus diesen Fotos mit Schwarzblenden zwischen den Fotos", {"transition": {1: F, 2: F}}),
+    ("de", "none", "mach ein Video aus diesen Fotos im Takt, mit ruhiger Musik", {"music": "calm", "beat": True}),
+    ("de", "story", "mach das zweite Foto länger", {"d": [3, 5, 3]}),
+    ("de", "story", "das letzte Foto soll 5 Sekunden dauern", {"d": [3, 3, 5]}),
+    ("de", "story", "das erste Foto kürzer", {"d": [1, 3, 3]}),
+    ("de", "story", "Foto 2 auf 4 Sekunden", {"d": [3, 4, 3]}),
+    ("de", "story", "beim dritten Foto reinzoomen", {"motion": {2: "zoom_in"}}),
+    ("de", "story", "das zweite Foto schneller", {"speed": {1: "+"}}),
+    ("de", "story", "entferne das zweite Foto", {"photos": [_B, _F]}),
+    ("de", "story", "lösche das letzte Foto", {"photos": [_B, _C]}),
+    ("de", "story", "setze das letzte Foto an den Anfang", {"photos": [_F, _B, _C]}),
+    ("de", "story", "verschiebe das erste Foto ans Ende", {"photos": [_C, _F, _B]}),
+    ("de", "story", "tausche das erste und das letzte Foto", {"photos": [_F, _C, _B]}),
+    ("de", "story", "ersetze das zweite Foto durch das neue Foto", {"new": True, "photos": [_B, _N, _F]}),
+    ("de", "story", "füge das neue Foto am Ende hinzu", {"new": True, "photos": [_B, _C, _F, _N]}),
+    ("de", "story", "füge das neue Foto nach dem ersten Foto ein", {"new": True, "photos": [_B, _N, _C, _F]}),
+    ("de", "story", "setze den Untertitel „Tag eins“ auf das erste Foto", {"caption": {0: "Tag eins"}}),
+    ("de", "story", "setze den Titel „Paris“ auf das zweite Foto", {"title": {1: "Paris"}}),
+    ("de", "story", "Überblendung vor dem dritten Foto", {"transition": {2: X}}),
+    ("de", "story", "Schwarzblende vor dem letzten Foto", {"transition": {2: F}}),
+    ("de", "story", "schneide im Takt", {"beat": True}),
+    ("de", "story", "mach es 0 Sekunden lang", {"ask": True}),
+    ("de", "story", "1000 fps bitte", {"ask": True}),
+    ("de", "story", "das Foto beach.jpg 4 Sekunden lang", {"d": [4, 3, 3]}),
+    ("de", "story", "entferne das fünfte Foto", {"ask": True}),
+    ("de", "story", "Überblendungen zwischen den Fotos", {"transition": {1: X, 2: X}}),
+    ("de", "story", "jedes Foto 2 Sekunden", {"d": [2, 2, 2]}),
+    ("de", "story", "das erste Foto langsamer", {"speed": {0: "-"}}),
+    ("de", "story", "das ganze Video 12 Sekunden", {"d": [4, 4, 4]}),
+    # --- Japanese -----------------------------------------------------------------
+    ("ja", "none", "この3枚の写真をクロスフェードで9秒のクリップにして", {"d": [3, 3, 3], "transition": {1: X, 2: X}}),
+    ("ja", "none", "この写真で動画を作って", {"d": [3, 3, 3]}),
+    ("ja", "none", "この写真で明るい音楽付きの12秒の動画を作って", {"d": [4, 4, 4], "music": "upbeat"}),
+    ("ja", "none", "この写真で動画を作って、1枚あたり2秒で", {"d": [2, 2, 2]}),
+    ("ja", "none", "この写真を暗転でつないで動画にして", {"transition": {1: F, 2: F}}),
+    ("ja", "none", "この写真でビートに合わせて切り替わる動画を作って、落ち着いた音楽で", {"music": "calm", "beat": True}),
+    ("ja", "story", "2枚目を長くして", {"d": [3, 5, 3]}),
+    ("ja", "story", "最後の写真を5秒にして", {"d": [3, 3, 5]}),
+    ("ja", "story", "1枚目を短くして", {"d": [1, 3, 3]}),
+    ("ja", "story", "写真2を4秒にして", {"d": [3, 4, 3]}),
+    ("ja", "story", "3枚目をズームインにして", {"motion": {2: "zoom_in"}}),
+    ("ja", "story", "2枚目を速くして", {"speed": {1: "+"}}),
+    ("ja", "story", "2枚目を削除して", {"photos": [_B, _F]}),
+    ("ja", "story", "最後の写真を消して", {"photos": [_B, _C]}),
+    ("ja", "story", "最後の写真を最初に移動して", {"photos": [_F, _B, _C]}),
+    ("ja", "story", "1枚目を最後に移動して", {"photos": [_C, _F, _B]}),
+    ("ja", "story", "1枚目と最後の写真を入れ替えて", {"photos": [_F, _C, _B]}),
+    ("ja", "story", "2枚目をこの写真に差し替えて", {"new": True, "photos": [_B, _N, _F]}),
+    ("ja", "story", "この写真を最後に追加して", {"new": True, "photos": [_B, _C, _F, _N]}),
+    ("ja", "story", "この写真を1枚目の後に追加して", {"new": True, "photos": [_B, _N, _C, _F]}),
+    ("ja", "story", "1枚目に字幕「一日目」を付けて", {"caption": {0: "一日目"}}),
+    ("ja", "story", "2枚目にタイトル「パリ」を付けて", {"title": {1: "パリ"}}),
+    ("ja", "story", "3枚目の前にクロスフェードを入れて", {"transition": {2: X}}),
+    ("ja", "story", "最後の写真の前に暗転トランジションを入れて", {"transition": {2: F}}),
+    ("ja", "story", "ビートに合わせて切り替えて", {"beat": True}),
+    ("ja", "story", "0秒にして", {"ask": True}),
+    ("ja", "story", "1000fpsにして", {"ask": True}),
+    ("ja", "story", "beach.jpgを4秒にして", {"d": [4, 3, 3]}),
+    ("ja", "story", "5枚目を削除して", {"ask": True}),
+    ("ja", "story", "写真の間をクロスフェードにして", {"transition": {1: X, 2: X}}),
+    ("ja", "story", "各写真を2秒にして", {"d": [2, 2, 2]}),
+    ("ja", "story", "1枚目をゆっくりにして", {"speed": {0: "-"}}),
+    ("ja", "story", "動画全体を12秒にして", {"d": [4, 4, 4]}),
+]  # fmt: skip
+
+
+def snapshot(draft: dict[str, Any] | None) -> dict[str, Any]:
+    """The documented fields of a draft (docs/draft.md) the corpus judges."""
+    tracks = (draft or {}).get("t", [])
+    video = [s for t in tracks if t.get("tt") == 0 for s in t.get("sg", [])]
+    music = [s for t in tracks if t.get("tt") == 1 for s in t.get("sg", [])]
+    texts = [s for t in tracks if t.get("tt") == 7 for s in t.get("sg", [])]
+    names = {s.get("id"): s.get("name") for s in video}
+    return {
+        "id": (draft or {}).get("id"),
+        "photos": [
+            {
+                "id": s.get("id"),
+                "name": s.get("name"),
+                "st": s.get("st"),
+                "d": s.get("d"),
+                "motion": s.get("motion"),
+                "speed": s.get("speed"),
+                "transition": (s.get("transition") or {}).get("type"),
+            }
+            for s in video
+        ],
+        "music": [(s.get("style"), s.get("bpm"), s.get("st"), s.get("d")) for s in music],
+        "texts": sorted(
+            (s.get("role", "title"), s.get("text"), names.get(s.get("anchor"))) for s in texts
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a turn did, in the terms the corpus judges."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+    cost: int
+    asked: bool
+
+
+def _bpm(style: str) -> int:
+    from nemo_skill.local.engine.audio import STYLES
+
+    return int(STYLES[style]["bpm"])
+
+
+def _on_beat(after: dict[str, Any]) -> str | None:
+    if not after["music"] or not after["music"][0][1]:
+        return "no music bpm"
+    _, bpm, start, _ = after["music"][0]
+    beat = 60000 / bpm
+    for photo in after["photos"][1:]:
+        off = (photo["st"] - start) / beat
+        if abs(off - round(off)) * beat > 1000 / 30:
+            return f"cut at {photo['st']} ms is off the beat ({bpm} bpm)"
+    return None
+
+
+def _judge_photos(expected: dict[str, Any], out: Outcome) -> list[str]:
+    before = {p["name"]: p for p in out.before["photos"]}
+    after = out.after["photos"]
+    problems = []
+    names = [p["name"] for p in after]
+    want_names = expected.get("photos", [p["name"] for p in out.before["photos"]] or list(PHOTOS))
+    if names != want_names:
+        problems.append(f"photos {names} != {want_names}")
+    start = 0
+    for index, photo in enumerate(after):
+        if photo["st"] != start:
+            problems.append(f"photo {index} starts at {photo['st']}, not {start}")
+        start = photo["st"] + photo["d"]
+        old = before.get(photo["name"])
+        if "d" in expected:
+            if photo["d"] != round(expected["d"][index] * 1000):
+                problems.append(f"photo {index} d {photo['d']} != {expected['d'][index]} s")
+        elif old is not None and not expected.get("beat") and photo["d"] != old["d"]:
+            problems.append(f"photo {index} d changed {old['d']} -> {photo['d']}")
+        for key in ("motion", "transition"):
+            want = expected.get(key, {}).get(index, old[key] if old else None)
+            if key == "transition" and index == 0:
+                want = None
+            if key == "transition" and old is None and key not in expected:
+                continue  # a new photo's cut looks like its neighbours'
+            if key == "motion" and old is None and key not in expected:
+                continue
+            if photo[key] != want:
+                problems.append(f"photo {index} {key} {photo[key]!r} != {want!r}")
+        sign = expected.get("speed", {}).get(index)
+        base = old["speed"] if old else 1.0
+        if (sign == "+" and not photo["speed"] > base) or (
+            sign == "-" and not photo["speed"] < base
+        ):
+            problems.append(f"photo {index} speed {photo['speed']} not {sign}")
+        if sign is None and photo["speed"] != base:
+            problems.append(f"photo {index} speed changed {base} -> {photo['speed']}")
+        if old is not None and old["id"] != photo["id"] and out.before["photos"]:
+            problems.append(f"photo {index} lost its id")
+    return problems
+
+
+def _judge_extras(expected: dict[str, Any], out: Outcome) -> list[str]:
+    problems = []
+    if "music" in expected:
+        music = out.after["music"]
+        if not music or music[0][0] != expected["music"] or music[0][1] != _bpm(expected["music"]):
+            problems.append(f"music {music} != {expected['music']} at its bpm")
+    elif [m[:2] for m in out.after["music"]] != [m[:2] for m in out.before["music"]] and not (
+        expected.get("beat") and not out.before["music"]
+    ):
+        problems.append(f"music changed {out.before['music']} -> {out.after['music']}")
+    texts = {(role, words, anchor) for role, words, anchor in out.before["texts"]}
+    for role in ("title", "caption"):
+        for index, words in expected.get(role, {}).items():
+            texts.add((role, words, out.after["photos"][index]["name"]))
+    if set(out.after["texts"]) != texts:
+        problems.append(f"texts {out.after['texts']} != {sorted(texts)}")
+    if expected.get("beat") and (problem := _on_beat(out.after)):
+        problems.append(problem)
+    return problems
+
+
+def judge(expected: dict[str, Any], out: Outcome, generated: bool) -> str | None:
+    """``None`` when the outcome is what ``expected`` asks, else what is wrong."""
+    if expected.get("ask"):
+        if out.after != out.before or out.cost != 0 or not out.asked:
+            return f"not a free question: cost {out.cost}, asked {out.asked}"
+        return None
+    want_cost = COST_GENERATE if generated else COST_EDIT
+    problems = [] if out.cost == want_cost else [f"cost {out.cost} != {want_cost}"]
+    problems += _judge_photos(expected, out) + _judge_extras(expected, out)
+    return "; ".join(problems) or None
+
+
+class Runner:
+    """Runs rows through :func:`nemo_skill.local.agent.plan_turn` (what ``/run_sse`` calls)."""
+
+    def __init__(self) -> None:
+        self.files = [self._file(name, i + 1) for i, name in enumerate(PHOTOS)]
+        self.new = self._file(NEW, 9)
+        made = self.plan("make a video from these photos", None, self.files)
+        music = self.plan("add lo-fi music", made.new_draft, [])
+        self.story = music.new_draft
+
+    @staticmethod
+    def _file(name: str, seed: int) -> Any:
+        from nemo_skill.local.store import StoredFile
+
+        return StoredFile("s", "u", f"{seed:064x}", name, "image", 1000, 800, 600)
+
+    def plan(
+        self, text: str, draft: dict[str, Any] | None, new: list[Any], lang: str = "en"
+    ) -> Any:
+        from nemo_skill.local import agent
+
+        every = [*self.files, self.new] if self.new in new else list(self.files)
+        return agent.plan_turn(text, draft, every, cost_generate=COST_GENERATE,
+                               cost_edit=COST_EDIT, long_side=320,
+                               source_url=lambda f: f"/files/{f.sha256}/{f.name}",
+                               language=lang, new_files=new)  # fmt: skip
+
+    def outcome(self, row: Row) -> tuple[Outcome, bool]:
+        """The turn's outcome and whether it was judged as a new story."""
+        language, base, text, expected = row
+        draft = None if base == "none" else self.story
+        new = list(self.files) if base == "none" else [self.new] if expected.get("new") else []
+        plan = self.plan(text, draft, new, language)
+        after = plan.new_draft if plan.kind in ("generate", "edit") else draft
+        return Outcome(
+            snapshot(draft), snapshot(after), plan.cost, plan.kind == "ask"
+        ), draft is None
+
+
+def accuracy(rows: list[Row]) -> tuple[dict[str, tuple[int, int]], list[tuple[Row, str]]]:
+    """``language -> (passed, total)`` and the failures."""
+    runner = Runner()
+    scores: dict[str, tuple[int, int]] = {}
+    failures: list[tuple[Row, str]] = []
+    for row in rows:
+        outcome, generated = runner.outcome(row)
+        problem = judge(row[3], outcome, generated)
+        passed, total = scores.get(row[0], (0, 0))
+        scores[row[0]] = (passed + (problem is None), total + 1)
+        if problem is not None:
+            failures.append((row, problem))
+    return scores, failures
