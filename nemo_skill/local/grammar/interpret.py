@@ -468,6 +468,8 @@ def _delta_sign(
     if len(signs) == 1:
         return 0 if to_target else signs.pop()
     if sign := re.search(r"(?:^|\s)([+\-−])$", before):  # "+2s", "-1 s" (not "vertical - 8 s")
+        if sign.group(1) != "+" and _concept("dur_to").search(before[: sign.start()]):
+            return 0  # "make it -5 seconds" asks for a negative length: asked back, not cut
         return 1 if sign.group(1) == "+" else -1
     relative_word = bool(
         re.match(
