@@ -25,6 +25,7 @@ from typing import Any
 
 from nemo_skill.local.grammar.instruction import Instruction, Reading, TextStyle
 from nemo_skill.local.grammar.lang import LANGUAGES
+from nemo_skill.local.grammar.numerals import cjk_int as _cjk_int
 from nemo_skill.local.grammar.table import Table
 from nemo_skill.local.grammar.targets import CONCEPTS as PHOTO_CONCEPTS
 from nemo_skill.local.grammar.targets import read_photos
@@ -95,24 +96,6 @@ def _language_patterns(code: str) -> tuple[re.Pattern[str], ...]:
 def _lower(text: str) -> str:
     """Lower case without changing the length (index-aligned with ``text``)."""
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
-def _cjk_int(chars: str) -> int | None:
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-    total, current = 0, 0
-    for ch in chars:
-        if ch in digits:
-            current = digits[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 @cache

@@ -18,6 +18,7 @@ from typing import Any
 
 from nemo_skill.local.grammar.instruction import Target
 from nemo_skill.local.grammar.lang import LANGUAGES
+from nemo_skill.local.grammar.numerals import cjk_int
 from nemo_skill.local.grammar.table import Table
 
 # Words that look like a photo's name in "the X photo" but describe it instead.
@@ -81,9 +82,7 @@ def _group(match: re.Match[str], name: str) -> str | None:
 def _number(words: str) -> int | None:
     if words.isdigit():
         return int(words)
-    from nemo_skill.local.grammar.interpret import _cjk_int
-
-    return _cjk_int(words) if all(c in _CJK_DIGITS for c in words) else None
+    return cjk_int(words) if all(c in _CJK_DIGITS for c in words) else None
 
 
 def mentions(work: str) -> list[Mention]:
