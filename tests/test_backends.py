@@ -335,3 +335,59 @@ def test_credits_while_a_chat_generates_does_not_refund_it(run: Run, tmp_path: P
     # Charged once: the credits commands neither refunded nor restarted the turn.
     assert after["available"] == backends.LOCAL_DEMO_CREDITS - 100 and after["frozen"] == 0
     assert seen_frozen and set(seen_frozen) <= {0.0, 100.0}
+
+
+def _rewrite_drafts(home: Path, old_base: str) -> int:
+    """Turn the stored drafts into what older versions wrote: file URLs with a port."""
+    with sqlite3.connect(data_dir(home) / "nemo-local.sqlite3") as db:
+        rows = db.execute("SELECT id, draft FROM drafts").fetchall()
+        for row_id, text in rows:
+            db.execute(
+                "UPDATE drafts SET draft=? WHERE id=?",
+                (text.replace('"/files/', f'"{old_base}/files/'), row_id),
+            )
+        return sum(old_base in text for (text,) in db.execute("SELECT draft FROM drafts"))
+
+
+def test_drafts_name_files_without_a_port_and_old_drafts_still_render(
+    run: Run, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    photo = make_image(tmp_path / "work" / "beach day.jpg", (320, 240))
+    assert run("--json", "chat", "animate this, 2 seconds", "-f", str(photo)).returncode == 0
+    with sqlite3.connect(data_dir(home) / "nemo-local.sqlite3") as db:
+        (text,) = db.execute("SELECT draft FROM drafts ORDER BY id DESC LIMIT 1").fetchone()
+    src = json.loads(text)["t"][0]["sg"][0]["src"]
+    assert src.startswith("/files/") and src.endswith("/beach%20day.jpg") and "://" not in src
+
+    # An old version's draft (the URL of a service long gone), then a restart on a new port.
+    assert run("serve-local", "--stop").returncode == 0
+    assert _rewrite_drafts(home, "http://127.0.0.1:51234") >= 1
+    state = run("--json", "state")
+    assert state.returncode == 0, state.stderr
+    assert "beach day.jpg" in json.loads(state.stdout)["summary"]
+    before = json.loads(run("--json", "credits").stdout)["available"]
+    export = run("--json", "export", "-o", "old.mp4")
+    assert export.returncode == 0, export.stderr + export.stdout
+    assert (tmp_path / "work" / "old.mp4").read_bytes()[4:8] == b"ftyp"
+    # The same photo again is the same photo: no new paid generation.
+    again = run("--json", "chat", "animate this, 2 seconds", "-f", str(photo))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(run("--json", "credits").stdout)["available"] == before
+
+
+def test_the_same_photo_sent_twice_from_two_processes_is_one_generation(
+    run: Run, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    photo = make_image(tmp_path / "work" / "photo.jpg", (320, 240))
+    first = run("--json", "chat", PROMPT, "-f", str(photo))
+    assert first.returncode == 0, first.stderr
+    assert run("serve-local", "--stop").returncode == 0  # the next process: a new port
+    second = run("--json", "chat", PROMPT, "-f", str(photo))
+    assert second.returncode == 0, second.stderr
+    credits = json.loads(run("--json", "credits").stdout)
+    assert credits["available"] == backends.LOCAL_DEMO_CREDITS - 100  # charged once
+    with sqlite3.connect(data_dir(home) / "nemo-local.sqlite3") as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM drafts").fetchone()
+    assert count == 1  # the second message changed nothing

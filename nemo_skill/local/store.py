@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nemo_skill.local.refs import with_stable_refs
+
 DB_NAME = "nemo-local.sqlite3"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL,
@@ -413,11 +415,11 @@ class Store:
         )
 
     def latest_draft(self, session_id: str) -> dict[str, Any] | None:
-        """The newest draft of the session."""
+        """The newest draft of the session (old file URLs with a port read as references)."""
         row = self._one(
             "SELECT draft FROM drafts WHERE session_id=? ORDER BY id DESC LIMIT 1", session_id
         )
-        return json.loads(row["draft"]) if row else None
+        return _draft(row["draft"]) if row else None
 
     def push_draft(self, session_id: str, draft: dict[str, Any]) -> None:
         """Append a draft to the session's history."""
@@ -444,7 +446,7 @@ class Store:
             if not rows:
                 return None
             db.execute("DELETE FROM drafts WHERE id=?", (rows[0]["id"],))
-        return json.loads(rows[1]["draft"]) if len(rows) > 1 else None
+        return _draft(rows[1]["draft"]) if len(rows) > 1 else None
 
     # --- files ----------------------------------------------------------------
     def blob_path(self, sha256: str) -> Path:
@@ -591,6 +593,12 @@ _TABLES = (
     "clients", "users", "tokens", "sessions", "drafts", "files", "jobs", "turn_holds",
     "claim_tokens",
 )  # fmt: skip
+
+
+def _draft(text: str) -> dict[str, Any]:
+    """A stored draft; one written before file references had ports in its URLs."""
+    draft: dict[str, Any] = with_stable_refs(json.loads(text))
+    return draft
 
 
 def _file(row: sqlite3.Row) -> StoredFile:

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote
 
 from starlette.requests import Request
 
 from nemo_skill.errors import SUPPORTED_FORMATS, ErrorCode
 from nemo_skill.local.backend import Backend
 from nemo_skill.local.http import BackendError, base_url
+from nemo_skill.local.refs import file_ref, ref_sha
 from nemo_skill.local.store import StoredFile, User
 
 _MAGIC: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
@@ -116,9 +117,14 @@ def safe_name(name: str) -> str:
 # --- URLs of stored files -------------------------------------------------------
 
 
+def source_ref(f: StoredFile) -> str:
+    """How a draft names ``f``: ``/files/<sha>/<name>``, no host, no port (see :mod:`.refs`)."""
+    return file_ref(f.sha256, f.name)
+
+
 def file_url(request: Request, f: StoredFile) -> str:
-    """Where the owner downloads ``f`` (``/files/<sha>/<name>``, bearer token required)."""
-    return f"{base_url(request)}/files/{f.sha256}/{quote(f.name)}"
+    """Where the owner downloads ``f`` now (this request's host and port, bearer token)."""
+    return f"{base_url(request)}{source_ref(f)}"
 
 
 def file_info(request: Request, f: StoredFile) -> dict[str, Any]:
@@ -136,13 +142,14 @@ def file_info(request: Request, f: StoredFile) -> dict[str, Any]:
 
 
 def source_resolver(backend: Backend) -> Callable[[str, str], Path]:
-    """``(user_id, src) -> path``: a draft's source URL as a local file the user uploaded."""
+    """``(user_id, src) -> path``: a draft's file reference (or an old URL with a port) as
+    the local file the user uploaded."""
 
     def resolve(user_id: str, src: str) -> Path:
         from nemo_skill.errors import UnsupportedFileError
 
-        match = re.search(r"/files/([0-9a-f]{64})(?:/|$)", urlsplit(src).path)
-        record = backend.store.user_file(user_id, match.group(1)) if match else None
+        sha = ref_sha(src)
+        record = backend.store.user_file(user_id, sha) if sha else None
         if record is None:
             raise UnsupportedFileError(
                 f"The draft refers to a file that is not uploaded: {src[:80]}"

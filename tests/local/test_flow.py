@@ -60,7 +60,9 @@ def test_token_session_upload_turn_state_export_download(
         assert draft is not None
         wire = draft.model_dump(mode="json", exclude_none=True)
         assert wire["t"] == deltas[-1]["t"]
-        assert wire["t"][0]["sg"][0]["src"] == uploaded.files[0].cdn_url
+        # The draft names the file with no host and no port; the upload gave its URL.
+        src = wire["t"][0]["sg"][0]["src"]
+        assert src.startswith("/files/") and uploaded.files[0].cdn_url == server.url + src
         assert client.credits().available == 0  # one generation: 100
 
         job = client.submit_render(session.session_id, deltas[-1], render_id="render_flow")

@@ -27,7 +27,7 @@ from nemo_skill.local.backend import Backend
 from nemo_skill.local.http import backend_of, current_user, read_body
 from nemo_skill.local.store import StoredFile, User
 from nemo_skill.local.turnslot import TurnSlot
-from nemo_skill.local.uploads import file_url
+from nemo_skill.local.uploads import source_ref
 
 log = logging.getLogger("nemo_skill.local")
 
@@ -78,7 +78,8 @@ async def run_sse(request: Request) -> Response:
     session = backend.store.session(session_id, user.user_id)
     if session is None:
         return JSONResponse({"detail": f"Session not found: {session_id}"}, 404)
-    source_url: Callable[[StoredFile], str] = lambda f: file_url(request, f)  # noqa: E731
+    # Drafts name files by reference (no host, no port): stable across service restarts.
+    source_url: Callable[[StoredFile], str] = source_ref
     # The agent replies in the session's language.
     return TurnResponse(backend, user, session_id, text, source_url, str(session["language"]))
 
