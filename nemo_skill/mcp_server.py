@@ -22,14 +22,28 @@ notices (e.g. "started a new session") come back in each result's ``notes``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.extension import Extension, MethodBinding
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp.types import (
+    CLIENT_CAPABILITIES_META_KEY,
+    INVALID_PARAMS,
+    CallToolRequestParams,
+    CallToolResult,
+    GetTaskRequestParams,
+    TextContent,
+)
 from pydantic import Field
 from typing_extensions import TypedDict
 
@@ -82,6 +96,13 @@ def worded(text: str) -> str:
 def chat_result(data: dict[str, Any]) -> dict[str, Any]:
     """A chat result for MCP hosts: its next steps worded as tool calls."""
     return {**data, "next": suggestions(list(data.get("next") or []), STEPS)}
+
+
+def export_result(data: dict[str, Any]) -> dict[str, Any]:
+    """An export turn's result: where the MP4 is, its MEDIA line and the claim link."""
+    path = data.get("path")
+    saved = f"Saved {path}" if path else f"Rendered {data.get('job_id')}: {data.get('url')}"
+    return {"messages": [saved], **data, "media": f"MEDIA:{path}" if path else None}
 
 
 def output_target(output: str) -> str:
@@ -169,7 +190,10 @@ class TurnRunner:
         known = self.turns.find(tid) if tid is not None else None
         if known is not None and not known.get("retryable"):
             return  # a known turn is only looked up, never run again
-        if (self.turns.find(active) or {}).get("cancelled"):
+        current = self.turns.find(active) or {}
+        if current.get("turn_state") != RUNNING and not current.get("cancelled"):
+            return  # it has ended; its thread is only finishing up
+        if current.get("cancelled"):
             hint = "It was cancelled, but the backend is still working on it; try again shortly."
         else:
             hint = f"Poll get_turn with turn_id {active} until it ends, then send this."
@@ -184,7 +208,8 @@ class TurnRunner:
         except Exception:  # noqa: S110 - recorded in the turn, which the host polls
             pass
         finally:
-            self.active = None
+            if self.active == tid:  # a next turn may have started once this one ended
+                self.active = None
 
     def join(self, timeout_s: float) -> None:
         """Wait up to ``timeout_s`` for the running turn's thread to end."""
@@ -270,6 +295,118 @@ def batch_result(report: BatchReport) -> dict[str, Any]:
     return {"messages": messages, **report.to_dict(STEPS)}
 
 
+TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
+TASK_TOOLS = frozenset({"chat", "generate", "export"})  # the tools whose work is a turn
+TASK_POLL_MS = 1000
+
+
+def wants_tasks(meta: Mapping[str, Any] | None) -> bool:
+    """True when the request declares the tasks extension in its client capabilities."""
+    capabilities = (meta or {}).get(CLIENT_CAPABILITIES_META_KEY)
+    extensions = capabilities.get("extensions") if isinstance(capabilities, Mapping) else None
+    return isinstance(extensions, Mapping) and TASKS_EXTENSION in extensions
+
+
+def _iso(stamp: Any) -> str:
+    when = float(stamp) if isinstance(stamp, int | float) else time.time()
+    return datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
+
+
+class TurnTasks(Extension):
+    """Long work as MCP tasks (SEP-2663, ``io.modelcontextprotocol/tasks``), on turns.
+
+    The installed SDK (mcp 2.3) carries the task types but no task runtime; it
+    offers the extension hooks this class uses: a ``tools/call`` interceptor and
+    new request methods. When a request declares the extension, a ``chat``,
+    ``generate`` or ``export`` call still running after the tool's first wait
+    answers with a task handle (``resultType: "task"``) whose ``taskId`` is the
+    turn id; ``tasks/get`` reports the turn (``working``, then ``completed`` with
+    the tool's result, or ``cancelled``), ``tasks/cancel`` stops following it.
+    A call that finishes within the first wait answers with its result, as the
+    extension allows. Hosts without the extension poll ``get_turn`` as before.
+    """
+
+    identifier = TASKS_EXTENSION
+
+    def __init__(self, runner: TurnRunner) -> None:
+        self.runner = runner
+
+    def methods(self) -> Sequence[MethodBinding]:
+        """``tasks/get``, ``tasks/update`` (nothing to update: no task asks for input), cancel."""
+        return [
+            MethodBinding("tasks/get", GetTaskRequestParams, self._get),
+            MethodBinding("tasks/update", GetTaskRequestParams, self._update),
+            MethodBinding("tasks/cancel", GetTaskRequestParams, self._cancel),
+        ]
+
+    async def intercept_tool_call(
+        self,
+        params: CallToolRequestParams,
+        ctx: ServerRequestContext[Any, Any],
+        call_next: CallNext,
+    ) -> HandlerResult:
+        """A long tool's result, or a task handle when the host asked for tasks."""
+        result = await call_next(ctx)
+        if params.name not in TASK_TOOLS or not wants_tasks(ctx.meta):
+            return result
+        if not isinstance(result, CallToolResult) or result.is_error:
+            return result
+        view = result.structured_content or {}
+        if view.get("turn_state") != RUNNING:
+            return result
+        return {"resultType": "task", **self._task(str(view["turn_id"]))}
+
+    def _record(self, task_id: str) -> Record:
+        try:
+            return self.runner.load(task_id)
+        except NemoError as exc:
+            raise MCPError(code=INVALID_PARAMS, message=exc.message) from None
+
+    def _task(self, task_id: str) -> dict[str, Any]:
+        """The task's wire shape (flat): status, times, and the result once it ended."""
+        record = self._record(task_id)
+        state = record.get("turn_state")
+        status = "working" if state == RUNNING else "completed"
+        if record.get("cancelled"):
+            status = "cancelled"
+        progress = list(record.get("progress") or [])
+        task: dict[str, Any] = {
+            "taskId": task_id,
+            "status": status,
+            "createdAt": _iso(record.get("created")),
+            "lastUpdatedAt": _iso(record.get("updated")),
+            "ttlMs": None,
+            "pollIntervalMs": TASK_POLL_MS,
+        }
+        if progress:
+            task["statusMessage"] = worded(progress[-1])
+        if status == "completed":
+            task["result"] = _tool_result(self.runner.view(task_id, full=True))
+        return task
+
+    async def _get(self, ctx: ServerRequestContext[Any, Any], params: Any) -> HandlerResult:
+        return self._task(params.task_id)
+
+    async def _update(self, ctx: ServerRequestContext[Any, Any], params: Any) -> HandlerResult:
+        self._record(params.task_id)
+        return {}
+
+    async def _cancel(self, ctx: ServerRequestContext[Any, Any], params: Any) -> HandlerResult:
+        self._record(params.task_id)
+        guarded(lambda: self.runner.turns.cancel(params.task_id))
+        return {}
+
+
+def _tool_result(view: TurnView) -> dict[str, Any]:
+    """A finished turn as the ``tools/call`` result it stands for (a failure: ``isError``)."""
+    result = CallToolResult(
+        content=[TextContent(type="text", text=json.dumps(view, ensure_ascii=False))],
+        structured_content=dict(view),
+        is_error=view["error"] is not None,
+    )
+    return result.model_dump(by_alias=True, mode="json", exclude_none=True)
+
+
 def build_server(factory: SkillFactory, workspace: str) -> MCPServer[Any]:
     """The MCPServer with every tool registered, for the project ``workspace``."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no per-request chatter on stderr
@@ -282,9 +419,12 @@ def build_server(factory: SkillFactory, workspace: str) -> MCPServer[Any]:
         instructions=(
             "Turn still images into short animated MP4 clips. Call chat with the user's words "
             "and image paths (pass a turn_id you can retry with); while turn_state is "
-            "'running', poll get_turn. Then export_start, export_status until 'completed', "
-            "export_download. Retrying with the same turn_id never sends a message twice."
+            "'running', poll get_turn. Then export (a turn too), or export_start, "
+            "export_status until 'completed', export_download. Retrying with the same "
+            "turn_id never sends a message twice. Hosts that support the tasks extension "
+            "get chat, generate and export as tasks."
         ),
+        extensions=[TurnTasks(runner)],
     )
     _register_turn_tools(server, runner)
     _register_project_tools(server, skill)
@@ -427,6 +567,26 @@ def _register_turn_tools(server: MCPServer[Any], runner: TurnRunner) -> None:
             ),
             message=prompt,
             files=names,
+        )
+
+    @server.tool()
+    async def export(
+        ctx: Context, output: Output = None, force: Force = False, turn_id: TurnId = None
+    ) -> TurnView:
+        """Render the timeline and save the MP4 in one call (free); a turn like chat.
+
+        Poll get_turn while turn_state is 'running' (hosts with the tasks extension
+        get a task). export_start, export_status and export_download do the same in steps.
+        """
+        target = guarded(lambda: output_target(output)) if output else None
+        return await _start_turn(
+            ctx,
+            runner,
+            "export",
+            turn_id,
+            lambda skill: export_result(skill.export(target, force=force).to_dict()),
+            message="export",
+            files=[],
         )
 
     @server.tool()

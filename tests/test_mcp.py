@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 import pytest
@@ -24,14 +24,25 @@ import pytest
 pytest.importorskip("mcp")
 
 from mcp.client.client import Client
+from mcp.client.extension import ClaimContext, ClientExtension, ResultClaim
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp.types import CallToolResult, GetTaskRequestParams, Request, Result, TextContent
+from pydantic import ConfigDict, TypeAdapter
 
 from nemo_skill import gui
 from nemo_skill.client import NemoClient
 from nemo_skill.errors import UnsupportedFileError
-from nemo_skill.mcp_server import STEPS, TurnRunner, build_server, guarded, with_notes
+from nemo_skill.mcp_server import (
+    STEPS,
+    TASKS_EXTENSION,
+    TurnRunner,
+    build_server,
+    guarded,
+    with_notes,
+)
 from nemo_skill.settings import Settings
 from nemo_skill.skill import Skill
 from nemo_skill.turns import FAILED, RUNNING, STOPPED, Turns, TurnStore
@@ -39,7 +50,7 @@ from tests.mock_backend import DRAFT, Harness, envelope
 
 TOOLS = {
     "chat", "get_turn", "cancel_turn", "upload", "state", "credits", "generate",
-    "export_start", "export_status", "export_download", "export_cancel",
+    "export_start", "export_status", "export_download", "export_cancel", "export",
 }  # fmt: skip
 PROMPT = "turn this image into a 2-second animated video clip"
 BOUND_S = 10.0  # the longest any in-process wait may take
@@ -493,7 +504,7 @@ def test_every_tool_parameter_is_described_in_its_schema(tmp_path: Path) -> None
         for tool in tools
         for name, schema in (tool.input_schema.get("properties") or {}).items()
     ]
-    assert {tool.name for tool in tools} >= TOOLS and len(params) >= 21
+    assert {tool.name for tool in tools} >= TOOLS and len(params) >= 24
     assert [(tool, name) for tool, name, text in params if not text] == []
     assert not [text for *_, text in params if CLI_WORD.search(text)]
 
@@ -519,6 +530,7 @@ def test_every_tool_answers_in_tool_words_never_cli_words(tmp_path: Path) -> Non
     notes = tmp_path / "notes.txt"
     notes.write_text("not an image")
     clips, made = tmp_path / "new" / "clips", tmp_path / "new" / "exports"
+    turn_clip = str(tmp_path / "new" / "turn" / "clip.mp4")  # the export tool: a turn
     client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
 
     def skill_for(workspace: str, progress: Callable[[str], None]) -> Skill:
@@ -554,6 +566,8 @@ def test_every_tool_answers_in_tool_words_never_cli_words(tmp_path: Path) -> Non
         saved = await call("export_download", "export_download", job_id=job)
         await call("download_exists", "export_download", job_id=job, output=saved["path"])
         await call("export_cancel", "export_cancel", job_id=job)
+        await call("export_turn", "export", output=turn_clip, turn_id="e1")
+        calls["export_polls"] = await _until_stopped(session, "e1", 5.0, [])
         await call("no_job", "export_status", job_id="render_0")
         await call("generate", "generate", files=[str(photo)], output_dir=str(clips), turn_id="b1")
         calls["batch_polls"] = await _until_stopped(session, "b1", 5.0, [])
@@ -570,14 +584,15 @@ def test_every_tool_answers_in_tool_words_never_cli_words(tmp_path: Path) -> Non
         "open_no_project", "upload_refused", "chat_refused", "no_turn", "download_exists",
         "no_job", "generate_no_files", "output_is_a_file",
     }  # fmt: skip
-    results = {k: v for k, v in calls.items() if k not in ("polls", "batch_polls")}
+    polled = ("polls", "batch_polls", "export_polls")
+    results = {k: v for k, v in calls.items() if k not in polled}
     assert {k for k, r in results.items() if r.is_error} == refused
     seen = [
         text
         for result in results.values()
         for text in _texts([result.model_dump(mode="json")["content"], result.structured_content])
     ]
-    seen += [text for polls in (calls["polls"], calls["batch_polls"]) for text in _texts(polls)]
+    seen += [text for key in polled for text in _texts(calls[key])]
     assert len(seen) > 100  # the scan saw real answers
     assert [text for text in seen if CLI_WORD.search(text)] == []
     assert not [text for text in seen if "{next" in text]  # every step was worded
@@ -585,7 +600,130 @@ def test_every_tool_answers_in_tool_words_never_cli_words(tmp_path: Path) -> Non
     assert calls["batch_polls"][-1]["turn_state"] == STOPPED
     assert Path(calls["batch_polls"][-1]["result"]["results"][0]["path"]).parent == clips
     assert Path(results["export_download"].structured_content["path"]).parent == made
+    exported = calls["export_polls"][-1]["result"]
+    assert exported["path"] == turn_clip and Path(turn_clip).stat().st_size > 0
     exists = results["download_exists"].content[0].text
     assert "already exists" in exists and "`force: true`" in exists
     assert "the `output` (or `output_dir`) parameter" in results["output_is_a_file"].content[0].text
     assert "the `files` parameter" in results["generate_no_files"].content[0].text
+
+
+# --- long work as MCP tasks (SEP-2663 on the SDK's extension hooks) ------------------------
+
+
+class TaskHandle(Result):
+    """What a task-augmented ``tools/call`` answers: ``resultType: "task"`` and the task."""
+
+    model_config = ConfigDict(extra="allow")
+    result_type: Literal["task"] = "task"
+    task_id: str
+    status: str
+
+
+class TaskRequest(Request[GetTaskRequestParams, str]):
+    """``tasks/get`` or ``tasks/cancel`` (the SDK has the params type, not these requests)."""
+
+    method: str
+    params: GetTaskRequestParams
+
+
+class HostTasks(ClientExtension):
+    """A host that declares the tasks extension and polls ``tasks/get`` to the end."""
+
+    identifier = TASKS_EXTENSION
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []  # (task id, status) of every poll
+        self.cancel_next = False
+
+    def claims(self) -> list[ResultClaim[Any]]:
+        return [ResultClaim(result_type="task", model=TaskHandle, resolve=self.resolve)]
+
+    async def send(self, ctx: ClaimContext, method: str, task_id: str) -> dict[str, Any]:
+        request = TaskRequest(method=method, params=GetTaskRequestParams(task_id=task_id))
+        return await ctx.session.send_request(request, TypeAdapter(dict[str, Any]))
+
+    async def resolve(self, handle: TaskHandle, ctx: ClaimContext) -> CallToolResult:
+        self.seen.append((handle.task_id, handle.status))
+        if self.cancel_next:
+            await self.send(ctx, "tasks/cancel", handle.task_id)
+        for _ in range(600):
+            task = await self.send(ctx, "tasks/get", handle.task_id)
+            self.seen.append((handle.task_id, task["status"]))
+            if task["status"] == "cancelled":
+                return CallToolResult(
+                    content=[TextContent(type="text", text="cancelled")], is_error=True
+                )
+            if task["status"] != "working":
+                return CallToolResult.model_validate(task["result"])
+            await asyncio.sleep(task["pollIntervalMs"] / 1000 / 10)  # a tenth: a quick test
+        raise AssertionError(f"task {handle.task_id} still working")
+
+
+def test_long_work_runs_as_a_task_when_the_host_asks_for_one(tmp_path: Path) -> None:
+    """chat, export and generate as tasks end to end; tasks/cancel; the polling tools stay."""
+    support = pytest.importorskip("tests.e2e.support")
+    av = pytest.importorskip("av")
+    # The backend's one keep-alive outlasts the tools' first wait: every turn becomes a task.
+    backend = support.start(tmp_path / "backend", heartbeat_interval_s=6.5)
+    photo = support.make_image(tmp_path / "photo.jpg", size=(160, 120))
+    clip, clips = tmp_path / "out" / "clip.mp4", tmp_path / "batch"
+    client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
+    host = HostTasks()
+
+    async def body() -> dict[str, Any]:
+        server = build_server(
+            lambda ws, progress: Skill(client, workspace=ws, progress=progress, steps=STEPS),
+            "name:tasks",
+        )
+        async with Client(server, extensions=[host]) as tasks_host:
+            session = tasks_host.session
+            out = {"chat": await tasks_host.call_tool("chat", {"message": PROMPT,
+                                                          "files": [str(photo)],
+                                                          "turn_id": "c1"})}  # fmt: skip
+            out["export"] = await tasks_host.call_tool("export", {"output": str(clip)})
+            out["generate"] = await tasks_host.call_tool(
+                "generate", {"files": [str(photo)], "output_dir": str(clips)}
+            )
+            host.cancel_next = True
+            out["cancelled"] = await tasks_host.call_tool("chat", {"message": "add calm music"})
+            try:
+                await host.send(
+                    ClaimContext(session=session, tool_name="", read_timeout_seconds=None),
+                    "tasks/get",
+                    "no-such-task",
+                )
+            except MCPError as exc:
+                out["unknown"] = exc
+            out["polled"] = await session.call_tool("get_turn", {"turn_id": "c1"})
+            return out
+
+    try:
+        out = asyncio.run(asyncio.wait_for(body(), timeout=240))
+    finally:
+        client.close()
+        backend.stop()
+    statuses = {task_id: [s for t, s in host.seen if t == task_id] for task_id, _ in host.seen}
+    # chat and generate outlast the first wait (the slow keep-alive): tasks, seen working.
+    # The export may end within it (a small render): then it answers directly, as allowed.
+    assert all(polls[0] == "working" for polls in statuses.values())
+    generated = out["generate"].structured_content["turn_id"]
+    assert {"c1", generated} <= set(statuses) and 3 <= len(statuses) <= 4
+    chat = out["chat"].structured_content
+    assert (
+        chat["turn_id"] == "c1"
+        and chat["turn_state"] == STOPPED
+        and statuses["c1"][-1] == ("completed")
+    )
+    assert any("2-second" in message for message in chat["messages"])
+    export = out["export"].structured_content
+    assert export["result"]["path"] == str(clip) and export["result"]["media"] == f"MEDIA:{clip}"
+    with av.open(str(clip)) as container:
+        assert sum(1 for _ in container.decode(container.streams.video[0])) > 0
+    made = out["generate"].structured_content["result"]["results"][0]
+    assert made["state"] == "done" and Path(made["path"]).parent == clips
+    ends = sorted(polls[-1] for polls in statuses.values())
+    assert ends[0] == "cancelled" and set(ends[1:]) == {"completed"}
+    assert "no turn with id no-such-task" in str(out["unknown"])
+    # A host without tasks still reads the same turn by polling.
+    assert out["polled"].structured_content["turn_state"] == STOPPED
