@@ -37,7 +37,7 @@ from nemo_skill.local.edits import (
     edits_for,
     story_draft,
 )
-from nemo_skill.local.edits.timeline import content_hash
+from nemo_skill.local.edits.timeline import content_hash, retime
 from nemo_skill.local.grammar import Instruction, Reading, music_styles, read
 from nemo_skill.local.grammar.replies import LANGUAGES, say
 from nemo_skill.local.store import StoredFile
@@ -292,6 +292,7 @@ def _new_take(previous: dict[str, Any], long_side: int) -> dict[str, Any]:
         for key in ("d", "motion", "speed", "transition", "fade_in", "fade_out"):
             if key in old:
                 new[key] = old[key]
+    retime(base)
     return apply_edits(base, [], Context(long_side))
 
 

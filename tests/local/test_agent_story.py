@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from nemo_skill.local import agent
+from nemo_skill.local.engine.audio import STYLES
+from nemo_skill.local.store import StoredFile
 from tests.local.conftest import Api, Factory, jpeg_bytes
 from tests.local.test_contract import events
 
@@ -73,3 +76,77 @@ def test_numbers_out_of_range_are_asked_back_for_free(api: Api) -> None:
         assert words in asked[0]["args"]["question"]
         assert api.state(sid)["state"]["draft"] == before
         assert api.credits()["available"] == balance
+
+
+# --- the agent's decisions (plan_turn, what /run_sse runs) -------------------------------
+
+
+def stored(count: int) -> list[StoredFile]:
+    return [StoredFile("s", "u", f"{i + 1:064x}", f"p{i}.jpg", "image", 1, 800, 600)
+            for i in range(count)]  # fmt: skip
+
+
+def plan(text: str, draft: dict[str, Any] | None, new: list[StoredFile], lang: str = "en") -> Any:
+    return agent.plan_turn(text, draft, new, cost_generate=100, cost_edit=50, long_side=320,
+                           source_url=lambda f: f"/files/{f.sha256}/{f.name}", language=lang,
+                           new_files=new)  # fmt: skip
+
+
+def video(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for t in draft["t"] if t["tt"] == 0 for s in t["sg"]]
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_twelve_photos_cut_to_the_beat_in_every_style(style: str) -> None:
+    made = plan(f"turn these photos into a clip with {style} music, cut to the beat", None,
+                stored(12))  # fmt: skip
+    assert (made.kind, made.cost) == ("generate", 100)
+    photos = video(made.new_draft)
+    music = next(s for t in made.new_draft["t"] if t["tt"] == 1 for s in t["sg"])
+    assert len(photos) == 12 and music["bpm"] == STYLES[style]["bpm"]
+    beat = 60000 / music["bpm"]
+    for seg in photos[1:]:
+        beats = (seg["st"] - music["st"]) / beat
+        assert abs(beats - round(beats)) * beat <= 1000 / 30
+    assert [s["st"] for s in photos[1:]] == [s["st"] + s["d"] for s in photos[:-1]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "words"),
+    [("en", "make the second photo 4 seconds", "the second photo last 4 s"),
+     ("zh", "第二张改成4秒", "第2张照片时长改为 4 秒"),
+     ("es", "que la segunda foto dure 4 segundos", "la segunda foto dure 4 s"),
+     ("fr", "la deuxième photo doit durer 4 secondes", "la deuxième photo sur 4 s"),
+     ("de", "das zweite Foto 4 Sekunden", "das zweite Foto dauert jetzt 4 s"),
+     ("ja", "2枚目を4秒にして", "2枚目の写真を4秒にしました")],
+)  # fmt: skip
+def test_replies_say_what_changed_per_photo(lang: str, text: str, words: str) -> None:
+    story = plan("make a video from these photos", None, stored(3)).new_draft
+    edited = plan(text, story, [], lang)
+    assert edited.kind == "edit" and words in edited.reply, edited.reply
+    assert [s["d"] for s in video(edited.new_draft)] == [3000, 4000, 3000]
+
+
+def test_a_new_take_of_a_story_keeps_its_photos_and_timing() -> None:
+    story = plan("make a video from these photos with crossfades", None, stored(3)).new_draft
+    longer = plan("make the second photo 5 seconds", story, []).new_draft
+    again = plan("do it again with a fresh take", longer, [])
+    assert (again.kind, again.cost) == ("generate", 100)
+    old, new = video(longer), video(again.new_draft)
+    assert [(s["name"], s["st"], s["d"]) for s in new] == [
+        (s["name"], s["st"], s["d"]) for s in old
+    ]
+    assert {s["id"] for s in new}.isdisjoint({s["id"] for s in old})
+    assert [s.get("transition") for s in new] == [s.get("transition") for s in old]
+
+
+def test_more_photos_than_fit_and_unknown_photos_are_asked_for_free() -> None:
+    asked = plan("make a video from these photos", None, stored(31))
+    assert (asked.kind, asked.cost, asked.new_draft) == ("ask", 0, None)
+    assert "30" in asked.reply
+    story = plan("make a video from these photos", None, stored(3)).new_draft
+    unknown = plan("remove the fifth photo", story, [])
+    assert (unknown.kind, unknown.cost) == ("ask", 0) and "3" in unknown.reply
+    only = plan("make a video", None, stored(1)).new_draft
+    last = plan("remove the first photo", only, [])
+    assert (last.kind, last.cost) == ("ask", 0)

@@ -2,6 +2,16 @@
 
 Judged only by documented draft fields and the credits charged; prints the
 accuracy per language (``pytest -s`` shows it) and holds a floor per language.
+
+Measured on the agent's real turn decision (``plan_turn``):
+
+- :data:`ROWS` (198, 33 per language), the first time they ran: 0.975 (193/198;
+  en 31/33, zh 33/33, es 33/33, fr 33/33, de 31/33, ja 32/33); the misses ("2 seconds
+  each", "photo 2: 4 seconds", "Schwarzblende vor", "mit ruhiger Musik", "beach.jpgを")
+  were fixed by general rules: 1.00 since;
+- :data:`VARIATIONS` (72, 12 per language), written after that and never used
+  for tuning before their first run: 0.972 (70/72; fr 11/12 "à la place de la
+  première", ja 11/12 "いらない"); fixed since, they now count as tuned.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from tests.local.story_corpus import (
     COST_EDIT,
     LANGUAGES,
     ROWS,
+    VARIATIONS,
     Outcome,
     accuracy,
     judge,
@@ -32,16 +43,25 @@ def test_corpus_is_large_and_covers_every_language_and_kind() -> None:
             "ask", "new"} <= kinds  # fmt: skip
 
 
-def test_accuracy_per_language() -> None:
-    scores, failures = accuracy(ROWS)
+def _assert_floor(name: str, rows: list[tuple[str, str, str, dict[str, object]]]) -> None:
+    scores, failures = accuracy(rows)
     for lang in LANGUAGES:
         ok, total = scores[lang]
-        print(f"story corpus {lang}: {ok}/{total} = {ok / total:.3f}")
+        print(f"{name} {lang}: {ok}/{total} = {ok / total:.3f}")
     report = "\n".join(f"{row[0]} {row[2]!r}: {problem}" for row, problem in failures)
     passed = sum(ok for ok, _ in scores.values())
-    print(f"story corpus overall: {passed}/{len(ROWS)} = {passed / len(ROWS):.3f}")
+    print(f"{name} overall: {passed}/{len(rows)} = {passed / len(rows):.3f}")
     for lang, (ok, total) in scores.items():
         assert ok / total >= FLOOR, f"{lang}: {ok}/{total}\n{report}"
+
+
+def test_accuracy_per_language() -> None:
+    _assert_floor("story corpus", ROWS)
+
+
+def test_variations_reach_the_floor_too() -> None:
+    assert len({(r[0], r[2]) for r in ROWS + VARIATIONS}) == len(ROWS) + len(VARIATIONS)
+    _assert_floor("story variations", VARIATIONS)
 
 
 def _story() -> dict[str, object]:
