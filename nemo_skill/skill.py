@@ -377,7 +377,7 @@ class Skill:
         result.state = turn.state
 
     def _touch(self, **changes: str | None) -> None:
-        """Record activity for `nemo-skill projects` (never fails the command)."""
+        """Record activity for the list of projects (never fails the command)."""
         with contextlib.suppress(OSError):
             self.workspaces.update(self.key, last_activity=_now(), **changes)
 
