@@ -161,6 +161,7 @@ class ErrorCode(IntEnum):
     INVALID_BODY = 422
     RATE_LIMITED = 429
     INTERNAL = 500
+    INSUFFICIENT_STORAGE = 507  # the embedded backend's disk is full (message names the folder)
 
 
 class NemoError(Exception):
@@ -546,23 +547,27 @@ def error_from_response(
         f" with code {code}." if code and code != status else "."
     )
     cls = _BY_CODE.get(code or 0)
+    told = _hint_of(payload)  # a backend may say what to do (the embedded one does, offline)
     if cls is InsufficientCreditsError:
-        # A backend may say how to get credits (the embedded one: offline, no registration).
-        data = payload.get("data") if isinstance(payload, Mapping) else None
-        told = data.get("hint") if isinstance(data, Mapping) else None
         return InsufficientCreditsError(
-            message,
-            user_id=user_id,
-            web_url=web_url,
-            status=status,
-            hint=told.strip()[:500] if isinstance(told, str) and told.strip() else None,
+            message, user_id=user_id, web_url=web_url, status=status, hint=told
         )
     if cls is RateLimitError:
         return RateLimitError(
-            message, retry_after=parse_retry_after(retry_after, default=None), status=status
+            message,
+            retry_after=parse_retry_after(retry_after, default=None),
+            status=status,
+            hint=told,
         )
     if cls is not None:
-        return cls(message, status=status)
+        return cls(message, status=status, hint=told)
     if code is not None and code < 500 and status < 500 and status != 200:
-        return APIError(message, code=code, status=status, hint="")
-    return ServerError(message, code=code if code is not None else status, status=status)
+        return APIError(message, code=code, status=status, hint=told or "")
+    return ServerError(message, code=code if code is not None else status, status=status, hint=told)
+
+
+def _hint_of(payload: Any) -> str | None:
+    """The envelope's ``data.hint``: what the backend says to do (None when it says nothing)."""
+    data = payload.get("data") if isinstance(payload, Mapping) else None
+    told = data.get("hint") if isinstance(data, Mapping) else None
+    return told.strip()[:500] if isinstance(told, str) and told.strip() else None

@@ -10,6 +10,7 @@ from the package, so any module can use it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -89,3 +90,30 @@ def read_json(path: Path) -> dict[str, Any]:
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
     """Atomically write a JSON object with mode 0600."""
     write_private(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc``, or an error it was raised from, says the disk (or quota) is full.
+
+    Follows ``__cause__`` and ``__context__`` (kept even under ``raise ... from None``), so
+    an encoder's own error raised while handling an ENOSPC still counts. SQLite says
+    "database or disk is full".
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        if "disk is full" in str(current) or "No space left on device" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def disk_full_message(folder: Path, doing: str) -> str:
+    """The one wording of a full disk: what failed and the folder that has no room."""
+    return f"Disk full: no space left in {folder} {doing}."

@@ -29,12 +29,14 @@ from nemo_skill.errors import (
     MAX_UPLOAD_TEXT,
     SUPPORTED_FORMATS,
     FileTooLargeError,
+    NemoError,
     ProtocolError,
     TransportError,
     UnsupportedFileError,
     UsageError,
 )
 from nemo_skill.models import RenderJob
+from nemo_skill.storage import disk_full_message, is_disk_full
 
 # 1 MiB: as fast as 4 MiB on loopback (bench/upload.py) at a quarter of the memory.
 UPLOAD_CHUNK = 1024 * 1024
@@ -161,6 +163,13 @@ def stream_to_file(response: httpx.Response, dest: Path, progress: ProgressFn | 
             os.unlink(tmp)
         if isinstance(exc, httpx.TransportError):
             raise TransportError(f"The download was interrupted ({type(exc).__name__}).") from exc
+        if isinstance(exc, OSError) and is_disk_full(exc):
+            raise NemoError(
+                disk_full_message(dest.parent, "to save the video"),
+                code="disk_full",
+                hint="Free some space there (or choose another folder with -o), then export "
+                "again (exports cost no credits).",
+            ) from None
         raise
     return dest
 

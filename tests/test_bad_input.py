@@ -805,3 +805,42 @@ def test_non_finite_render_progress_does_not_break_export(progress: str, tmp_pat
         skill = Skill(client, workspace="name:nan", sleep=lambda s: None)
         result = skill.export(tmp_path / "clip.mp4")
     assert result.status == "completed" and Path(str(result.path)).is_file()
+
+
+# --- bad photos through the CLI, as real processes: refused before any charge -------------
+
+
+def cli_local(state: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``nemo-skill --api-url local ARGS`` as its own process on the state dir's data folder."""
+    argv = [sys.executable, "-m", "nemo_skill.cli", "--api-url", "local", "--state-dir", str(state)]
+    return subprocess.run([*argv, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          check=False)  # fmt: skip
+
+
+BAD_PHOTOS = {  # corpus case -> the words the refusal must say besides the file name
+    "jpg-photo-truncated": "the image is damaged or incomplete",  # the others: test_uploads.py
+    "png-10000x10": "between 1:4 and 4:1",
+}
+
+
+def test_bad_photos_sent_with_a_message_are_refused_before_any_charge(tmp_path: Path) -> None:
+    """``chat -f BAD "animate this"`` on a project: exit 6, the user's file named, the
+    limit said, a hint; the credits and the draft are what they were."""
+    state, work = tmp_path / "state", tmp_path / "work"
+    work.mkdir()
+    (work / "photo.jpg").write_bytes(base("jpg"))
+    first = cli_local(state, work, "chat", "-f", "photo.jpg", "animate this, 1 second")
+    assert first.returncode == 0, first.stderr
+    credits = cli_local(state, work, "--json", "credits").stdout
+    draft = json.loads(cli_local(state, work, "--json", "state").stdout)["draft"]
+    cases = {c.id: c for c in FILES}
+    for case_id, words in BAD_PHOTOS.items():
+        path = cases[case_id].write(work)
+        done = cli_local(state, work, "chat", "-f", path.name, "animate this photo")
+        assert done.returncode == 6, done.stdout + done.stderr
+        error, hint = done.stderr.splitlines()[-2:]
+        assert error.startswith(f"Error: {path.name}: ") and words in error, done.stderr
+        assert hint.startswith("Hint: ") and "Supported formats" not in hint, done.stderr
+        assert not re.search(r"[0-9a-f]{64}", done.stderr), done.stderr  # never a hash
+    assert cli_local(state, work, "--json", "credits").stdout == credits  # nothing charged
+    assert json.loads(cli_local(state, work, "--json", "state").stdout)["draft"] == draft

@@ -218,3 +218,18 @@ def test_one_code_table_for_client_and_backend() -> None:
         made = error_from_response(400 if code < 1000 else 200, {"code": int(code), "message": "m"})
         assert isinstance(made, cls)
         assert type(made.code) is int  # a plain number on the wire and in messages
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls"),
+    [(415, 4001, errors.UnsupportedFileError), (429, 429, errors.RateLimitError),
+     (507, 507, errors.ServerError), (409, 409, errors.APIError)],
+)  # fmt: skip
+def test_a_hint_the_backend_gives_is_the_hint_shown(
+    status: int, code: int, cls: type[errors.NemoError]
+) -> None:
+    told = {"code": code, "message": "m", "data": {"hint": " Crop it, then upload again. "}}
+    error = errors.error_from_response(status, told)
+    assert type(error) is cls and error.hint == "Crop it, then upload again."
+    plain = errors.error_from_response(status, {"code": code, "message": "m", "data": None})
+    assert plain.hint != error.hint  # without one, the class's own hint

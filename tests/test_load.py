@@ -120,7 +120,7 @@ def distinct_photos(folder: Path, count: int) -> list[Path]:
     paths = []
     for i in range(count):
         path = folder / f"photo-{i:02d}.png"
-        Image.new("RGB", (48, 32), (i * 12 % 256, 80, 200 - i * 9 % 200)).save(path)
+        Image.new("RGB", (96, 64), (i * 12 % 256, 80, 200 - i * 9 % 200)).save(path)
         paths.append(path)
     return paths
 

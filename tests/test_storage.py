@@ -1,16 +1,25 @@
-"""Private files: 0600 atomic writes and JSON (``nemo_skill.storage``)."""
+"""Private files: 0600 atomic writes and JSON, a full disk (``nemo_skill.storage``)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from nemo_skill import storage
-from nemo_skill.storage import read_json, write_json, write_private
+from nemo_skill.storage import (
+    disk_full_message,
+    is_disk_full,
+    read_json,
+    write_json,
+    write_private,
+)
 
 
 def _mode(path: Path) -> int:
@@ -77,3 +86,45 @@ def test_write_json_is_sorted_utf8(tmp_path: Path) -> None:
     assert "导出" in text
     assert list(json.loads(text)) == ["a", "b"]
     assert read_json(tmp_path / "missing.json") == {}
+
+
+def _raised(make: Callable[[], None]) -> BaseException:
+    try:
+        make()
+    except BaseException as exc:
+        return exc
+    raise AssertionError("nothing raised")
+
+
+def _wrapped_enospc() -> None:
+    """An encoder's way: its own error, raised from None while handling the real one."""
+    try:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    except OSError as exc:
+        raise RuntimeError(f"The encoder failed ({type(exc).__name__})") from None
+
+
+@pytest.mark.parametrize(
+    ("make", "full"),
+    [
+        (lambda: _raise(OSError(errno.ENOSPC, "x")), True),
+        (lambda: _raise(OSError(errno.EDQUOT, "x")), True),
+        (lambda: _raise(sqlite3.OperationalError("database or disk is full")), True),
+        (_wrapped_enospc, True),
+        (lambda: _raise(OSError(errno.EACCES, "x")), False),
+        (lambda: _raise(ValueError("disk")), False),
+    ],
+)
+def test_is_disk_full_follows_what_an_error_was_raised_from(
+    make: Callable[[], None], full: bool
+) -> None:
+    assert is_disk_full(_raised(make)) is full
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
+
+
+def test_disk_full_message_names_the_folder(tmp_path: Path) -> None:
+    text = disk_full_message(tmp_path, "to save the video")
+    assert text == f"Disk full: no space left in {tmp_path} to save the video."

@@ -23,6 +23,7 @@ from nemo_skill.client import NemoClient
 from nemo_skill.errors import SUPPORTED_FORMATS
 from nemo_skill.models import RenderJob
 from nemo_skill.settings import Settings
+from tests.fulldisk import fill, small_disk
 from tests.mock_backend import API, ENV_TOKEN, Harness, envelope
 
 MB = 1024 * 1024
@@ -414,3 +415,17 @@ def test_the_docs_state_the_upload_limit_of_the_code(doc: str) -> None:
         for match in re.finditer(r"\b(\d+ MB)\b", line)
     }
     assert stated == {errors.MAX_UPLOAD_TEXT}
+
+
+def test_a_download_to_a_full_disk_says_so_names_the_folder_and_leaves_nothing(
+    env: Harness, tmp_path: Path
+) -> None:
+    """A real ENOSPC: the output folder is a full tmpfs (root only)."""
+    env.backend.reply("GET", "/api/render/proxy/", httpx.Response(200, content=b"\0" * 300_000))
+    with small_disk(tmp_path / "out", size="1m") as out:
+        filler = fill(out)
+        with pytest.raises(errors.NemoError) as full:
+            env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
+        assert full.value.message == f"Disk full: no space left in {out} to save the video."
+        assert "-o" in full.value.hint
+        assert [p.name for p in out.iterdir()] == [filler.name]  # no partial file

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from nemo_skill.errors import ErrorCode
 from nemo_skill.local.backend import Backend
 from nemo_skill.local.store import User
+from nemo_skill.storage import disk_full_message, is_disk_full
 
 log = logging.getLogger("nemo_skill.local")
 JSON_LIMIT = 1024 * 1024
@@ -169,8 +171,43 @@ async def on_backend_error(request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
+def disk_full_error(request: Request) -> BackendError:
+    """The 507 of a full disk (ENOSPC, a full quota, SQLite's "disk is full"), naming the
+    data folder: the user can fix it, so it is never an anonymous 500."""
+    folder = backend_of(request).store.dir
+    return BackendError(
+        ErrorCode.INSUFFICIENT_STORAGE,
+        disk_full_message(folder, "(the offline backend's data folder)"),
+        507,
+        data={"hint": "Free some space on that disk, then try again."},
+    )
+
+
+@contextmanager
+def disk_full_refused(request: Request) -> Iterator[None]:
+    """Turn a full disk met inside the block into :func:`disk_full_error`.
+
+    Raised as a :class:`BackendError` before the response starts, it is answered
+    like any refusal and the connection stays usable (a crash closes it, and the
+    client's next request on it would see a reset).
+    """
+    try:
+        yield
+    except Exception as exc:
+        if isinstance(exc, BackendError) or not is_disk_full(exc):
+            raise
+        log.warning("disk full on %s", request.url.path)
+        raise disk_full_error(request) from None
+
+
 async def on_crash(request: Request, exc: Exception) -> Response:
-    """Exception handler: any other error is a 500 with no details (they go to the log)."""
+    """Exception handler: any other error is a 500 with no details (they go to the log).
+
+    A full disk met anywhere else still says so (:func:`disk_full_error`).
+    """
+    if is_disk_full(exc):
+        log.warning("disk full on %s", request.url.path)
+        return error_response(disk_full_error(request))
     log.error("unhandled error on %s", request.url.path, exc_info=exc)
     body = {"code": int(ErrorCode.INTERNAL), "message": "Internal error.", "data": None}
     return JSONResponse(body, status_code=500)

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from nemo_skill.errors import NemoError
 from nemo_skill.local.store import Store
+from nemo_skill.storage import disk_full_message, is_disk_full
 
 Resolver = Callable[[str, str], Path]  # (user_id, src) -> path
 
@@ -115,20 +116,25 @@ class LocalRenderQueue:
                 progress=progress,
                 cancel=cancel,
             )
-        except NemoError as exc:
-            status = "cancelled" if exc.code == "cancelled" else "failed"
-            self.store.update_job(job_id, status=status, error=exc.message, completed=time.time())
-            return
-        except Exception as exc:  # a bug in a job must not kill the worker
-            self.store.update_job(
-                job_id, status="failed", error=f"render failed ({type(exc).__name__})",
-                completed=time.time(),
-            )  # fmt: skip
+        except Exception as exc:  # a failed job is a record, never a dead worker
+            self._fail(job_id, exc, out.parent)
             return
         out.chmod(0o600)  # renders are the user's work: owner-only like every state file
         self.store.update_job(
             job_id, status="completed", progress=100, output=str(out), completed=time.time()
         )
+
+    def _fail(self, job_id: str, exc: Exception, folder: Path) -> None:
+        """Record why the job ended: the engine's words, or a full disk naming the folder."""
+        status = "failed"
+        if is_disk_full(exc):
+            error = disk_full_message(folder, "to write the video")
+        elif isinstance(exc, NemoError):
+            status = "cancelled" if exc.code == "cancelled" else "failed"
+            error = exc.message
+        else:  # a bug: the details stay in the server log
+            error = f"render failed ({type(exc).__name__})"
+        self.store.update_job(job_id, status=status, error=error, completed=time.time())
 
 
 def _safe(job_id: str) -> str:

@@ -454,8 +454,16 @@ class Store:
         return self.dir / "files" / sha256[:2] / sha256
 
     def add_file(self, record: StoredFile) -> None:
-        """Record an uploaded file for a session."""
+        """Record an uploaded file for a session, as its newest file.
+
+        The same content sent again is one file, not two: its earlier record goes,
+        so the session lists each content once (the agent compares photos by hash).
+        """
         with self.tx() as db:
+            db.execute(
+                "DELETE FROM files WHERE session_id=? AND sha256=?",
+                (record.session_id, record.sha256),
+            )
             db.execute(
                 "INSERT INTO files (session_id, user_id, sha256, name, file_type, size, width,"
                 " height, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,17 @@ _TYPES = {
     "avi": "video",
     "webm": "video",
 }
+MIN_PHOTO_SIDE = 64  # px on the short side: smaller is a thumbnail blown up 20x at 1080p
+MAX_PHOTO_ASPECT = 4.0  # 1:4 .. 4:1: past it the frame is a strip (10000x10 -> 1920x2)
+DECODE_CHECK_SIDE = 256  # the full-decode check keeps no more than this (JPEG decodes at 1/8)
+DAMAGED_HINT = (
+    "Open the photo on your device to check it, save or export it again (JPG or PNG), "
+    "and upload that copy."
+)
+ASPECT_HINT = (
+    "Crop it to a shape between 1:4 and 4:1 (for example 16:9, 4:3, 1:1 or 9:16) and "
+    "upload it again."
+)
 _UNSUPPORTED = "Unsupported file. Supported: " + ", ".join(SUPPORTED_FORMATS) + "."
 
 
@@ -284,8 +295,9 @@ async def parse_multipart(request: Request, backend: Backend) -> UploadParser:
         raise too_large(limit)
     collector = UploadParser(backend.store.dir / "tmp", limit)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    body = _Body(request)
     try:
-        async for chunk in request.stream():
+        async for chunk in body.chunks():
             if len(chunk) > 1 << 20:  # big chunks off the event loop
                 await asyncio.to_thread(parser.write, chunk)
             else:
@@ -296,10 +308,43 @@ async def parse_multipart(request: Request, backend: Backend) -> UploadParser:
         raise BackendError(
             ErrorCode.UNSUPPORTED_FILE, "The upload is not valid multipart/form-data.", 400
         ) from None
+    except OSError:  # a full disk, say: the answer says so, once the client has sent it all
+        collector.cleanup()
+        await body.drain(limit)
+        raise
     except BaseException:
         collector.cleanup()
         raise
     return collector
+
+
+class _Body:
+    """A request body read chunk by chunk, remembering whether the client has sent it all."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.complete = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The chunks still to come (``Request.stream`` does not say where it stopped)."""
+        from starlette.requests import ClientDisconnect
+
+        while not self.complete:
+            message = await self.request.receive()
+            if message["type"] != "http.request":
+                raise ClientDisconnect()
+            self.complete = not message.get("more_body", False)
+            if message.get("body"):
+                yield message["body"]
+
+    async def drain(self, limit: int) -> None:
+        """Read and drop the rest (at most ``limit`` bytes), so a client still sending
+        hears the error instead of a connection reset."""
+        received = 0
+        async for chunk in self.chunks():
+            received += len(chunk)
+            if received > limit:
+                return
 
 
 def copy_local_file(path: Path, tmp_dir: Path) -> Part:
@@ -331,9 +376,7 @@ class _Checked:
 
 
 def _check_part(part: Part) -> _Checked:
-    """Extension, content sniffing and (images) a header probe; nothing is stored yet."""
-    from nemo_skill.errors import FileTooLargeError, NemoError
-
+    """Extension, content sniffing and (images) the photo checks; nothing is stored yet."""
     name = safe_name(part.filename or "file")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     family = _FAMILY.get(ext)
@@ -344,24 +387,62 @@ def _check_part(part: Part) -> _Checked:
         raise BackendError(ErrorCode.UNSUPPORTED_FILE, f"{name}: the file is empty.", 415)
     checked = _Checked(part, name, _TYPES[real])
     if checked.file_type == "image":
-        from nemo_skill.local.engine import probe_image
-
         probe = Path(part.tmp).with_suffix("." + ext)
         os.replace(part.tmp, probe)
         part.tmp = str(probe)
-        try:
-            checked.width, checked.height = probe_image(probe)
-        except FileTooLargeError:
-            raise BackendError(
-                ErrorCode.FILE_TOO_LARGE,
-                f"{name}: the photo has too many pixels (limit about 100 megapixels).",
-                413,
-            ) from None
-        except NemoError:  # the probe names our temp file: answer with the upload's name
-            raise BackendError(
-                ErrorCode.UNSUPPORTED_FILE, f"{name}: not a readable image. {_UNSUPPORTED}", 415
-            ) from None
+        checked.width, checked.height = _check_photo(name, probe)
     return checked
+
+
+def _check_photo(name: str, path: Path) -> tuple[int, int]:
+    """The photo's (width, height) once it is known to frame and to decode to the end.
+
+    Refused here, before anything is stored or charged, rather than at export:
+    a damaged file (truncated, garbage after a valid header), a photo too small
+    or too narrow/wide to frame. Every message names the user's file, never ours.
+    """
+    from nemo_skill.errors import FileTooLargeError, NemoError
+    from nemo_skill.local.engine import probe_image
+    from nemo_skill.local.engine.images import load_image
+
+    try:
+        width, height = probe_image(path)
+        _check_frame(name, width, height)  # from the header: before seconds of decoding
+        load_image(path, DECODE_CHECK_SIDE)  # every byte decoded (JPEG at a reduced scale)
+    except FileTooLargeError:
+        raise BackendError(
+            ErrorCode.FILE_TOO_LARGE,
+            f"{name}: the photo has too many pixels (limit about 100 megapixels).",
+            413,
+        ) from None
+    except NemoError:  # the engine names our temp file: answer with the upload's name
+        # Its first bytes said it is this format (sniffed above): it is damaged, not foreign.
+        raise BackendError(
+            ErrorCode.UNSUPPORTED_FILE,
+            f"{name}: the image is damaged or incomplete (it cannot be decoded to the end).",
+            415,
+            data={"hint": DAMAGED_HINT},
+        ) from None
+    return width, height
+
+
+def _check_frame(name: str, width: int, height: int) -> None:
+    """4001 for a photo the engine cannot frame sensibly; the message states both limits."""
+    long, short = max(width, height), min(width, height)
+    if long > MAX_PHOTO_ASPECT * short:
+        problem, hint = f"too {'wide' if width > height else 'tall'} to frame", ASPECT_HINT
+    elif short < MIN_PHOTO_SIDE:
+        problem, hint = "too small", f"Use a larger photo (at least {MIN_PHOTO_SIDE} px a side)."
+    else:
+        return
+    raise BackendError(
+        ErrorCode.UNSUPPORTED_FILE,
+        f"{name}: the photo is {width}x{height} pixels, {problem}; photos must be between "
+        f"1:{MAX_PHOTO_ASPECT:g} and {MAX_PHOTO_ASPECT:g}:1 (width:height) and at least "
+        f"{MIN_PHOTO_SIDE} pixels on the short side.",
+        415,
+        data={"hint": hint},
+    )
 
 
 def _store_checked(backend: Backend, checked: _Checked, user: User, session_id: str) -> StoredFile:

@@ -29,6 +29,7 @@ Outcome = Literal["reject", "large", "refused", "safe", "ok"]
 FORMATS: tuple[str, ...] = ("jpg", "png", "gif", "webp", "heic")
 BOMB_SIDE = 11_000  # 121 MP: just over the engine's 120 MP limit
 HUGE_BOMB_SIDE = 20_000  # 400 MP: over twice the limit (Pillow's hard error path)
+BASE_SIZE = (96, 64)  # valid bases: 64 px is the smallest short side a photo upload may have
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,14 @@ def rng(seed: str) -> random.Random:
 
 @cache
 def base(fmt: str) -> bytes:
-    """A small valid textured image in ``fmt`` (64x48)."""
+    """A small valid textured image in ``fmt`` (:data:`BASE_SIZE`, the smallest a photo may be)."""
     from PIL import Image, ImageDraw
 
-    img = Image.new("RGB", (64, 48), (40, 90, 160))
+    width, height = BASE_SIZE
+    img = Image.new("RGB", BASE_SIZE, (40, 90, 160))
     draw = ImageDraw.Draw(img)
-    for i in range(0, 112, 8):
-        draw.line([(i, 0), (i - 48, 48)], fill=((i * 7) % 255, (i * 3) % 255, 220), width=3)
+    for i in range(0, width + height, 8):
+        draw.line([(i, 0), (i - height, height)], fill=((i * 7) % 255, (i * 3) % 255, 220), width=3)
     buffer = io.BytesIO()
     if fmt == "heic":
         import pillow_heif
@@ -199,6 +201,84 @@ def damaged(fmt: str) -> list[FileCase]:
     ]
 
 
+@cache
+def photo(fmt: str, size: tuple[int, int] = (320, 240)) -> bytes:
+    """A valid textured photo in ``fmt``, bigger than a base (damage lands in pixel data)."""
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    img = Image.new("RGB", size, (40, 90, 160))
+    draw = ImageDraw.Draw(img)
+    for i in range(0, width + height, 8):
+        draw.line([(i, 0), (i - height, height)], fill=((i * 7) % 255, 120, 220), width=3)
+    buffer = io.BytesIO()
+    if fmt == "heic":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    img.save(buffer, {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF"}[fmt])
+    return buffer.getvalue()
+
+
+def garbage_after_header(fmt: str) -> bytes:
+    """The photo's headers intact, every byte of image data after them noise.
+
+    libjpeg decodes some noise tails without an error (191 of 200 random tails of
+    this photo are refused: a tail holding an early end marker is drawn as grey);
+    this seed's tail is one it refuses, like the export would.
+    """
+    data = photo(fmt)
+    start = data.index(b"IDAT") + 4 if fmt == "png" else _jpeg_scan_start(data)
+    return data[:start] + rng(f"{fmt}-garbage-after-header").randbytes(len(data) - start)
+
+
+def _jpeg_scan_start(data: bytes) -> int:
+    sos = data.index(b"\xff\xda")
+    return sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
+
+
+def damaged_photos() -> list[FileCase]:
+    """Real photos damaged the way transfers damage them: valid headers, broken data.
+
+    The engine cannot decode them; the server must refuse them at upload (decoding
+    them in full), not accept them and fail at export.
+    """
+    cases = [
+        FileCase(f"{fmt}-photo-truncated", f"truncated.{fmt}", photo(fmt)[: len(photo(fmt)) * 3 // 5],
+                 "reject", "reject")
+        for fmt in ("jpg", "png", "webp", "heic")
+    ]  # fmt: skip
+    return cases + [
+        FileCase(f"{fmt}-garbage-after-header", f"garbage.{fmt}", garbage_after_header(fmt),
+                 "reject", "reject")
+        for fmt in ("jpg", "png")
+    ]  # fmt: skip
+
+
+def png_of(width: int, height: int) -> bytes:
+    """A valid PNG of ``width`` x ``height`` (one colour: tiny on disk whatever its shape)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def unframeable() -> list[FileCase]:
+    """Valid photos the engine cannot frame sensibly: refused at upload with the limit.
+
+    The engine still loads them (``ok``); the server refuses them (4001).
+    """
+    return [
+        FileCase("png-10000x10", "strip.png", png_of(10_000, 10), "ok", "reject"),
+        FileCase("png-10x10000", "pole.png", png_of(10, 10_000), "ok", "reject"),
+        FileCase("png-5-to-1", "panorama.png", png_of(1000, 200), "ok", "reject"),
+        FileCase("png-40x40", "icon.png", png_of(40, 40), "ok", "reject"),
+        FileCase("png-4-to-1-is-fine", "wide.png", png_of(800, 200), "ok", "ok"),
+        FileCase("png-1-to-4-is-fine", "tall.png", png_of(64, 256), "ok", "ok"),
+    ]
+
+
 def huge() -> list[FileCase]:
     """Headers that claim absurd dimensions, and real decompression bombs."""
     return [
@@ -257,7 +337,7 @@ def polyglots() -> list[FileCase]:
 def file_cases() -> list[FileCase]:
     """Every hostile file of the corpus."""
     cases = [case for fmt in FORMATS for case in damaged(fmt)]
-    return cases + huge() + wrong_extension() + polyglots()
+    return cases + damaged_photos() + unframeable() + huge() + wrong_extension() + polyglots()
 
 
 # --- multipart names -------------------------------------------------------------

@@ -76,7 +76,7 @@ def test_bases_are_valid_images_of_their_format() -> None:
     for fmt in build.FORMATS:
         with Image.open(io.BytesIO(build.base(fmt))) as img:
             img.load()
-            assert img.size == (64, 48)
+            assert img.size == build.BASE_SIZE
             assert build.base(fmt).startswith(build.magic(fmt))
 
 

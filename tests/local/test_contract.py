@@ -34,7 +34,8 @@ def envelope(response: httpx.Response, status: int, code: int) -> dict[str, Any]
     assert body["code"] == code
     assert isinstance(body["message"], str)
     assert body["message"]
-    assert body["data"] is None
+    data = body["data"]  # nothing, or what the user can do (the embedded backend's hint)
+    assert data is None or (set(data) == {"hint"} and data["hint"]), data
     return body
 
 

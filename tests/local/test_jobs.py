@@ -16,6 +16,7 @@ from nemo_skill.errors import UnsupportedFileError
 from nemo_skill.local.edits import plan_from_prompt
 from nemo_skill.local.jobs import LocalRenderQueue, Resolver, _safe
 from nemo_skill.local.store import Job, Store
+from tests.fulldisk import fill, small_disk
 from tests.local.conftest import jpeg_bytes
 
 
@@ -157,3 +158,21 @@ def test_output_names_never_follow_the_client_id(job_id: str) -> None:
     assert "/" not in name and ".." not in name
     assert len(name) <= 91
     assert name != _safe(job_id + "x")  # the hash keeps distinct ids apart
+
+
+def test_a_render_on_a_full_disk_fails_saying_so_and_naming_the_folder(
+    store: Store, photo: Path
+) -> None:
+    """A real ENOSPC while the encoder writes (the renders folder is a full tmpfs; root only)."""
+    renders = store.dir / "renders"
+    with small_disk(renders, size="1m"):
+        filler = fill(renders)
+        job = _run_one(store, lambda user, src: photo, "full")
+        assert job.status == "failed"
+        assert job.error == f"Disk full: no space left in {renders} to write the video."
+        assert [p.name for p in renders.iterdir()] == ["filler"]  # no partial MP4 left
+        filler.unlink()
+        again = _run_one(store, lambda user, src: photo, "after")  # space again: it renders
+        assert again.status == "completed" and again.output is not None
+        with av.open(again.output) as clip:
+            assert clip.streams.video[0].frames > 0

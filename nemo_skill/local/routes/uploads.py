@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from nemo_skill.local.http import (
     BackendError,
     backend_of,
     current_user,
+    disk_full_refused,
     file_response,
     ok,
     owned_session,
@@ -41,28 +43,39 @@ class UrlBody(BaseModel):
 
 
 async def upload(request: Request) -> Response:
-    """``POST /api/upload-video/nemo_agent/me/<sid>``: multipart streamed to disk, or URLs."""
+    """``POST /api/upload-video/nemo_agent/me/<sid>``: multipart streamed to disk, or URLs.
+
+    The checks decode every photo in full, so they run off the event loop.
+    """
     user = current_user(request)
     row = owned_session(request, user, request.path_params["sid"])
     backend = backend_of(request)
-    if request.headers.get("content-type", "").startswith("application/json"):
-        stored = await _upload_urls(request, backend, user, row["session_id"])
-    else:
-        collector = await parse_multipart(request, backend)
-        try:
-            parts = [
-                p for p in collector.parts if p.filename is not None and p.name in ("files", "file")
-            ]
-            if not parts:
-                raise BackendError(
-                    ErrorCode.UNSUPPORTED_FILE,
-                    "No file in the request (multipart field 'files').",
-                    400,
-                )
-            stored = store_parts(backend, parts, user, row["session_id"])
-        finally:
-            collector.cleanup()
+    with disk_full_refused(request):
+        if request.headers.get("content-type", "").startswith("application/json"):
+            stored = await _upload_urls(request, backend, user, row["session_id"])
+        else:
+            stored = await _upload_parts(request, backend, user, row["session_id"])
     return ok({"files": [file_info(request, f) for f in stored], "session_state_applied": True})
+
+
+async def _upload_parts(
+    request: Request, backend: Backend, user: User, session_id: str
+) -> list[StoredFile]:
+    """The multipart form: file parts streamed to temp files, then checked and stored."""
+    collector = await parse_multipart(request, backend)
+    try:
+        parts = [
+            p for p in collector.parts if p.filename is not None and p.name in ("files", "file")
+        ]
+        if not parts:
+            raise BackendError(
+                ErrorCode.UNSUPPORTED_FILE,
+                "No file in the request (multipart field 'files').",
+                400,
+            )
+        return await asyncio.to_thread(store_parts, backend, parts, user, session_id)
+    finally:
+        collector.cleanup()
 
 
 async def _upload_urls(
@@ -91,7 +104,7 @@ async def _upload_urls(
             raise too_large(backend.config.max_upload_bytes)
         part = copy_local_file(path, backend.store.dir / "tmp")
         try:
-            stored += store_parts(backend, [part], user, session_id)
+            stored += await asyncio.to_thread(store_parts, backend, [part], user, session_id)
         finally:
             if part.tmp and os.path.exists(part.tmp):
                 os.unlink(part.tmp)
