@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
+from nemo_skill.local.store import Store
 from tests.local.conftest import SKILL, Api, Factory, jpeg_bytes
 from tests.local.test_contract import envelope, events, generated
 
@@ -163,3 +166,26 @@ def test_unknown_paths_and_methods_are_enveloped(api: Api) -> None:
     envelope(api.http.get("/files/"), 404, 404)
     envelope(api.http.get("/api/nope", headers=api.headers()), 404, 404)
     envelope(api.http.delete("/api/credits/balance/simple", headers=api.headers()), 404, 404)
+
+
+def test_a_full_disk_during_a_turn_says_so_and_charges_nothing(
+    make_server: Factory, bodies: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite cannot write the new draft: the turn's error says why; credits, draft, slot kept."""
+    api = rich_api(make_server, bodies)
+    try:
+        sid = api.session()
+        assert api.upload(sid, "photo.jpg", jpeg_bytes()).status_code == 200
+        full = sqlite3.OperationalError("database or disk is full")
+        monkeypatch.setattr(Store, "push_draft", lambda *a, **k: (_ for _ in ()).throw(full))
+        turn = api.turn(sid, "animate this, 1 second")
+        (error,) = [e for e in events(turn) if "error" in e]
+        data_dir = api.server.data_dir
+        assert f"Disk full: no space left in {data_dir}" in error["error"]
+        assert api.credits() == {"available": 1000, "frozen": 0, "total": 1000}
+        assert api.state(sid)["state"]["draft"] == {}
+        monkeypatch.undo()  # space again: the same message works, the slot was freed
+        assert b"generate_video" in api.turn(sid, "animate this, 1 second").content
+        assert api.credits()["available"] == 900
+    finally:
+        api.close()

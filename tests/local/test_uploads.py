@@ -234,3 +234,39 @@ def _files(server: LocalServer, sid: str) -> list[StoredFile]:
         return store.files(sid)
     finally:
         store.close()
+
+
+def test_the_same_photo_sent_again_after_a_restart_is_not_a_new_generation(
+    make_server: Factory, bodies: list[bytes], tmp_path: Path
+) -> None:
+    """Same bytes, another name, another port: the agent sees the hash, nothing is charged."""
+    photo = jpeg_bytes((320, 180), seed=3)
+    first = make_server(tmp_path / "data", credits_new_user=1000)
+    api = Api(first, bodies)
+    try:
+        api.login()
+        sid = api.session()
+        assert api.upload(sid, "photo.jpg", photo).status_code == 200
+        assert api.turn(sid, "animate this, 1 second").status_code == 200
+        credits, draft = api.credits(), api.state(sid)["state"]["draft"]
+        client_id = api.client_id
+    finally:
+        api.close()
+    first.stop()
+    again = make_server(tmp_path / "data", credits_new_user=1000)  # another port
+    assert again.url != first.url
+    api = Api(again, bodies)
+    try:
+        api.client_id = client_id
+        api.login()  # the same client id: the same user
+        for name, text in (("copy of photo.jpg", "asdfgh qwerty"), ("photo.jpg", "🙂")):
+            sent = api.upload(sid, name, photo)
+            assert sent.json()["data"]["files"][0]["hash"] == hashlib.sha256(photo).hexdigest()
+            turn = api.turn(sid, text)
+            assert turn.status_code == 200, turn.text
+            assert b"generate_video" not in turn.content  # a question, not a new generation
+            assert api.credits() == credits
+            assert api.state(sid)["state"]["draft"] == draft
+    finally:
+        api.close()
+    assert len(_files(again, sid)) == 1  # one file: the content, under its newest name

@@ -28,6 +28,7 @@ from nemo_skill.local.http import backend_of, current_user, read_body
 from nemo_skill.local.store import StoredFile, User
 from nemo_skill.local.turnslot import TurnSlot
 from nemo_skill.local.uploads import source_ref
+from nemo_skill.storage import disk_full_message, is_disk_full
 
 log = logging.getLogger("nemo_skill.local")
 
@@ -168,11 +169,17 @@ async def _turn_stream(
             yield b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\n\n"
     except Exception as exc:  # an agent failure is an error event, as ADK does
         log.exception("agent turn failed")
-        error = {  # ADK's shape; the details stay in the server log
-            "error": f"{type(exc).__name__}: turn failed",
+        # The details stay in the server log; a full disk is the user's to fix: say so.
+        words = (
+            disk_full_message(store.dir, "(the offline backend's data folder)")
+            if is_disk_full(exc)
+            else "turn failed"
+        )
+        error = {  # ADK's shape
+            "error": f"{type(exc).__name__}: {words}",
             "error_details": {
                 "error_type": type(exc).__name__,
-                "error_message": "turn failed",
+                "error_message": words,
                 "timestamp": time.time(),
             },
         }
