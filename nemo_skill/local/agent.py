@@ -126,28 +126,31 @@ def plan_turn(
         return _answer(reading, draft, lang)
     if instr.undo:
         return TurnPlan("undo", cost_edit if draft else 0, instr, lang, reply=say(lang, "undone"))
-    if instr.out_of_range is not None:
-        key, fields = _range_reply(instr.out_of_range, len(_video_segments(draft)) or 1)
+    steps = reading.steps or (instr,)  # one per part aimed at another photo
+    problem = next((s.out_of_range for s in steps if s.out_of_range is not None), None)
+    if problem is not None:
+        key, fields = _range_reply(problem, len(_video_segments(draft)) or 1)
         return _refused(instr, lang, EditError(key, **fields))
-    places_photos = instr.photo_op in ("insert", "replace")
+    places_photos = any(s.photo_op in ("insert", "replace") for s in steps)
+    generate, is_edit = any(s.generate for s in steps), any(s.is_edit for s in steps)
     # A bare "generate/animate" on an existing video is a paid re-generation (as on the
     # real service); with settings attached ("animate it again, 3 s") it edits the video.
-    regenerate = instr.regenerate or (instr.generate and not instr.is_edit)
-    new_story = bool(fresh) and not places_photos and (instr.generate or not instr.is_edit)
+    regenerate = any(s.regenerate for s in steps) or (generate and not is_edit)
+    new_story = bool(fresh) and not places_photos and (generate or not is_edit)
     if draft is None or new_story or regenerate:
         photos = message or images[-1:]
         if not photos and (draft is None or not regenerate):
             return _need_image(instr, lang)
         keep = draft if regenerate and not fresh else None
         try:
-            made = _generate(instr, photos, keep, lang, cost_generate, long_side, source_url)
+            made = _generate(steps, photos, keep, lang, cost_generate, long_side, source_url)
         except EditError as refused:
             return _refused(instr, lang, refused)
         return with_text_notes(made, draft)
     if reading.act == "unclear":
         return _ask(instr, lang)
     ctx = Context(long_side, tuple(_photo(f, source_url) for f in fresh))
-    edits = edits_for(instr, draft)
+    edits = [edit for step in steps for edit in edits_for(step, draft)]
     try:
         new = apply_edits(draft, edits, ctx)
     except EditError as refused:
@@ -238,7 +241,7 @@ def _ask(instr: Instruction, lang: str) -> TurnPlan:
 
 
 def _generate(
-    instr: Instruction,
+    steps: tuple[Instruction, ...],
     images: list[StoredFile],
     previous: dict[str, Any] | None,
     lang: str,
@@ -252,7 +255,7 @@ def _generate(
     else:
         base = story_draft([_photo(f, source_url) for f in images], long_side)
     ctx = Context(long_side)
-    edits = [e for e in edits_for(instr, base) if not _places_photos(e)]
+    edits = [e for step in steps for e in edits_for(step, base) if not _places_photos(e)]
     stage1 = apply_edits(base, [e for e in edits if e.stage == "video"], ctx)
     final = apply_edits(stage1, [e for e in edits if e.stage != "video"], ctx)
     tools = [ToolCall("generate_video", _gen_args(stage1), stage1)]
@@ -262,7 +265,7 @@ def _generate(
     intro = (say(lang, "intro", seconds=seconds) if count == 1
              else say(lang, "intro_story", seconds=seconds, count=count))  # fmt: skip
     image = images[-1] if images else None
-    return TurnPlan("generate", cost, instr, lang, image, final, tools, intro=intro,
+    return TurnPlan("generate", cost, steps[0], lang, image, final, tools, intro=intro,
                     reply=say(lang, "ready"))  # fmt: skip
 
 

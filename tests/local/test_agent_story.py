@@ -150,3 +150,13 @@ def test_more_photos_than_fit_and_unknown_photos_are_asked_for_free() -> None:
     only = plan("make a video", None, stored(1)).new_draft
     last = plan("remove the first photo", only, [])
     assert (last.kind, last.cost) == ("ask", 0)
+
+
+def test_one_message_edits_two_photos_for_one_charge() -> None:
+    story = plan("make a video from these photos", None, stored(3)).new_draft
+    both = plan("zoom in on the first photo and make the last one 5 seconds", story, [])
+    assert (both.kind, both.cost) == ("edit", 50)
+    photos = video(both.new_draft)
+    assert [(s["motion"], s["d"]) for s in photos] == [
+        ("zoom_in", 3000), ("kenburns", 3000), ("kenburns", 5000)]  # fmt: skip
+    assert "the first photo" in both.reply and "the third photo" in both.reply

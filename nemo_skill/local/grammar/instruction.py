@@ -101,9 +101,13 @@ class Reading:
     the draft; ``topics`` names what was asked about), ``chat`` (small talk)
     or ``unclear`` (ask the user). ``language`` is the message's language
     among the grammar's six, or ``None`` when nothing language-specific matched.
+    ``steps``: when the message aims clauses at different photos ("make the second
+    photo longer and the last one shorter"), one instruction per part, in order
+    (``instruction`` is the first); empty otherwise.
     """
 
     act: Act
     instruction: Instruction
     topics: tuple[str, ...] = field(default_factory=tuple)
     language: str | None = None
+    steps: tuple[Instruction, ...] = ()

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 from nemo_skill.local.grammar.instruction import Instruction, Reading, TextStyle
@@ -28,7 +29,7 @@ from nemo_skill.local.grammar.lang import LANGUAGES
 from nemo_skill.local.grammar.numerals import cjk_int as _cjk_int
 from nemo_skill.local.grammar.table import Table
 from nemo_skill.local.grammar.targets import CONCEPTS as PHOTO_CONCEPTS
-from nemo_skill.local.grammar.targets import read_photos
+from nemo_skill.local.grammar.targets import mentions, read_photos
 
 ASPECTS = ("16:9", "9:16", "1:1", "4:5", "4:3")
 FPS_VALUES = (24, 25, 30, 60)
@@ -950,7 +951,43 @@ def _is_question(text: _Text, edits: bool, asks: bool) -> bool:
 
 
 def read(message: str, prefer: str | None = None) -> Reading:
-    """How ``message`` reads: an edit (and its :class:`Instruction`), a question, chat, unclear."""
+    """How ``message`` reads: an edit (and its :class:`Instruction`), a question, chat, unclear.
+
+    Clauses aimed at different photos are read one part at a time (``Reading.steps``).
+    """
+    parts = photo_parts(message[:MAX_CHARS])
+    if len(parts) > 1:
+        readings = [_read(part, prefer) for part in parts]
+        steps = tuple(r.instruction for r in readings if r.act == "edit")
+        if len(steps) > 1:
+            whole = _read(message, prefer)
+            return Reading("edit", steps[0], (), whole.language, steps)
+    return _read(message, prefer)
+
+
+def photo_parts(message: str) -> list[str]:
+    """``message`` cut where a clause names another photo than the one before it.
+
+    A clause that names no photo stays with the one before it ("make the second photo
+    longer and faster"); the clauses before the first named photo are a part of their own.
+    """
+    text = _Text(message)
+    starts: list[int] = []
+    last: object = None
+    every = mentions(text.low)
+    for lo, hi in _clauses(text):
+        named = [m for m in every if lo <= m.start < hi]
+        if named and named[0].target != last:
+            starts.append(lo)
+            last = named[-1].target
+    if len(starts) < 2:
+        return [message]
+    cuts = ([0] if starts[0] > 0 else []) + starts + [len(text.raw)]
+    return [text.raw[a:b] for a, b in pairwise(cuts) if text.raw[a:b].strip()]
+
+
+def _read(message: str, prefer: str | None = None) -> Reading:
+    """One part of a message read as a whole."""
     # ``prefer`` (the session's language) breaks ties between languages that share words.
     text = _Text(message[:MAX_CHARS])
     language = _language(text, prefer)

@@ -91,3 +91,22 @@ def test_cut_to_the_beat(text: str) -> None:
 )  # fmt: skip
 def test_numbers_out_of_range_are_kept_to_ask_back(text: str, problem: tuple[str, float]) -> None:
     assert read(text).instruction.out_of_range == problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["make the second photo longer and the last one shorter", "第二张长一点，最后一张短一点",
+     "la segunda foto más larga y la última más corta",
+     "la deuxième photo plus longue et la dernière plus courte",
+     "das zweite Foto länger und das letzte kürzer", "2枚目を長くして、最後の写真を短くして"],
+)  # fmt: skip
+def test_clauses_aimed_at_different_photos_are_read_apart(text: str) -> None:
+    steps = read(text).steps
+    assert [(s.target, s.duration_delta_s) for s in steps] == [
+        (Target(place=2), 2.0), (Target(place=-1), -2.0)]  # fmt: skip
+
+
+def test_one_photo_or_a_two_photo_operation_stays_one_reading() -> None:
+    assert read("make the second photo longer and faster").steps == ()
+    assert read("swap the first and the last photo").steps == ()
+    assert read('add the caption "1, 2 and 3" to the first photo').steps == ()

@@ -132,7 +132,7 @@ TABLE = Table(
         "photo_ordinal": (r"\b(?:la\s+|le\s+|l')?(?<![\d\-])(?<!\d\s)(?P<o>{ord})\s+(?:photo|image|vue|diapo|prise)s?\b",
                           r"\b(?:la\s+|le\s+)?(?P<n>\d{1,2})(?:e|è|ème|eme|re|ère)\s+(?:photo|image|vue|diapo)\b",
                           r"\b(?:la|le)\s+(?P<o>{ord})\s+(?=(?:et|avec)\s+(?:la\s+|le\s+)?(?:{ord})\s+(?:photo|image)s?\b)",
-                          r"(?:(?<=\bde\s)|(?<=\baprès\s)|(?<=\bavant\s)|(?<=\bpar\s)|(?<=\bque\s))(?:la|le)\s+(?P<o>{ord})\b(?!\s+(?:fois|modification|version|changement|étape|photo|image))"),
+                          r"(?:^\s*|(?<=\bde\s)|(?<=\baprès\s)|(?<=\bavant\s)|(?<=\bpar\s)|(?<=\bque\s)|(?<=\bet\s)|(?<=\bpuis\s))(?:la|le)\s+(?P<o>{ord})\b(?!\s+(?:fois|modification|version|changement|étape|photo|image))"),
         "photo_number": (r"\b(?:photo|image|vue|diapo)\s*(?:n[°o]\.?\s*|num[ée]ro\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sec|fps|%|:|i/s))",),
         "photo_name": (r"\b(?:la\s+)?(?:photo|image)\s+(?:de\s+(?:la\s+|l'|le\s+)?|du\s+|des\s+)(?P<name>[a-z0-9_\-]{2,30})\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
