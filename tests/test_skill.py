@@ -72,10 +72,10 @@ def test_every_shell_words_every_next_step(shell: str, step: Next) -> None:
 
 
 # Modules whose texts may name CLI commands or flags: the CLI itself (its one table),
-# settings (each Key names the CLI option that overrides it, for `config list`), the
-# client's refusal of NEMO_API_URL=local without the CLI, and backends.py, whose flags are
-# the argv of the local service process it spawns (never shown to anyone).
-CLI_TEXT_OWNERS = {"cli.py", "settings.py", "client.py", "backends.py"}
+# settings (each Key names the CLI option that overrides it, for `config list`) and the
+# opener of backends (the command line of the service process it starts,
+# `python -m nemo_skill.local.service --data-dir ...`, is no user's command).
+CLI_TEXT_OWNERS = {"cli.py", "settings.py", "backends.py"}
 CLI_WORD = re.compile(r"nemo-skill|(?<![\w-])--[a-z]|(?:^|[\s`(\"'])-[a-zA-Z](?=[\s`),.:;\"']|$)")
 
 
