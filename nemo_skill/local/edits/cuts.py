@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from nemo_skill.draft import TOLERANT
 from nemo_skill.local.edits import timeline as tl
 from nemo_skill.local.edits.base import Call, Context, Edit, EditError, Stage
-from nemo_skill.local.edits.music import add_music, music, style_bpm
+from nemo_skill.local.edits.music import add_music, music, snap_cuts, style_bpm
 from nemo_skill.local.grammar import Target, music_styles
 from nemo_skill.local.grammar.replies import photo_label, say
 
@@ -75,23 +75,7 @@ class BeatSync(Edit):
         seg = found[0] if found else add_music(draft, music_styles()[0])
         if "bpm" not in seg:
             seg["bpm"] = style_bpm(str(seg.get("style")))
-        beat = 60000 / TOLERANT.number(seg, "bpm", style_bpm(str(seg.get("style"))), lo=40, hi=240)
-        photos = tl.video(draft)
-        least = max(1, -(-tl.MIN_SEGMENT_MS // int(beat)))  # whole beats in 1 s, rounded up
-        ends, end = [], 0
-        for photo in photos:
-            end += TOLERANT.ms(photo, "d")
-            ends.append(end)
-        cuts, beats = [], 0
-        for end in ends[:-1]:  # the cuts between photos; the clip's end needs no beat
-            beats = max(beats + least, round(end / beat))
-            cuts.append(round(beats * beat))
-        cuts.append(max(ends[-1], (cuts[-1] if cuts else 0) + tl.MIN_SEGMENT_MS) if ends else 0)
-        start = 0
-        for photo, cut in zip(photos, cuts, strict=True):
-            photo["d"] = cut - start
-            start = cut
-        tl.retime(draft)
+        snap_cuts(draft)
         return draft
 
     def calls(self, draft: dict[str, Any]) -> list[Call]:

@@ -47,7 +47,9 @@ def add_music(draft: dict[str, Any], style: str, volume: float | None = None) ->
 @dataclass(frozen=True)
 class Music(Edit):
     """Add or change the music: ``style`` (or ``change`` to the next style), ``volume``
-    (absolute) or ``step`` (relative, existing music only), fades, or ``remove``."""
+    (absolute) or ``step`` (relative, existing music only), fades, or ``remove``.
+
+    A clip whose cuts were all on the beat keeps them on the beat of the new style."""
 
     style: str | None = None
     change: bool = False
@@ -65,8 +67,11 @@ class Music(Edit):
             draft["t"] = [t for t in draft.get("t", []) if id(t) not in audio]
             return draft
         style = _next_style(draft) if self.change and not self.style else self.style
+        synced = bool(style) and on_beat(draft)
         if style or self.volume is not None:
             self._set(draft, style)
+        if synced:  # a clip cut to the beat stays on the beat of its new music
+            snap_cuts(draft)
         for seg in music(draft):
             if self.step:
                 level = TOLERANT.number(seg, "volume", DEFAULT_VOLUME) + self.step
@@ -123,6 +128,50 @@ class Music(Edit):
         if self.fade_in_ms is not None or self.fade_out_ms is not None:
             done.append(say(lang, "c_music_fade"))
         return done
+
+
+def _beat_ms(seg: dict[str, Any]) -> float:
+    return 60000 / TOLERANT.number(seg, "bpm", style_bpm(str(seg.get("style"))), lo=40, hi=240)
+
+
+def on_beat(draft: dict[str, Any]) -> bool:
+    """Whether the clip has cuts and every one sits on a beat of its music (within a frame)."""
+    found = music(draft)
+    photos = tl.video(draft)
+    if not found or len(photos) < 2 or "bpm" not in found[0]:
+        return False
+    beat, start = _beat_ms(found[0]), TOLERANT.ms(found[0], "st")
+    offsets = [(TOLERANT.ms(p, "st") - start) / beat for p in photos[1:]]
+    return all(abs(o - round(o)) * beat <= 1000 / 60 for o in offsets)
+
+
+def snap_cuts(draft: dict[str, Any]) -> None:
+    """Move every cut between photos to the nearest beat of the (first) music segment.
+
+    Photos keep at least 1 s (rounded up to whole beats); the clip's end stays.
+    """
+    found = music(draft)
+    if not found:
+        return
+    seg = found[0]
+    seg.setdefault("bpm", style_bpm(str(seg.get("style"))))
+    beat = _beat_ms(seg)
+    photos = tl.video(draft)
+    least = max(1, -(-tl.MIN_SEGMENT_MS // int(beat)))  # whole beats in 1 s, rounded up
+    ends, end = [], 0
+    for photo in photos:
+        end += TOLERANT.ms(photo, "d")
+        ends.append(end)
+    cuts, beats = [], 0
+    for end in ends[:-1]:  # the cuts between photos; the clip's end needs no beat
+        beats = max(beats + least, round(end / beat))
+        cuts.append(round(beats * beat))
+    cuts.append(max(ends[-1], (cuts[-1] if cuts else 0) + tl.MIN_SEGMENT_MS) if ends else 0)
+    start = 0
+    for photo, cut in zip(photos, cuts, strict=True):
+        photo["d"] = cut - start
+        start = cut
+    tl.retime(draft)
 
 
 def _next_style(draft: dict[str, Any]) -> str:

@@ -51,3 +51,15 @@ def test_beat_sync_without_music_adds_music_with_its_tempo(story: dict[str, Any]
     out = run(story, BeatSync())
     music = [s for t in out["t"] if t["tt"] == 1 for s in t["sg"]]
     assert len(music) == 1 and music[0]["bpm"] == STYLES[music[0]["style"]]["bpm"]
+
+
+def test_a_clip_cut_to_the_beat_stays_on_the_beat_of_new_music(story: dict[str, Any]) -> None:
+    synced = run(story, Music(style="calm"), BeatSync())
+    for style in ("upbeat", "lo-fi", "cinematic"):
+        synced = run(synced, Music(style=style))
+        music = next(s for t in synced["t"] if t["tt"] == 1 for s in t["sg"])
+        beat = 60000 / music["bpm"]
+        assert all(abs(s["st"] / beat - round(s["st"] / beat)) * beat <= 1000 / 30
+                   for s in video(synced)[1:])  # fmt: skip
+    plain = run(story, Music(style="upbeat"))  # never cut to the beat: the cuts stay
+    assert [s["st"] for s in video(plain)] == [0, 3000, 6000]
