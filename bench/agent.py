@@ -22,8 +22,9 @@ from nemo_skill.local.grammar import read
 from tests.local.agent_corpus import ALL_ROWS as ROWS
 from tests.local.agent_corpus import accuracy, held_out
 from tests.local.compound_corpus import ROWS as COMPOUND
-from tests.local.compound_corpus import VARIATIONS
+from tests.local.compound_corpus import STORY_ROWS, VARIATIONS
 from tests.local.compound_corpus import accuracy as compound_accuracy
+from tests.local.story_corpus import accuracy as story_accuracy
 
 LANGUAGES = ("en", "zh", "es", "fr", "de", "ja")
 
@@ -54,6 +55,7 @@ def main() -> None:
     # several edits in one message, undo, relative amounts (tests/local/compound_corpus.py)
     line("compound", COMPOUND, verbose, compound_accuracy)
     line("variation", VARIATIONS, verbose, compound_accuracy)
+    line("photos", STORY_ROWS, verbose, story_accuracy)  # edits aimed at different photos
     start = time.perf_counter()
     accuracy(ROWS)
     full = time.perf_counter() - start

@@ -27,8 +27,10 @@ from typing import Any
 
 from tests.local import agent_corpus
 from tests.local.agent_corpus import Outcome, Row, judge
+from tests.local.story_corpus import PHOTOS
 
 Y, R, B, W = "#FFFF00", "#FF0000", "#0000FF", "#FFFFFF"
+_B, _C, _F = PHOTOS
 
 ROWS: list[Row] = [
     # --- English: several edits -------------------------------------------------------
@@ -722,3 +724,41 @@ def _same(value: Any, want: Any) -> bool:
 def accuracy(rows: list[Row]) -> tuple[dict[str, tuple[int, int]], list[tuple[Row, str]]]:
     """``language -> (passed, total)`` and the failures, over ``rows``."""
     return agent_corpus.accuracy(rows, judge_all, bases())
+
+
+# Several edits aimed at different photos of a story, judged as tests/local/story_corpus.py
+# judges its rows (base ``story``: beach, city, forest, 3 s each). Written before messages
+# were read part by part: 7/30 then; 28/30 with Reading.steps, 29/30 once a clause after
+# a removed photo is the whole clip's ("remove the second photo and make it 9:16").
+STORY_ROWS: list[Row] = [
+    ("en", "story", "make the second photo longer and the third one shorter", {"d": [3, 5, 1]}),
+    ("en", "story", "make the first photo 4 seconds and zoom in on the last one", {"d": [4, 3, 3], "motion": {2: "zoom_in"}}),
+    ("en", "story", "zoom in on the first photo, pan left on the second", {"motion": {0: "zoom_in", 1: "pan_left"}}),
+    ("en", "story", "make the second photo faster and add upbeat music", {"speed": {1: "+"}, "music": "upbeat"}),
+    ("en", "story", "remove the second photo and make it 9:16", {"photos": [_B, _F]}),
+    ("zh", "story", "第二张长一点，第三张短一点", {"d": [3, 5, 1]}),
+    ("zh", "story", "第一张改成4秒，最后一张推近", {"d": [4, 3, 3], "motion": {2: "zoom_in"}}),
+    ("es", "story", "la segunda foto más larga y la tercera más corta", {"d": [3, 5, 1]}),
+    ("fr", "story", "la deuxième photo plus longue et la troisième plus courte", {"d": [3, 5, 1]}),
+    ("de", "story", "das zweite Foto länger und das dritte kürzer", {"d": [3, 5, 1]}),
+    ("ja", "story", "2枚目を長く、3枚目を短く", {"d": [3, 5, 1]}),
+    ("en", "story", "make the first photo 2 seconds and the last photo 4 seconds", {"d": [2, 3, 4]}),
+    ("en", "story", "zoom in on the first photo and zoom out on the third photo", {"motion": {0: "zoom_in", 2: "zoom_out"}}),
+    ("en", "story", "add calm music, then make the second photo faster", {"music": "calm", "speed": {1: "+"}}),
+    ("en", "story", "the beach photo should be longer and the forest photo shorter", {"d": [5, 3, 1]}),
+    ("zh", "story", "第一张2秒，最后一张4秒", {"d": [2, 3, 4]}),
+    ("zh", "story", "第一张推近，第三张拉远", {"motion": {0: "zoom_in", 2: "zoom_out"}}),
+    ("zh", "story", "加轻松的音乐，然后第二张快一点", {"music": "calm", "speed": {1: "+"}}),
+    ("es", "story", "la primera foto 2 segundos y la última foto 4 segundos", {"d": [2, 3, 4]}),
+    ("es", "story", "acerca la cámara en la primera foto y aléjala en la tercera foto", {"motion": {0: "zoom_in", 2: "zoom_out"}}),
+    ("es", "story", "pon música tranquila y luego la segunda foto más rápida", {"music": "calm", "speed": {1: "+"}}),
+    ("fr", "story", "la première photo 2 secondes et la dernière photo 4 secondes", {"d": [2, 3, 4]}),
+    ("fr", "story", "zoom avant sur la première photo et zoom arrière sur la troisième photo", {"motion": {0: "zoom_in", 2: "zoom_out"}}),
+    ("fr", "story", "ajoute une musique calme, puis la deuxième photo plus rapide", {"music": "calm", "speed": {1: "+"}}),
+    ("de", "story", "das erste Foto 2 Sekunden und das letzte Foto 4 Sekunden", {"d": [2, 3, 4]}),
+    ("de", "story", "beim ersten Foto reinzoomen und beim dritten Foto rauszoomen", {"motion": {0: "zoom_in", 2: "zoom_out"}}),
+    ("de", "story", "ruhige Musik dazu, dann das zweite Foto schneller", {"music": "calm", "speed": {1: "+"}}),
+    ("ja", "story", "1枚目を2秒、最後の写真を4秒に", {"d": [2, 3, 4]}),
+    ("ja", "story", "1枚目はズームイン、3枚目はズームアウト", {"motion": {0: "zoom_in", 2: "zoom_out"}}),
+    ("ja", "story", "落ち着いた音楽を入れて、それから2枚目を速く", {"music": "calm", "speed": {1: "+"}}),
+]  # fmt: skip

@@ -25,8 +25,9 @@ real turn decision (``plan_turn``):
 
 from __future__ import annotations
 
+from tests.local import story_corpus
 from tests.local.agent_corpus import COST_EDIT, Outcome, Row, snapshot
-from tests.local.compound_corpus import ROWS, VARIATIONS, accuracy, judge_all
+from tests.local.compound_corpus import ROWS, STORY_ROWS, VARIATIONS, accuracy, judge_all
 
 LANGUAGES = ("en", "zh", "es", "fr", "de", "ja")
 
@@ -76,3 +77,11 @@ def test_judge_checks_fields_of_a_track_the_turn_created() -> None:
         is None
     )
     assert judge_all({"d": 2500}, Outcome(before, dict(before, d=3000), COST_EDIT, False, True))
+
+
+def test_edits_aimed_at_different_photos_in_one_message() -> None:
+    scores, failures = story_corpus.accuracy(STORY_ROWS)
+    passed = sum(p for p, _ in scores.values())
+    assert passed / len(STORY_ROWS) >= 0.9, _report(failures)
+    for lang, (ok, total) in scores.items():
+        assert ok / total >= 0.75, f"{lang}: {ok}/{total}\n{_report(failures)}"

@@ -261,3 +261,12 @@ def test_once_more_is_a_new_take_not_an_amount(text: str) -> None:
 )
 def test_amounts_next_to_other_words(text: str, expected: dict[str, Any]) -> None:
     assert fields(read(text).instruction) == expected
+
+
+def test_after_a_removed_photo_a_clause_naming_none_is_the_whole_clip() -> None:
+    reading = read("remove the second photo and make it 9:16")
+    assert [(s.photo_op, s.target, s.aspect) for s in reading.steps] == [
+        ("remove", reading.steps[0].target, None),
+        (None, None, "9:16"),
+    ]
+    assert reading.steps[0].target is not None and reading.steps[0].target.place == 2

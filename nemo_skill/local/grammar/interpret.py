@@ -965,11 +965,16 @@ def read(message: str, prefer: str | None = None) -> Reading:
     return _read(message, prefer)
 
 
+_GONE = object()  # the photo named last was removed or moved
+
+
 def photo_parts(message: str) -> list[str]:
     """``message`` cut where a clause names another photo than the one before it.
 
     A clause that names no photo stays with the one before it ("make the second photo
-    longer and faster"); the clauses before the first named photo are a part of their own.
+    longer and faster"), unless that one was removed or moved ("remove the second photo
+    and make it 9:16": the clip's again); the clauses before the first named photo are a
+    part of their own.
     """
     text = _Text(message)
     starts: list[int] = []
@@ -980,6 +985,12 @@ def photo_parts(message: str) -> list[str]:
         if named and named[0].target != last:
             starts.append(lo)
             last = named[-1].target
+        elif not named and last is _GONE:
+            starts.append(lo)
+            last = None
+        if named:
+            op = _read(text.raw[lo:hi]).instruction.photo_op
+            last = _GONE if op in ("remove", "move") else last
     if len(starts) < 2:
         return [message]
     cuts = ([0] if starts[0] > 0 else []) + starts + [len(text.raw)]
