@@ -88,6 +88,7 @@ STEPS: dict[Next, str] = {
     Next.PROJECTS: "`nemo-skill projects`",
     Next.GENERATE: "`nemo-skill generate`",
     Next.SETTINGS: "`nemo-skill config list`",
+    Next.TOP_UP: "`nemo-skill serve-local --add-credits 500 --data-dir`",
     Next.FILES: "`-f FILE`",
     Next.OUTPUT: "`-o`",
     Next.FORCE: "`--force`",

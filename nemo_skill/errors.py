@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import enum
 import re
+import shlex
 from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any, ClassVar
@@ -48,6 +49,10 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_UPLOAD_TEXT = f"{MAX_UPLOAD_BYTES // 2**20} MB"  # how people read the limit: "200 MB"
 DEFAULT_WEB_URL = "https://nemovideo.com"
 NEXT_SLOT = "{next}"  # where a hint's own next step goes, worded by the shell
+OFFLINE_TOP_UP_HINT = (
+    "This is the offline embedded backend (no account, no registration): add credits with "
+    "{next} {data_dir}, then send the message again."
+)
 _SLOTS = re.compile(r"\{next(?::([a-z_]+))?\}")  # {next} or {next:NAME}
 
 
@@ -67,6 +72,7 @@ class Next(enum.StrEnum):
     PROJECTS = "projects"  # list this machine's projects
     GENERATE = "generate"  # a batch: one clip per image
     SETTINGS = "settings"  # the stored settings
+    TOP_UP = "top_up"  # add credits to the offline embedded backend (it has no accounts)
     # Options of a call, named in hints ("use {next:force} to overwrite it").
     FILES = "files"  # the files sent with a message
     OUTPUT = "output"  # where the MP4 goes
@@ -94,6 +100,7 @@ API_STEPS: Mapping[Next, str] = {
     Next.PROJECTS: "Skill.projects()",
     Next.GENERATE: "Skill.generate(files)",
     Next.SETTINGS: "Settings.from_env() (NEMO_* variables, then config.json)",
+    Next.TOP_UP: "Store(data_dir).add_credits(500) (nemo_skill.local.store) with data_dir",
     Next.FILES: "files=[...]",
     Next.OUTPUT: "output=PATH",
     Next.FORCE: "force=True",
@@ -291,6 +298,7 @@ class InsufficientCreditsError(APIError):
         web_url: str = DEFAULT_WEB_URL,
         status: int | None = None,
         hint: str | None = None,
+        next: Next | None = None,
     ) -> None:
         self.user_id = user_id
         self.bind_url = bind_url(web_url, user_id) if is_anonymous(user_id) else None
@@ -300,7 +308,7 @@ class InsufficientCreditsError(APIError):
                 if self.bind_url
                 else "Top up credits in your account."
             )
-        super().__init__(message, status=status, hint=hint)
+        super().__init__(message, status=status, hint=hint, next=next)
 
 
 class UnsupportedFileError(APIError):
@@ -528,6 +536,26 @@ def _code_of(payload: Any) -> int | None:
     return None
 
 
+def _credits_error(
+    message: str, payload: Any, *, status: int, user_id: str | None, web_url: str
+) -> InsufficientCreditsError:
+    """2001: the backend may say how to get credits (the embedded one: offline, no account).
+
+    The embedded backend names its offline top-up symbolically too (``data.next`` is
+    ``top_up``, with its ``data_dir``): each shell then words the step itself.
+    """
+    data = payload.get("data") if isinstance(payload, Mapping) else None
+    data = data if isinstance(data, Mapping) else {}
+    folder = data.get("data_dir")
+    if data.get("next") == Next.TOP_UP and isinstance(folder, str) and folder.strip():
+        hint = OFFLINE_TOP_UP_HINT.replace("{data_dir}", shlex.quote(folder.strip()[:400]))
+        return InsufficientCreditsError(message, user_id=user_id, web_url=web_url,
+                                        status=status, hint=hint, next=Next.TOP_UP)  # fmt: skip
+    return InsufficientCreditsError(
+        message, user_id=user_id, web_url=web_url, status=status, hint=_hint_of(payload)
+    )
+
+
 def error_from_response(
     status: int,
     payload: Any,
@@ -549,9 +577,7 @@ def error_from_response(
     cls = _BY_CODE.get(code or 0)
     told = _hint_of(payload)  # a backend may say what to do (the embedded one does, offline)
     if cls is InsufficientCreditsError:
-        return InsufficientCreditsError(
-            message, user_id=user_id, web_url=web_url, status=status, hint=told
-        )
+        return _credits_error(message, payload, status=status, user_id=user_id, web_url=web_url)
     if cls is RateLimitError:
         return RateLimitError(
             message,

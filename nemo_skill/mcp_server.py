@@ -73,6 +73,7 @@ STEPS: Mapping[Next, str] = {
     Next.PROJECTS: "the `projects` tool",
     Next.GENERATE: "the `generate` tool",
     Next.SETTINGS: "the settings of the server's environment (NEMO_* variables)",
+    Next.TOP_UP: "an offline top-up (ask the person who runs this server) for the data folder",
     Next.FILES: "the `files` parameter",
     Next.OUTPUT: "the `output` (or `output_dir`) parameter",
     Next.FORCE: "`force: true`",

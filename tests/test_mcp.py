@@ -727,3 +727,29 @@ def test_long_work_runs_as_a_task_when_the_host_asks_for_one(tmp_path: Path) -> 
     assert "no turn with id no-such-task" in str(out["unknown"])
     # A host without tasks still reads the same turn by polling.
     assert out["polled"].structured_content["turn_state"] == STOPPED
+
+
+def test_out_of_credits_on_the_offline_backend_is_told_in_tool_words(tmp_path: Path) -> None:
+    """The embedded backend's top-up reaches a host as a step, never as a CLI command."""
+    support = pytest.importorskip("tests.e2e.support")
+    backend = support.start(tmp_path / "backend", credits_new_user=0)
+    photo = support.make_image(tmp_path / "photo.jpg", size=(160, 120))
+    client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
+
+    def skill_for(workspace: str, progress: Callable[[str], None]) -> Skill:
+        return Skill(client, workspace=workspace, progress=progress, steps=STEPS)
+
+    async def body(session: ClientSession) -> list[Any]:
+        refused = await session.call_tool("chat", {"message": PROMPT, "files": [str(photo)],
+                                                   "turn_id": "t1"})  # fmt: skip
+        polls = await _until_stopped(session, "t1", 5.0, []) if not refused.is_error else []
+        return [refused, polls]
+
+    try:
+        refused, polls = _in_process(skill_for, body)
+    finally:
+        client.close()
+        backend.stop()
+    text = " ".join(_texts([refused.model_dump(mode="json")["content"], polls]))
+    assert "2001" in text and "an offline top-up" in text
+    assert str(backend.data_dir) in text and not CLI_WORD.search(text)

@@ -70,7 +70,12 @@ class TurnSlot:
                 ErrorCode.INSUFFICIENT_CREDITS,
                 f"Not enough credits for this request ({amount:g} needed, {have} available).",
                 402,
-                data={"hint": offline_top_up_hint(self.store.dir)},
+                # The hint for any HTTP client; next/data_dir let our client word it per shell.
+                data={
+                    "hint": offline_top_up_hint(self.store.dir),
+                    "next": "top_up",
+                    "data_dir": str(self.store.dir),
+                },
             )
         self.frozen += amount
 

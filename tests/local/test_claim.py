@@ -261,7 +261,10 @@ def test_a_token_opens_one_project_only_and_survives_a_restart(
 def test_2001_on_the_embedded_backend_says_how_to_add_credits_offline(
     api: Api, server: LocalServer
 ) -> None:
-    from nemo_skill.errors import InsufficientCreditsError, error_from_response
+    import shlex
+
+    from nemo_skill.cli import STEPS
+    from nemo_skill.errors import InsufficientCreditsError, Next, error_from_response
 
     sid = api.session()
     assert api.upload(sid, "a.jpg", jpeg_bytes()).status_code == 200
@@ -275,7 +278,10 @@ def test_2001_on_the_embedded_backend_says_how_to_add_credits_offline(
     assert f"nemo-skill serve-local --add-credits 500 --data-dir {server.data_dir}" in hint
     error = error_from_response(402, body, user_id="anon_x")
     assert isinstance(error, InsufficientCreditsError)
-    assert error.hint == hint and "register" not in error.hint
+    # The client names the top-up symbolically; the CLI words it as this command.
+    command = "`nemo-skill serve-local --add-credits 500 --data-dir` "
+    assert error.next == Next.TOP_UP and "register" not in error.hint
+    assert command + shlex.quote(str(server.data_dir)) in error.worded_hint(STEPS)
     assert api.credits() == {"available": 0, "frozen": 0, "total": 0}
 
 
