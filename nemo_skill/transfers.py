@@ -167,8 +167,8 @@ def stream_to_file(response: httpx.Response, dest: Path, progress: ProgressFn | 
             raise NemoError(
                 disk_full_message(dest.parent, "to save the video"),
                 code="disk_full",
-                hint="Free some space there (or choose another folder with -o), then export "
-                "again (exports cost no credits).",
+                hint="Free some space there (or choose another folder with {next:output}), "
+                "then export again (exports cost no credits).",
             ) from None
         raise
     return dest

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from nemo_skill import errors
+from nemo_skill.cli import STEPS
 from nemo_skill.client import NemoClient
 from nemo_skill.errors import SUPPORTED_FORMATS
 from nemo_skill.models import RenderJob
@@ -427,5 +428,5 @@ def test_a_download_to_a_full_disk_says_so_names_the_folder_and_leaves_nothing(
         with pytest.raises(errors.NemoError) as full:
             env.client.download_render(RenderJob(id="r", status="completed"), out / "clip.mp4")
         assert full.value.message == f"Disk full: no space left in {out} to save the video."
-        assert "-o" in full.value.hint
+        assert "`-o`" in full.value.worded_hint(STEPS)  # the CLI words the step
         assert [p.name for p in out.iterdir()] == [filler.name]  # no partial file
