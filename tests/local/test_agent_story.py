@@ -160,3 +160,15 @@ def test_one_message_edits_two_photos_for_one_charge() -> None:
     assert [(s["motion"], s["d"]) for s in photos] == [
         ("zoom_in", 3000), ("kenburns", 3000), ("kenburns", 5000)]  # fmt: skip
     assert "the first photo" in both.reply and "the third photo" in both.reply
+
+
+def test_use_this_photo_instead_replaces_the_only_photo_or_asks_which() -> None:
+    new = StoredFile("s", "u", "f" * 64, "new.jpg", "image", 1, 640, 480)
+    single = plan("animate this with calm music", None, stored(1)).new_draft
+    swapped = plan("use this photo instead", single, [new])
+    assert (swapped.kind, swapped.cost) == ("edit", 50)
+    assert [s["name"] for s in video(swapped.new_draft)] == ["new.jpg"]
+    assert any(t["tt"] == 1 for t in swapped.new_draft["t"])  # the music stays
+    story = plan("make a video from these photos", None, stored(3)).new_draft
+    which = plan("use this photo instead", story, [new])
+    assert (which.kind, which.cost) == ("ask", 0)

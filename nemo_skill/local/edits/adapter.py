@@ -29,7 +29,7 @@ from nemo_skill.local.grammar import Instruction, Target
 def edits_for(instr: Instruction, draft: dict[str, Any] | None = None) -> list[Edit]:
     """The edits ``instr`` asks of ``draft`` (a name that no photo has means the whole clip)."""
     target = instr.target if draft is None or tl.names_photo(draft, instr.target) else None
-    edits: list[Edit] = _photo_op(instr, target)
+    edits: list[Edit] = _photo_op(instr, target, draft)
     if instr.duration_s or instr.duration_delta_s or instr.duration_scale:
         edits.append(
             Duration(
@@ -68,11 +68,15 @@ def edits_for(instr: Instruction, draft: dict[str, Any] | None = None) -> list[E
     return edits
 
 
-def _photo_op(instr: Instruction, target: Target | None) -> list[Edit]:
+def _photo_op(
+    instr: Instruction, target: Target | None, draft: dict[str, Any] | None
+) -> list[Edit]:
     """The edit that changes which photos the clip shows (at most one per clause)."""
     op = instr.photo_op
     if op == "insert":
         return [InsertPhotos(instr.where or "end", instr.at, target)]
+    if op == "replace" and target is None:  # no photo named: the only one (else asked which)
+        return [ReplacePhoto(Target(place=1) if draft and len(tl.video(draft)) == 1 else None)]
     if target is None:
         return []
     if op == "remove":

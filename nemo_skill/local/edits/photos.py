@@ -164,13 +164,18 @@ def _new_photos(ctx: Context) -> tuple[Photo, ...]:
 
 @dataclass(frozen=True)
 class ReplacePhoto(Edit):
-    """Show the newly uploaded photo in the target's place (same id, timing, move, texts)."""
+    """Show the newly uploaded photo in the target's place (same id, timing, move, texts).
 
-    target: Target
+    No target (a story and no photo named): refused with a question, which photo.
+    """
+
+    target: Target | None
 
     def apply(self, draft: dict[str, Any], ctx: Context) -> dict[str, Any]:
         """Swap the picture only."""
         photo = _new_photos(ctx)[0]
+        if self.target is None:
+            raise EditError("r_no_photo", count=len(tl.video(draft)))
         index = tl.resolve(draft, self.target)
         seg = tl.video(draft)[index]
         seg["src"], seg["name"] = photo.src, photo.name
@@ -178,11 +183,12 @@ class ReplacePhoto(Edit):
 
     def ops(self) -> dict[str, Any]:
         """``replace_photo``."""
-        return {"replace_photo": self.target.place or self.target.name}
+        named = (self.target.place or self.target.name) if self.target else None
+        return {"replace_photo": named}
 
     def summary(self, before: dict[str, Any], after: dict[str, Any], lang: str) -> list[str]:
         """Which photo now shows which file."""
-        index = tl.resolve(after, self.target)
+        index = tl.resolve(after, self.target or Target(place=1))
         return [say(lang, "p_replaced", photo=photo_label(lang, index), name=_label(after, index))]
 
 

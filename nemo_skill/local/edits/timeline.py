@@ -13,10 +13,8 @@ from typing import Any
 
 from nemo_skill.draft import TOLERANT, TrackType, segments, tracks
 from nemo_skill.local.edits.base import EditError
-from nemo_skill.local.engine.frame import ASPECTS, frame_size
+from nemo_skill.local.engine.frame import frame_size
 from nemo_skill.local.grammar import Target
-
-__all__ = ["ASPECTS", "frame_size"]
 
 MAX_CLIP_MS = 60_000
 MIN_SEGMENT_MS = 1000

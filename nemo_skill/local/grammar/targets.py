@@ -176,6 +176,8 @@ def _operation(work: str, named: list[Mention]) -> dict[str, Any]:
 
     new = has("photo_new")
     if not named:
+        if new and has("photo_replace"):  # "use this photo instead": the only photo, or ask
+            return {"photo_op": "replace"}
         if new and has("photo_insert"):
             return {"photo_op": "insert", **(_place(work, 0) or {"where": "end"})}
         return {}
