@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,8 +61,9 @@ import sys, time
 from pathlib import Path
 from nemo_skill.config import StateStore
 store = StateStore(Path(sys.argv[1]))
-while not Path(sys.argv[2]).exists():  # every process starts, then all go at once
-    time.sleep(0.005)
+Path(sys.argv[2] + "." + sys.argv[3]).touch()  # ready
+while not Path(sys.argv[2]).exists():  # every process is ready, then all go at once
+    time.sleep(0.001)
 print(store.client_id())
 """
 
@@ -70,10 +72,14 @@ def test_client_id_made_by_concurrent_processes_is_one_id(tmp_path: Path) -> Non
     """First use from several commands at once (real processes, empty state dir): one id."""
     state, go = tmp_path / "state", tmp_path / "go"
     procs = [
-        subprocess.Popen([sys.executable, "-c", MAKE_ID, str(state), str(go)],
+        subprocess.Popen([sys.executable, "-c", MAKE_ID, str(state), str(go), str(n)],
                          stdout=subprocess.PIPE, text=True)
-        for _ in range(6)
+        for n in range(6)
     ]  # fmt: skip
+    for _ in range(3000):  # bounded: until the six are ready (imports done)
+        if len(list(tmp_path.glob("go.*"))) == 6:
+            break
+        time.sleep(0.01)
     go.touch()
     ids = {proc.communicate(timeout=60)[0].strip() for proc in procs}
     assert all(proc.returncode == 0 for proc in procs)

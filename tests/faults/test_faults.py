@@ -294,16 +294,41 @@ def test_cloud_429_on_a_lost_token_cache_fails_at_once_saying_why_and_what_to_do
     assert {p.name: p.read_bytes() for p in state.iterdir() if p.name != "token.json"} == before
 
 
-def test_first_use_from_two_commands_at_once_makes_one_user(
+AUTH_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from nemo_skill.client import NemoClient
+from nemo_skill.settings import Settings
+client = NemoClient(Settings(api_url=sys.argv[1], state_dir=Path(sys.argv[2])))
+Path(sys.argv[3] + "." + sys.argv[4]).touch()  # ready
+while not Path(sys.argv[3]).exists():  # every process is ready, then all go at once
+    time.sleep(0.001)
+client.authenticate()
+print(client.user_id)
+"""
+
+
+def test_first_use_from_commands_at_once_makes_one_user(
     faulty: tuple[str, FaultApp], tmp_path: Path
 ) -> None:
-    """Two commands on an empty state dir at the same time: one client id, one token."""
+    """Four processes authenticate at the same instant on an empty state dir: one client id,
+    one token asked for (the cloud would refuse a second one for 7 days)."""
     url, app = faulty
-    state = tmp_path / "state"
-    procs = [cli_process(url, state, tmp_path, "--json", "auth") for _ in range(2)]
-    results = [finish(p) for p in procs]
-    assert [code for code, _, _ in results] == [0, 0], results
-    users = {json.loads(out)["user_id"] for _, out, _ in results}
-    assert len(users) == 1
+    state, go = tmp_path / "state", tmp_path / "go"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", AUTH_AT_ONCE, url, str(state), str(go), str(n)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in range(4)
+    ]  # fmt: skip
+    for _ in range(3000):  # bounded: until the four are ready (imports done)
+        if len(list(tmp_path.glob("go.*"))) == 4:
+            break
+        time.sleep(0.01)
+    go.touch()
+    answers = [p.communicate(timeout=45) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, answers
+    assert len({out.strip() for out, _ in answers}) == 1  # one user
     assert app.counts["POST /api/auth/anonymous-token"] == 1
     assert len((state / "client_id").read_text().split()) == 1
+    code, out, _ = finish(cli_process(url, state, tmp_path, "--json", "auth"))
+    assert code == 0 and json.loads(out)["user_id"] == answers[0][0].strip()  # the CLI agrees

@@ -49,3 +49,18 @@ def test_a_lost_token_cache_gets_a_token_for_the_same_user(tmp_path: Path) -> No
         assert json.loads(token_file.read_text()), damage  # cached again, readable
     assert cli(state, work, "state") == project  # the project is still there
     assert (count(state, "users"), count(state, "clients")) == (1, 1)
+
+
+def test_first_use_from_two_offline_commands_at_once_makes_one_user(tmp_path: Path) -> None:
+    """An empty state dir, two ``--api-url local`` commands at once: one id, one user, one token."""
+    state = tmp_path / "state"
+    argv = [sys.executable, "-m", "nemo_skill.cli", "--api-url", "local", "--state-dir", str(state)]
+    procs = [
+        subprocess.Popen([*argv, "--json", "auth"], cwd=tmp_path, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]  # fmt: skip
+    answers = [p.communicate(timeout=45) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], answers
+    assert len({json.loads(out)["user_id"] for out, _ in answers}) == 1
+    assert (count(state, "clients"), count(state, "users"), count(state, "tokens")) == (1, 1, 1)
