@@ -270,3 +270,15 @@ def test_after_a_removed_photo_a_clause_naming_none_is_the_whole_clip() -> None:
         (None, None, "9:16"),
     ]
     assert reading.steps[0].target is not None and reading.steps[0].target.place == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("make it quicker, like 1.25x", {"speed_to": 1.25}),  # the rate says how much
+        ("divise la durée par deux", {"duration_scale": 0.5}),
+        ("时长砍半", {"duration_scale": 0.5}),
+    ],
+)
+def test_one_amount_is_applied_once(text: str, expected: dict[str, Any]) -> None:
+    assert fields(read(text).instruction) == expected

@@ -433,7 +433,7 @@ def _duration(text: _Text, out: dict[str, Any]) -> None:
             out["duration_s"] = value
         return
     signs = {sign for _, sign in verbs}
-    if len(signs) == 1:
+    if len(signs) == 1 and "duration_scale" not in out:  # "shorter, about half" is the half
         out["duration_delta_s"] = DURATION_STEP_S * signs.pop()
 
 
@@ -537,7 +537,7 @@ def _speed(text: _Text, out: dict[str, Any]) -> bool:
     """Set ``speed``; True when the message complains about the pace ("too slow", "it drags")."""
     complains = text.has("complaint")
     slower, faster = text.take("slower"), text.take("faster")
-    if "speed" in out:  # an amount ("twice as fast") already said how much
+    if "speed" in out or "speed_to" in out:  # an amount ("quicker, like 1.25x") said how much
         return complains
     if slower and not faster:
         out["speed"] = SLOW_DOWN

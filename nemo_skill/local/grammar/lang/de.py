@@ -12,7 +12,7 @@ TABLE = Table(
         "question": (r"\blang\s+genug\b", r"^\s*(?:wie|was|welche[rsmn]?|wieso|warum|weshalb|wann|wo|ist|sind|gibt\s+es|hast\s+du|habt\s+ihr|haben\s+sie|reicht|"
                      r"passt|läuft|dauert)\b",),
         "chitchat": (r"\bdanke\b", r"^\s*(?:hallo|hi|servus|moin|danke|vielen\s+dank|super|toll|klasse|perfekt|prima|cool|ok(?:ay)?|gut|sehr\s+gut|tschüss|guten\s+(?:tag|morgen|abend)|geil|spitze)\b",),
-        "undo": (r"\brückgängig\b", r"\bzurücknehmen\b", r"\bwieder\s+zurück\b", r"\balte\s+version\b", r"\b(?:einen\s+)?schritt\s+zurück\b", r"\bzurück\s+zu(?:r|m)\s+(?:vorherigen|letzten|alten|vorigen)\b",
+        "undo": (r"\brückgängig\b", r"\bversion\s+von\s+(?:eben|vorhin|gerade)\b", r"\bzurücknehmen\b", r"\bwieder\s+zurück\b", r"\balte\s+version\b", r"\b(?:einen\s+)?schritt\s+zurück\b", r"\bzurück\s+zu(?:r|m)\s+(?:vorherigen|letzten|alten|vorigen)\b",
                  r"\b(?:vorherigen|letzten|alten|vorigen)\s+(?:stand|zustand|version)\b", r"\bnimm\s+(?:das|es)\s+zurück\b", r"\bwie\s+vorher\b", r"\bvorherige\s+version\b", r"\bletzte\s+änderung\s+(?:zurück|weg)\b", r"\bzurücksetzen\b",
                  r"\bmach\s+das\s+(?:wieder\s+)?zurück\b", r"\bstell\s+(?:es|das)\s+(?:wieder\s+)?zurück\b", r"\bnimm\s+das\s+zurück\b"),
         "regen_strong": (r"\bneu\s+(?:generieren|erzeugen|erstellen|animieren|machen|rendern)\b", r"\bgeneriere?\s+(?:es|das\s+video|es\s+)?(?:noch\s*mal|neu|erneut)\b",
@@ -120,7 +120,7 @@ TABLE = Table(
         "dur_target": (r"\b(?:auf|bis)\s*$",),
         "factor_double": (r"\bdoppelt\w*", r"\bverdopp\w*", r"\bzweimal\b"),
         "factor_triple": (r"\bdreimal\b", r"\bdreifach\w*"),
-        "factor_half": (r"\b(?:durch|geteilt\s+durch)\s+(?:zwei|2)\b", r"\bhalb\w*", r"\bhalbier\w*", r"\bhälfte\b"),
+        "factor_half": (r"\b(?:durch|geteilt\s+durch)\s+(?:zwei|2)\b", r"\bteil\w*\s+(?:\S+\s+){0,3}?durch\s+(?:zwei|2)\b", r"\bhalb\w*", r"\bhalbier\w*", r"\bhälfte\b"),
         "times_unit": (r"x\b", r"×", r"fach\w*"),
         "times_word": (r"mal\b",),
         "fast_dir": (r"\bschnell\w*", r"\bflott\w*"),

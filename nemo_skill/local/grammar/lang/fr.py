@@ -15,7 +15,7 @@ TABLE = Table(
                      r"c'est\s+(?:quoi|assez|combien)|y\s+a-t-il|tu\s+as|t'as|vous\s+avez|il\s+y\s+a\s+(?:quoi|d'autres)|as-tu|avez-vous|est-il|est-elle|la\s+vidéo\s+est-elle|"
                      r"ça\s+dure|ça\s+suffit|c'est\s+suffisant|ça\s+passe)\b",),
         "chitchat": (r"\bmerci\b", r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
-        "undo": (r"\bannule(?:r|z)?\b", r"\bétat\s+précédent\b", r"\bancienne\s+version\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
+        "undo": (r"\bannule(?:r|z)?\b", r"\bversion\s+d'il\s+y\s+a\s+(?:un\s+)?(?:instant|moment|peu)\b", r"\bétat\s+précédent\b", r"\bancienne\s+version\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
                  r"\bcomme\s+avant\b", r"\bversion\s+précédente\b", r"\bremets?\s+comme\s+(?:avant|c'était)\b", r"\bretour\s+arrière\b"),
         "regen_strong": (r"\brégénère(?:r|z)?\b", r"\bregénère\b", r"\bregenere\b", r"\b(?:une\s+)?(?:autre|nouvelle)\s+(?:prise|version|variante|tentative)\b",
                          r"\brefai[st](?:-la|-le)?\s+(?:la\s+vidéo|le\s+clip|l'animation)\b", r"\brecommence(?:r|z)?\s+(?:à\s+zéro|depuis\s+le\s+début)\b",
@@ -117,7 +117,7 @@ TABLE = Table(
         "dur_target": (r"(?:\b|^)(?:à|a|jusqu'à)\s*$",),
         "factor_double": (r"\bdoubl\w*",),
         "factor_triple": (r"\btripl\w*",),
-        "factor_half": (r"\bdivis\w*\s+par\s+(?:deux|2)\b", r"\bmoitié\b", r"\bmi-"),
+        "factor_half": (r"\bdivis\w*\s+(?:\S+\s+){0,3}?par\s+(?:deux|2)\b", r"\bmoitié\b", r"\bmi-"),
         "factor_less": (r"\bmoins\b",),
         "times_unit": (r"x\b", r"×"),
         "times_word": (r"fois\b",),
