@@ -147,11 +147,28 @@ def ensure_service(
             return info
         if service_lock_held(data_dir):  # a service is starting by another route, or hung
             return _wait_ready(data_dir, None, timeout=15.0)
+        _check_local_extra()
         process = _spawn(data_dir, credits, idle_seconds() if idle_s is None else idle_s)
         return _wait_ready(data_dir, process)
 
 
 _IMPORT_PATH = "PYTHONPATH"
+# Import names of the ``local`` extra the service cannot start without.
+LOCAL_EXTRA_MODULES = ("starlette", "uvicorn", "cv2", "av")
+
+
+def _check_local_extra() -> None:
+    """Say plainly that the ``local`` extra is missing, rather than a crash in the log."""
+    import importlib.util
+
+    absent = [name for name in LOCAL_EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if absent:
+        raise UsageError(
+            f"The embedded backend (--api-url local) needs the local extra ({', '.join(absent)} "
+            "missing).",
+            hint="Install it: pip install 'openai-image-to-video[local]' (the skill's launcher, "
+            "uv run scripts/nemo-skill.py, brings it in by itself).",
+        )
 
 
 def _package_root() -> str:

@@ -150,6 +150,7 @@ class NemoClient:
         # Threads share a client (a batch): one of them replaces a rejected token, the
         # others retry with it instead of each fetching (and caching) one of their own.
         self._auth_lock = threading.Lock()
+        self._reopen_lock = threading.Lock()  # one thread re-opens a stopped local service
         self._auth_epoch = 0
         self._http = httpx.Client(
             base_url=self.settings.api_url,
@@ -470,12 +471,15 @@ class NemoClient:
         attempt = 0
         while True:
             attempt += 1
+            url = self.settings.api_url
             try:
                 response = self._send_single_request(request(), stream=stream)
             except (TransportError, RequestTimeoutError) as exc:
                 connect_failed = isinstance(
                     exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout
                 )
+                if connect_failed and self._reopen_local(url):
+                    continue  # never sent: the same request goes to the new service
                 resendable = idempotent or (connect_failed and resend_unconnected)
                 if attempt > self.retry.max_retries or not resendable:
                     raise
@@ -492,6 +496,26 @@ class NemoClient:
                 self._sleep(self.retry.delay(attempt, wait, status))
                 continue
             return response
+
+    def _reopen_local(self, failed_url: str) -> bool:
+        """The local service at ``failed_url`` is gone (stopped when idle, or killed): open the
+        data folder's service again (started anew if needed); True when the URL changed.
+
+        A long-lived client (the MCP server, a Python API script) outlives a service.
+        """
+        from dataclasses import replace
+
+        from nemo_skill.settings import LOCAL_API_URL
+
+        if self.settings.scope != LOCAL_API_URL:
+            return False
+        with self._reopen_lock:
+            if self.settings.api_url == failed_url:  # no other thread has re-opened it yet
+                from nemo_skill.backends import open_settings
+
+                self.settings = open_settings(replace(self.settings, api_url=LOCAL_API_URL))
+                self._http.base_url = httpx.URL(self.settings.api_url)
+            return self.settings.api_url != failed_url
 
     def _send_single_request(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
         """Send a built request, mapping transport failures to the package's errors.

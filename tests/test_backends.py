@@ -391,3 +391,49 @@ def test_the_same_photo_sent_twice_from_two_processes_is_one_generation(
     with sqlite3.connect(data_dir(home) / "nemo-local.sqlite3") as db:
         (count,) = db.execute("SELECT COUNT(*) FROM drafts").fetchone()
     assert count == 1  # the second message changed nothing
+
+
+def test_a_long_lived_client_outlives_its_service(tmp_path: Path) -> None:
+    """The MCP server or a Python API script keeps one client while the service stops."""
+    code = (
+        "import subprocess, sys\n"
+        "from nemo_skill import Skill\n"
+        "with Skill.from_env(workspace='api') as skill:\n"
+        "    first = skill.client.settings.api_url\n"
+        "    before = skill.credits()['available']\n"
+        "    stop = [sys.executable, '-m', 'nemo_skill.cli', 'serve-local', '--stop']\n"
+        "    subprocess.run(stop, check=True, capture_output=True)\n"
+        "    after = skill.credits()['available']\n"
+        "    print(first, skill.client.settings.api_url, before, after)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=cli_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second, before, after = result.stdout.split()
+    assert first != second and second == port_file(tmp_path / "home")["url"]
+    assert before == after == str(float(backends.LOCAL_DEMO_CREDITS))
+
+
+def test_without_the_local_extra_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from nemo_skill.errors import UsageError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "cv2" else real(name, *a)
+    )
+    with pytest.raises(UsageError) as caught:
+        backends.ensure_service(tmp_path / "data")
+    assert "local extra" in caught.value.message and "cv2" in caught.value.message
+    assert "[local]" in (caught.value.hint or "")
+    assert not (tmp_path / "data" / backends.PORT_FILE).exists()  # nothing started

@@ -127,7 +127,7 @@ def _status(ctx: Context, data_dir: Path) -> int:
 
 
 def _stop(ctx: Context, data_dir: Path) -> int:
-    """``--stop``: stop the running service (running turns and renders end first)."""
+    """``--stop``: stop the running service now (a render in progress is cancelled)."""
     from nemo_skill.backends import stop_service
 
     stopped = stop_service(data_dir)

@@ -52,7 +52,7 @@ async def status(request: Request) -> Response:
 
 
 async def stop(request: Request) -> Response:
-    """``POST /_local/service/stop``: stop once the running requests end (secret required)."""
+    """``POST /_local/service/stop``: stop now; requests in flight get a short grace (secret)."""
     control = _control(request)
     if control is None:
         return JSONResponse({"detail": "Not Found"}, 404)
