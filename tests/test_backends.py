@@ -437,3 +437,16 @@ def test_without_the_local_extra_the_error_says_what_to_install(
     assert "local extra" in caught.value.message and "cv2" in caught.value.message
     assert "[local]" in (caught.value.hint or "")
     assert not (tmp_path / "data" / backends.PORT_FILE).exists()  # nothing started
+
+
+def test_the_service_holds_none_of_the_callers_pipes_or_terminal(run: Run, tmp_path: Path) -> None:
+    """A CI step (or an agent host) waiting for a command's output is never held by it."""
+    assert run("--json", "credits").returncode == 0  # run() captures stdout/stderr: pipes
+    info = port_file(tmp_path / "home")
+    pid = info["pid"]
+    assert os.getsid(pid) == pid  # its own session: no terminal, no job-control signals
+    targets = {n: os.readlink(f"/proc/{pid}/fd/{n}") for n in (0, 1, 2)}
+    log = str(data_dir(tmp_path / "home") / backends.LOG_FILE)
+    assert targets == {0: "/dev/null", 1: log, 2: log}
+    # Loopback only.
+    assert info["url"].startswith("http://127.0.0.1:")
