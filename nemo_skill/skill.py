@@ -167,7 +167,7 @@ def credits_dict(
 ) -> dict[str, Any]:
     """Credits as JSON, with the bind URL for anonymous users of a backend that registers.
 
-    The in-process embedded backend has no registration (its credits are topped up
+    The embedded backend (its local service) has no registration (its credits are topped up
     offline), so ``registers`` is False for it and there is no bind URL.
     """
     return {

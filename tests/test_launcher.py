@@ -333,7 +333,7 @@ def test_credits_on_the_embedded_backend(uv_host: UvHost, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     credits = json.loads(result.stdout)
     assert credits["available"] > 0 and credits["total"] >= credits["available"]
-    # The in-process embedded backend has no registration: no bind link (an offline top-up).
+    # The embedded backend has no registration: no bind link (an offline top-up).
     assert credits["bind_url"] is None and credits["user_id"].startswith("anon_")
 
 

@@ -105,7 +105,7 @@ def start_background(
 ) -> LocalServer:
     """Serve ``data_dir`` on a free loopback port in a thread; returns once it accepts."""
     if not is_loopback(host):
-        raise UsageError(f"The in-process backend binds loopback only, not {host}.")
+        raise UsageError(f"A backend in a thread binds loopback only, not {host}.")
     app = create_app(Path(data_dir), config=config)
     try:
         server, thread, bound = listen(app, host, port)

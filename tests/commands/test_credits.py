@@ -1,4 +1,4 @@
-"""``nemo-skill credits`` on the in-process embedded backend: no registration, an offline top-up."""
+"""``nemo-skill credits`` on the embedded backend: no registration, an offline top-up."""
 
 from __future__ import annotations
 

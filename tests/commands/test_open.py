@@ -1,4 +1,4 @@
-"""``nemo-skill open``: the claim link, never the bearer token, and the in-process backend."""
+"""``nemo-skill open``: the claim link, never the bearer token, and the local service."""
 
 from __future__ import annotations
 
