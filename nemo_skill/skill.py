@@ -225,7 +225,11 @@ class Skill:
 
     @classmethod
     def from_env(cls, *, workspace: str | None = None, progress: Progress = _quiet) -> Skill:
-        """A skill on a client built from the environment (``NEMO_*``)."""
+        """A skill on a client built from the environment (``NEMO_*``).
+
+        ``NEMO_API_URL=local`` is this machine's local service for the data folder (started
+        in the background on first use, shared with the CLI and the MCP server).
+        """
         return cls(NemoClient(Settings.from_env()), workspace=workspace, progress=progress)
 
     def close(self) -> None:

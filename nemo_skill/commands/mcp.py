@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """``mcp`` takes only the global options (``--api-url local`` starts the offline backend)."""
+    """``mcp`` takes only the global options (``--api-url local``: the local service)."""
 
 
 def run(ctx: Context) -> int:
@@ -30,7 +30,7 @@ def run(ctx: Context) -> int:
         ) from None
     from nemo_skill.skill import Skill
 
-    client = ctx.client()  # one client (and one embedded backend) for the server's lifetime
+    client = ctx.client()  # one client for the server's lifetime (local: the shared service)
     try:
         # Authenticate before tools run in parallel threads, so they share one token.
         client.authenticate()
