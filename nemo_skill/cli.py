@@ -188,7 +188,7 @@ class Context:
         if self._client is None:
             from nemo_skill.client import NemoClient
 
-            self._client = NemoClient(self.resolved_settings())
+            self._client = NemoClient(self.resolved_settings(), notice=self.progress)
             self._closers.append(self._client.close)
         return self._client
 

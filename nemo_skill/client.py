@@ -133,8 +133,10 @@ class NemoClient:
         sleep: Callable[[float], None] = time.sleep,
         store: StateStore | None = None,
         limiter: Limiter | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        self.notice = notice  # where a wait the user would otherwise not see is announced
         if self.settings.is_local:  # the data folder's local service (started on first use)
             from nemo_skill.backends import open_settings
 
@@ -246,6 +248,8 @@ class NemoClient:
                 wait = parse_retry_after(advice[0], cap=None)
                 if attempt == 2 or wait is None or wait > SHORT_TOKEN_WAIT_S:
                     raise self._no_token(exc, wait, rejected=rejected) from None
+                if self.notice is not None:
+                    self.notice(f"The backend asks to wait {wait:g} s before a new token; waiting…")
                 self._sleep(wait)
                 continue
             self.store.save_token(

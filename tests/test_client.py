@@ -382,8 +382,11 @@ def test_429_on_anonymous_token_with_a_short_wait_waits_then_retries_once(h: Har
         httpx.Response(429, json={"code": 429}, headers={"Retry-After": "7"}),
         anon_ok(httpx.Request("POST", API)),
     )
+    notices: list[str] = []
+    h.client.notice = notices.append
     assert h.client.authenticate() == ANON_TOKEN
     assert h.waits == [7.0] and h.count("/api/auth/anonymous-token") == 2
+    assert notices == ["The backend asks to wait 7 s before a new token; waiting…"]  # not silent
 
 
 @pytest.mark.parametrize(
