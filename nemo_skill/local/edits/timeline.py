@@ -109,6 +109,10 @@ def check_total(draft: dict[str, Any]) -> None:
 def resolve(draft: dict[str, Any], target: Target) -> int:
     """The 0-based index of the photo ``target`` names; refused when there is none."""
     photos = video(draft)
+    if target.place == 0:  # "the middle photo": only an odd number of photos has one
+        if len(photos) % 2:
+            return len(photos) // 2
+        raise EditError("r_no_photo", count=len(photos))
     if target.place is not None:
         index = target.place - 1 if target.place > 0 else len(photos) + target.place
         if 0 <= index < len(photos):

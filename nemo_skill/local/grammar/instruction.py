@@ -15,10 +15,10 @@ class Target:
     """One photo (video segment) a clause is aimed at, as the words name it.
 
     ``place`` counts from 1 ("the second photo" 2, "photo 3" 3) or, negative,
-    from the end ("the last one" -1); ``name`` is a word of the photo's file
-    name ("the beach photo" "beach"). Resolved against the draft by
-    :mod:`nemo_skill.local.edits`; ``None`` in :class:`Instruction` means the
-    whole clip.
+    from the end ("the last one" -1); 0 is the middle one ("the middle photo");
+    ``name`` is a word of the photo's file name ("the beach photo" "beach").
+    Resolved against the draft by :mod:`nemo_skill.local.edits`; ``None`` in
+    :class:`Instruction` means the whole clip.
     """
 
     place: int | None = None

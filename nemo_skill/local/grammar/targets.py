@@ -29,9 +29,11 @@ NOT_NAMES = frozenset(("new", "this", "that", "these", "same", "other", "whole",
 _CJK_DIGITS = "一二两三四五六七八九十"
 # The concepts this module reads (they do not vote on the message's language: the
 # tuned language detection predates them).
-CONCEPTS = ("photo_ordinal", "photo_number", "photo_name", "photo_each", "photo_remove",
+CONCEPTS = ("photo_ordinal", "photo_middle", "photo_number", "photo_name", "photo_each",
+            "photo_remove",
             "photo_move", "photo_swap", "photo_replace", "photo_insert", "photo_new",
-            "place_start", "place_end", "place_after", "place_before", "place_at", "crossfade",
+            "place_start", "place_end", "place_after", "place_before", "place_at", "place_between",
+            "crossfade",
             "fade_through_black", "beat_sync")  # fmt: skip
 
 
@@ -88,13 +90,13 @@ def _number(words: str) -> int | None:
 def mentions(work: str) -> list[Mention]:
     """The photos ``work`` names, in order, without overlaps (places before names)."""
     found: list[Mention] = []
-    for concept in ("photo_ordinal", "photo_number"):
+    for concept in ("photo_ordinal", "photo_middle", "photo_number"):
         for m in _pattern(concept).finditer(work):
             word, digits = _group(m, "o"), _group(m, "n")
             place = _ordinals().get(word.lower()) if word else None
             if place is None and digits:
-                place = _number(digits)
-            if place:
+                place = _number(digits) or None  # "photo 0" names none
+            if place is not None:
                 found.append(Mention(m.start(), m.end(), Target(place=place), blank=True))
     for m in _pattern("photo_name").finditer(work):
         name = (_group(m, "name") or "").strip("-_").lower()
@@ -139,6 +141,8 @@ def read_photos(work: str) -> tuple[str, dict[str, Any]]:
             work = _blank(work, mention.start, mention.end)
     if named:
         out["target"] = named[0].target
+        if "transition" in out and len(named) > 1:  # "between photo 1 and photo 2": into the 2nd
+            out["target"] = named[1].target
     out.update(_operation(work, named))
     return work, out
 
@@ -187,6 +191,8 @@ def _operation(work: str, named: list[Mention]) -> dict[str, Any]:
     if has("photo_replace") and (new or second is None):
         return {"photo_op": "replace"}
     if new and has("photo_insert"):
+        if second is not None and has("place_between"):  # "between the first and the second"
+            return {"photo_op": "insert", "where": "after"}
         if side := _side_of(work, first):
             return {"photo_op": "insert", "where": side}
         return {"photo_op": "insert", **(_place(work, 0) or {"where": "end"})}

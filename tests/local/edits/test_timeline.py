@@ -23,7 +23,11 @@ def test_names_and_places(story: dict[str, Any]) -> None:
     assert name_words("Beach_Day-2.JPG") >= {"beach_day-2.jpg", "beach", "day", "2"}
     assert resolve(story, Target(place=-1)) == 2
     assert resolve(story, Target(name="city")) == 1
+    assert resolve(story, Target(place=0)) == 1  # the middle one of three
     with pytest.raises(EditError):
+        resolve(story, Target(place=4))
+    story["t"][0]["sg"].pop()
+    with pytest.raises(EditError):  # two photos have no middle one
         resolve(story, Target(place=0))
 
 

@@ -110,3 +110,20 @@ def test_one_photo_or_a_two_photo_operation_stays_one_reading() -> None:
     assert read("make the second photo longer and faster").steps == ()
     assert read("swap the first and the last photo").steps == ()
     assert read('add the caption "1, 2 and 3" to the first photo').steps == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the middle photo longer", "la foto del medio más larga", "la photo du milieu plus longue",
+     "das mittlere Foto länger", "真ん中の写真を長くして", "中间一张长一点"],
+)  # fmt: skip
+def test_the_middle_photo(text: str) -> None:
+    assert photo_fields(text)["target"] == Target(place=0)
+
+
+def test_between_two_photos() -> None:
+    assert photo_fields("add a fade to black between photo 1 and photo 2")["target"] == Target(
+        place=2
+    )
+    got = photo_fields("pon esta foto entre la primera y la segunda")
+    assert (got["photo_op"], got["where"], got["target"]) == ("insert", "after", Target(place=1))
