@@ -31,6 +31,24 @@ def test_frames_come_from_the_callback_in_order(tmp_path: Path) -> None:
     assert seen[-1] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("size", [(64, 48), (90, 160)], ids=["64x48", "90x160 (padded rows)"])
+def test_pooled_frames_are_never_overwritten_before_they_are_encoded(
+    size: tuple[int, int], tmp_path: Path
+) -> None:
+    # frames are composed straight into a small pool of encoder frames; a slow encoder must
+    # not see a frame overwritten by a later one (each frame: its own luma, 3 times the pool)
+    def numbered(index: int, planes: Planes) -> None:
+        planes[0][...] = 20 + (index % 24) * 9
+        planes[1][...] = 128
+        planes[2][...] = 128
+
+    out = tmp_path / "pool.mp4"
+    Encoder(out, size, 24).run(30, numbered)
+    with av.open(str(out)) as container:  # the Y plane as stored (limited range)
+        lumas = [float(f.to_ndarray()[: size[1]].mean()) for f in container.decode(video=0)]
+    assert [round((luma - 20) / 9) for luma in lumas] == [i % 24 for i in range(30)]
+
+
 @pytest.mark.parametrize("rate", [44_100, 48_000])
 def test_audio_is_muxed_at_its_own_rate(rate: int, tmp_path: Path) -> None:
     t = np.arange(rate // 2, dtype=np.float32) / rate

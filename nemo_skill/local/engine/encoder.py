@@ -45,6 +45,22 @@ def new_frame(size: tuple[int, int]) -> Frame:
     return flat.reshape(h * 3 // 2, w), planes
 
 
+def _encoder_frame(size: tuple[int, int]) -> tuple[Any, Planes]:
+    """A PyAV yuv420p frame and writable views of its Y, U and V planes (rows may be
+    padded to the encoder's alignment: the views are the visible part)."""
+    import av
+    import numpy as np
+
+    frame = av.VideoFrame(size[0], size[1], "yuv420p")
+    y, u, v = (
+        np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)[
+            :, : plane.width
+        ]
+        for plane in frame.planes
+    )
+    return frame, (y, u, v)
+
+
 def yuv_planes(rgb: np.ndarray) -> Planes:
     """An RGB image (even size) as yuv420p planes (BT.601 limited range, as x264 takes them)."""
     import cv2
@@ -136,17 +152,17 @@ class Encoder:
     def _produce(
         self, frames: int, compose: Compose, items: queue.Queue[Any], stop: threading.Event
     ) -> None:
-        """Producer thread: compose into one reused buffer, wrap it as an encoder frame (a
-        copy, made here so the encoding thread only encodes), hand it over."""
-        import av
-
+        """Producer thread: compose each frame straight into the planes of an encoder frame
+        from a small pool (no copy per frame), hand it over."""
         try:
-            buffer, planes = new_frame(self.size)
+            # A frame goes back to the pool only after it has been encoded: at most
+            # QUEUE_FRAMES wait in the queue and one is being encoded (x264 copies its input).
+            pool = [_encoder_frame(self.size) for _ in range(QUEUE_FRAMES + 2)]
             for index in range(frames):
                 if stop.is_set():
                     return
+                frame, planes = pool[index % len(pool)]
                 compose(index, planes)
-                frame = av.VideoFrame.from_ndarray(buffer, format="yuv420p")
                 while not stop.is_set():
                     with contextlib.suppress(queue.Full):
                         items.put(frame, timeout=0.1)
