@@ -16,9 +16,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHES = [
     "cold_start.py", "launcher.py", "classify.py", "sse.py", "render.py", "render_curve.py",
-    "upload.py", "batch.py",
+    "story.py", "upload.py", "batch.py",
 ]  # fmt: skip
-SLOW = {"launcher.py", "render.py", "render_curve.py", "upload.py", "batch.py"}
+SLOW = {"launcher.py", "render.py", "render_curve.py", "story.py", "upload.py", "batch.py"}
 
 
 def main(argv: list[str]) -> int:

@@ -120,3 +120,12 @@ def test_an_unknown_transition_is_named(kind: Any) -> None:
         caught.value.message
     )
     assert caught.value.hint
+
+
+def test_video_parts_are_in_time_order_whatever_the_list_order() -> None:
+    draft = _with_transitions(None, {"type": "fade_black", "d": 600}, None)
+    first, second, third = draft["t"][0]["sg"]
+    first["st"], second["st"], third["st"] = 2000, 1000, 0
+    plan = make_plan(draft, lambda _: (64, 64))
+    assert [p.id for p in plan.video] == ["v2", "v1", "v0"]
+    assert plan.video[1].dip_ms == 300  # the fade through black sits at its own st

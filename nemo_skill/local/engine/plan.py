@@ -168,7 +168,10 @@ def make_plan(draft: Mapping[str, Any], probe: Probe | None = None) -> RenderPla
             hint="Send an image and describe the clip first.",
         )
     meta = STRICT.mapping(draft, "m")
-    parts = _clamp_dips([_video_part(p.start_ms, p.segment) for p in videos])
+    # in time order (a draft lists them in any order): "the previous segment" is the one
+    # before on the timeline, and clips are loaded and released in that order
+    parts = _clamp_dips(sorted((_video_part(p.start_ms, p.segment) for p in videos),
+                               key=lambda part: part.start_ms))  # fmt: skip
     first = source_size(meta)
     if first is None and probe is not None:
         first = probe(parts[0].src)
