@@ -438,15 +438,20 @@ class Store:
                 (json.dumps(draft), session_id),
             )
 
-    def pop_draft(self, session_id: str) -> dict[str, Any] | None:
-        """Undo: drop the newest draft and return the one before it (None if none)."""
+    def pop_draft(self, session_id: str, steps: int = 1) -> dict[str, Any] | None:
+        """Undo: drop the newest draft and return the one before it (None if none).
+
+        ``steps`` > 1 ("undo the last two changes") drops that many, keeping the oldest.
+        """
         with self.tx() as db:
-            sql = "SELECT id, draft FROM drafts WHERE session_id=? ORDER BY id DESC LIMIT 2"
-            rows = db.execute(sql, (session_id,)).fetchall()
+            sql = "SELECT id, draft FROM drafts WHERE session_id=? ORDER BY id DESC LIMIT ?"
+            rows = db.execute(sql, (session_id, max(1, steps) + 1)).fetchall()
             if not rows:
                 return None
-            db.execute("DELETE FROM drafts WHERE id=?", (rows[0]["id"],))
-        return _draft(rows[1]["draft"]) if len(rows) > 1 else None
+            drop = min(max(1, steps), max(1, len(rows) - 1))
+            for row in rows[:drop]:
+                db.execute("DELETE FROM drafts WHERE id=?", (row["id"],))
+        return _draft(rows[drop]["draft"]) if len(rows) > drop else None
 
     # --- files ----------------------------------------------------------------
     def blob_path(self, sha256: str) -> Path:

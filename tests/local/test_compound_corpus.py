@@ -29,6 +29,10 @@ real turn decision (``plan_turn``):
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.local import story_corpus
 from tests.local.agent_corpus import COST_EDIT, Outcome, Row, snapshot
 from tests.local.compound_corpus import ROWS, STORY_ROWS, VARIATIONS, accuracy, judge_all
@@ -89,3 +93,21 @@ def test_edits_aimed_at_different_photos_in_one_message() -> None:
     assert passed / len(STORY_ROWS) >= 0.9, _report(failures)
     for lang, (ok, total) in scores.items():
         assert ok / total >= 0.75, f"{lang}: {ok}/{total}\n{_report(failures)}"
+
+
+def test_undo_the_last_two_changes_over_http(make_server: Any, bodies: list[bytes]) -> None:
+    pytest.importorskip("starlette")
+    from tests.local.conftest import Api
+    from tests.local.test_contract import generated
+
+    api = Api(make_server(credits_new_user=1000), bodies)
+    try:
+        api.login()
+        sid = generated(api)
+        first = api.state(sid)["state"]["draft"]
+        for text in ("make it 9:16", "add calm music", "undo the last two changes"):
+            assert api.turn(sid, text).status_code == 200
+        assert api.state(sid)["state"]["draft"] == first
+        assert api.credits()["frozen"] == 0
+    finally:
+        api.close()

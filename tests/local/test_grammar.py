@@ -14,7 +14,9 @@ from nemo_skill.local.grammar.replies import REPLIES
 
 
 def fields(instruction: Instruction) -> dict[str, Any]:
-    return {k: v for k, v in instruction.__dict__.items() if v not in (None, False, ())}
+    """The fields a reading sets (those that differ from an empty instruction's)."""
+    empty = Instruction()
+    return {k: v for k, v in instruction.__dict__.items() if v != getattr(empty, k)}
 
 
 @pytest.mark.parametrize(
@@ -282,3 +284,15 @@ def test_after_a_removed_photo_a_clause_naming_none_is_the_whole_clip() -> None:
 )
 def test_one_amount_is_applied_once(text: str, expected: dict[str, Any]) -> None:
     assert fields(read(text).instruction) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [("undo", 1), ("undo the last change", 1), ("undo the last two changes", 2), ("undo twice", 2),
+     ("撤销两步", 2), ("deshaz los dos últimos cambios", 2),
+     ("annule les trois dernières modifications", 3), ("mach das zweimal rückgängig", 2),
+     ("2つ前に戻して", 2)],
+)  # fmt: skip
+def test_undo_counts_its_steps(text: str, steps: int) -> None:
+    instruction = read(text).instruction
+    assert instruction.undo and instruction.undo_steps == steps

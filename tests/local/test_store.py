@@ -138,6 +138,17 @@ def test_pop_draft_history(store: Store) -> None:
     assert store.latest_draft(other) == {"v": "other"}
 
 
+def test_pop_draft_goes_back_several_steps_and_keeps_the_first(store: Store) -> None:
+    uid = _user(store, 0)
+    sid, _ = store.create_session(uid, "en", "p")
+    for version in range(4):
+        store.push_draft(sid, {"v": version})
+    assert store.pop_draft(sid, 2) == {"v": 1}  # "undo the last two changes"
+    assert store.latest_draft(sid) == {"v": 1}
+    assert store.pop_draft(sid, 5) == {"v": 0}  # more than there is: back to the first
+    assert store.latest_draft(sid) == {"v": 0}
+
+
 def test_sessions_belong_to_their_user(store: Store) -> None:
     _, alice, _ = store.issue_anonymous_token("a", 0, ttl_s=3600)
     _, bob, _ = store.issue_anonymous_token("b", 0, ttl_s=3600)

@@ -60,6 +60,7 @@ class Instruction:
     remove_title: bool = False
     remove_caption: bool = False
     undo: bool = False
+    undo_steps: int = 1  # "undo the last two changes" 2 (read with ``undo``)
     fit: str | None = None
     volume_step: float | None = None  # "louder" +0.15, "quieter" -0.15 on the current music
     regenerate: bool = False  # an explicit new take: a new paid generation
@@ -89,7 +90,18 @@ class Instruction:
         return any(
             v not in (None, False, ())
             for k, v in self.__dict__.items()
-            if k not in ("generate", "undo", "regenerate", "target", "each", "other", "where", "at")
+            if k
+            not in (
+                "generate",
+                "undo",
+                "undo_steps",
+                "regenerate",
+                "target",
+                "each",
+                "other",
+                "where",
+                "at",
+            )
         )
 
 

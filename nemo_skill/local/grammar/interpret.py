@@ -940,6 +940,17 @@ def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
         out["video_fade_out_ms"] = VIDEO_FADE_MS
 
 
+def _undo_steps(text: _Text) -> int:
+    """How many turns an undo goes back: "undo the last two changes" 2, "撤销两步" 2 (2 – 10)."""
+    match = text.take("undo_count")
+    if match is None:
+        return 1
+    word = next((g for g in match.groups() if g), "2")  # "twice" names no number
+    values = {w: v for t in _tables() for w, v in t.numbers.items()}
+    count = int(word) if word.isdigit() else values.get(word.lower()) or _cjk_int(word) or 0
+    return int(count) if 2 <= count <= 10 else 1
+
+
 def _is_question(text: _Text, edits: bool, asks: bool) -> bool:
     """``asks``: the question words matched before any words were taken as content."""
     if text.has("request") and edits:  # "can you make it 9:16?" asks for an edit
@@ -1009,6 +1020,8 @@ def _read(message: str, prefer: str | None = None) -> Reading:
     out.update(photos)
     unquoted = not text.quotes and any(k in out for k in ("title", "caption", "text"))
     undo = bool(text.take("undo"))
+    if undo and (steps := _undo_steps(text)) > 1:
+        out["undo_steps"] = steps
     regen = bool(text.take("regen_strong"))
     generate = bool(text.find("generate"))
     text_context = _text_context(text)

@@ -145,7 +145,8 @@ async def _turn_stream(
     Settling is the slot's job, not this generator's: it may never run.
     """
     store, session_id = backend.store, slot.session_id
-    undo_draft = store.pop_draft(session_id) if plan.kind == "undo" else None
+    steps = plan.instruction.undo_steps  # "undo the last two changes": 2
+    undo_draft = store.pop_draft(session_id, steps) if plan.kind == "undo" else None
     slot.spent = plan.kind == "undo"
     try:
         for event in agent.stream_turn(

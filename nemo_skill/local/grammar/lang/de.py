@@ -15,6 +15,8 @@ TABLE = Table(
         "undo": (r"\brückgängig\b", r"\bversion\s+von\s+(?:eben|vorhin|gerade)\b", r"\bzurücknehmen\b", r"\bwieder\s+zurück\b", r"\balte\s+version\b", r"\b(?:einen\s+)?schritt\s+zurück\b", r"\bzurück\s+zu(?:r|m)\s+(?:vorherigen|letzten|alten|vorigen)\b",
                  r"\b(?:vorherigen|letzten|alten|vorigen)\s+(?:stand|zustand|version)\b", r"\bnimm\s+(?:das|es)\s+zurück\b", r"\bwie\s+vorher\b", r"\bvorherige\s+version\b", r"\bletzte\s+änderung\s+(?:zurück|weg)\b", r"\bzurücksetzen\b",
                  r"\bmach\s+das\s+(?:wieder\s+)?zurück\b", r"\bstell\s+(?:es|das)\s+(?:wieder\s+)?zurück\b", r"\bnimm\s+das\s+zurück\b"),
+        "undo_count": (r"\bletzten\s+(\w+)\s+(?:änderungen|schritte)\b", r"\b(\w+)\s+(?:letzten\s+)?(?:änderungen|schritte)\s+zurück\b",
+                       r"\b(\w+)\s+letzten\s+(?:änderungen|schritte)\b", r"\b(\w+)mal\b"),
         "regen_strong": (r"\bneu\s+(?:generieren|erzeugen|erstellen|animieren|machen|rendern)\b", r"\bgeneriere?\s+(?:es|das\s+video|es\s+)?(?:noch\s*mal|neu|erneut)\b",
                          r"\b(?:eine\s+)?(?:neue|andere)\s+(?:version|variante|aufnahme|fassung)\b", r"\bneuer\s+(?:versuch|take)\b",
                          r"\bvon\s+vorne\b", r"\bneu\s+generiert\b", r"\bregenerier(?:e|en)\b", r"\bnoch\s*mal\s+(?:generieren|erzeugen|animieren|neu)\b"),

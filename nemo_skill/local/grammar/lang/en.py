@@ -27,6 +27,8 @@ TABLE = Table(
                  r"\b(?:i\s+)?(?:liked|preferred)\s+it\s+(?:better\s+)?(?:before|the\s+way\s+it\s+was)\b", r"\bscrap\s+that\b", r"\bgo\s+back\b", r"\bprevious\s+version\b",
                  r"\b(?:change|put|set)\s+it\s+back\b", r"\bback\s+to\s+(?:how|what)\s+it\s+was\b",
                  r"\bas\s+it\s+was\s+before\b", r"\bctrl\s*\+?\s*z\b", r"\btake\s+that\s+back\b"),
+        "undo_count": (r"\b(?:last|previous|past)\s+(\w+)\s+(?:changes|edits|steps|things)\b", r"\b(\w+)\s+(?:changes|edits|steps)\s+back\b",
+                       r"\bundo\s+(?:it\s+|that\s+)?(\w+)\s+times\b", r"\btwice\b"),
         "regen_strong": (r"\bre-?generate\b", r"\bre-?animate\b", r"\b(?:another|fresh|new|different)\s+take\b",
                          r"\b(?:another|a\s+new|a\s+different|a\s+fresh)\s+(?:version|variation|attempt|one)\b",
                          r"\bre-?roll\b", r"\bstart\s+over\b", r"\bfrom\s+scratch\b",

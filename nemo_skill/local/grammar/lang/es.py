@@ -17,6 +17,8 @@ TABLE = Table(
                  r"\bversión\s+de\s+antes\b", r"\bdeshaz(?:lo|la)?\b", r"\banula(?:r)?\s+(?:el\s+)?(?:último|ultimo)\s+cambio\b",
                  r"\bvolver\s+atrás\b", r"\bvuelve\s+(?:atrás|a\s+como\s+estaba)\b", r"\bcomo\s+(?:antes|estaba)\b",
                  r"\bversión\s+anterior\b", r"\brevi(?:e|é)rte\b", r"\brevertir\b", r"\bpaso\s+atrás\b", r"\bregresa\s+a\s+lo\s+anterior\b"),
+        "undo_count": (r"\b(?:últimos|ultimos)\s+(\w+)\s+(?:cambios|pasos)\b", r"\b(\w+)\s+(?:últimos|ultimos)\s+(?:cambios|pasos)\b",
+                       r"\b(\w+)\s+pasos\s+atrás\b", r"\b(\w+)\s+veces\b"),
         "regen_strong": (r"\bregenera(?:r|lo|la)?\b", r"\b(?:otra|nueva)\s+(?:toma|versión|variante)\b", r"\bhazlo\s+de\s+nuevo\b",
                          r"\bvuelve\s+a\s+(?:generar|animar|hacer)(?:lo)?\b", r"\bgenera(?:lo)?\s+(?:otra\s+vez|de\s+nuevo)\b",
                          r"\bempieza\s+de\s+(?:nuevo|cero)\b", r"\bdesde\s+cero\b", r"\brehaz(?:lo)?\b"),

@@ -17,6 +17,8 @@ TABLE = Table(
         "chitchat": (r"\bmerci\b", r"^\s*(?:bonjour|salut|coucou|merci|super|génial|parfait|top|cool|d'accord|ok|nickel|bravo|au\s+revoir|bonne\s+journée|j'adore)\b",),
         "undo": (r"\bannule(?:r|z)?\b", r"\bversion\s+d'il\s+y\s+a\s+(?:un\s+)?(?:instant|moment|peu)\b", r"\bétat\s+précédent\b", r"\bancienne\s+version\b", r"\bversion\s+(?:d'avant|antérieure)\b", r"\bremet[sz]?(?:-la|-le|-les)?\s+(?:\w+\s+)?comme\s+(?:avant|c'[ée]tait)\b", r"\bcomme\s+c'[ée]tait\s+avant\b", r"\bdéfai[st]\b", r"\bdéfaire\b", r"\breviens?\s+en\s+arrière\b", r"\bretour\s+en\s+arrière\b",
                  r"\bcomme\s+avant\b", r"\bversion\s+précédente\b", r"\bremets?\s+comme\s+(?:avant|c'était)\b", r"\bretour\s+arrière\b"),
+        "undo_count": (r"\b(\w+)\s+(?:dernières?|derniers)\s+(?:modifications|modifs|changements|étapes)\b", r"\b(\w+)\s+(?:étapes|modifications)\s+en\s+arrière\b",
+                       r"\b(\w+)\s+fois\b"),
         "regen_strong": (r"\brégénère(?:r|z)?\b", r"\bregénère\b", r"\bregenere\b", r"\b(?:une\s+)?(?:autre|nouvelle)\s+(?:prise|version|variante|tentative)\b",
                          r"\brefai[st](?:-la|-le)?\s+(?:la\s+vidéo|le\s+clip|l'animation)\b", r"\brecommence(?:r|z)?\s+(?:à\s+zéro|depuis\s+le\s+début)\b",
                          r"\bà\s+partir\s+de\s+zéro\b", r"\b(?:génère|anime|refais)(?:-la|-le)?\s+(?:à\s+nouveau|de\s+nouveau|encore)\b", r"\breprends\s+tout\b"),
