@@ -9,6 +9,7 @@ read the same job records and change no endpoint.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from nemo_skill.errors import NemoError
-from nemo_skill.local.store import Store
+from nemo_skill.local.store import Job, Store
 from nemo_skill.storage import disk_full_message, is_disk_full
 
 Resolver = Callable[[str, str], Path]  # (user_id, src) -> path
@@ -117,24 +118,37 @@ class LocalRenderQueue:
                 cancel=cancel,
             )
         except Exception as exc:  # a failed job is a record, never a dead worker
-            self._fail(job_id, exc, out.parent)
+            self._fail(job, exc, out.parent)
             return
         out.chmod(0o600)  # renders are the user's work: owner-only like every state file
         self.store.update_job(
             job_id, status="completed", progress=100, output=str(out), completed=time.time()
         )
 
-    def _fail(self, job_id: str, exc: Exception, folder: Path) -> None:
+    def _fail(self, job: Job, exc: Exception, folder: Path) -> None:
         """Record why the job ended: the engine's words, or a full disk naming the folder."""
         status = "failed"
         if is_disk_full(exc):
             error = disk_full_message(folder, "to write the video")
         elif isinstance(exc, NemoError):
             status = "cancelled" if exc.code == "cancelled" else "failed"
-            error = exc.message
+            error = self._named(job.user_id, exc.message)
         else:  # a bug: the details stay in the server log
             error = f"render failed ({type(exc).__name__})"
-        self.store.update_job(job_id, status=status, error=error, completed=time.time())
+        self.store.update_job(job.id, status=status, error=error, completed=time.time())
+
+    def _named(self, user_id: str, message: str) -> str:
+        """``message`` with the files the engine read (stored by content hash) named as
+        the user uploaded them: an error never names an internal hash."""
+
+        def name(match: re.Match[str]) -> str:
+            record = self.store.user_file(user_id, match.group(1))
+            return record.name if record is not None else "an uploaded file"
+
+        return _STORED_NAME.sub(name, message)
+
+
+_STORED_NAME = re.compile(r"\b([0-9a-f]{64})(?:\.[A-Za-z0-9]{1,8})?\b")
 
 
 def _safe(job_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import av
 from nemo_skill.errors import UnsupportedFileError
 from nemo_skill.local.edits import plan_from_prompt
 from nemo_skill.local.jobs import LocalRenderQueue, Resolver, _safe
-from nemo_skill.local.store import Job, Store
+from nemo_skill.local.store import Job, Store, StoredFile
 from tests.fulldisk import fill, small_disk
 from tests.local.conftest import jpeg_bytes
 
@@ -176,3 +177,18 @@ def test_a_render_on_a_full_disk_fails_saying_so_and_naming_the_folder(
         assert again.status == "completed" and again.output is not None
         with av.open(again.output) as clip:
             assert clip.streams.video[0].frames > 0
+
+
+def test_a_damaged_stored_photo_fails_the_render_naming_the_users_file(
+    store: Store, tmp_path: Path
+) -> None:
+    """A photo stored before uploads were decoded in full: the error names it as uploaded."""
+    data = jpeg_bytes((320, 180))
+    damaged = data[: len(data) // 2]
+    sha = hashlib.sha256(damaged).hexdigest()
+    store.add_file(StoredFile("s1", "u1", sha, "beach.jpg", "image", len(damaged), 320, 180))
+    link = tmp_path / f"{sha}.jpg"  # what the resolver hands the engine
+    link.write_bytes(damaged)
+    job = _run_one(store, lambda user, src: link, "damaged")
+    assert job.status == "failed" and job.error is not None
+    assert "beach.jpg" in job.error and sha not in job.error, job.error
