@@ -48,12 +48,11 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from nemo_skill import __version__, timeline
-from nemo_skill.batch import BatchReport
 from nemo_skill.config import DEFAULT_PROMPT
 from nemo_skill.delivery import suggestions
 from nemo_skill.errors import NemoError, Next, UsageError, word_error, word_hint
 from nemo_skill.paths import ensure_folder
-from nemo_skill.skill import RUNNING, Skill, Turns
+from nemo_skill.skill import RUNNING, BatchReport, Skill, Turns
 
 Progress = Callable[[str], None]
 # (workspace key, progress sink) -> a Skill on the server's one client
@@ -676,7 +675,7 @@ def _register_export_tools(server: MCPServer[Any], skill: Skill) -> None:
         """A render's status (pending, processing, completed, failed, cancelled) and progress."""
         status = await in_thread(lambda: skill.export_status(job_id))
         return {
-            "job_id": job_id,
+            "job_id": status.job_id,  # a failed render retried once: the new id to poll
             "status": status.status,
             "progress": status.progress,
             "url": status.url,

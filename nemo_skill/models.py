@@ -11,6 +11,8 @@ their own segment fields, and a draft must survive a round trip unchanged.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -240,6 +242,11 @@ class Draft(_Tolerant):
     def to_wire(self) -> dict[str, Any]:
         """The draft as JSON-ready data; unknown fields, nulls included, pass through unchanged."""
         return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """A stable digest of the draft (key order does not matter): "did it change?"."""
+        raw = json.dumps(self.to_wire(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     def placed(self, tt: TrackType | None = None) -> list[Placed]:
         """The segments (of tracks of type ``tt``, or all) with their start and duration by

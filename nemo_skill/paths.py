@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nemo_skill.errors import UsageError
 
-__all__ = ["ensure_folder", "resolve_output"]
+__all__ = ["ensure_folder", "is_url", "resolve_output"]
 
 
 def resolve_output(
@@ -71,3 +71,8 @@ def ensure_folder(folder: str | Path, *, cwd: Path | None = None) -> Path:
             hint="Choose a folder you can write to for {next:output}.",
         ) from None
     return path
+
+
+def is_url(text: str) -> bool:
+    """True for an input given as a URL (uploaded by reference), not a local path."""
+    return text.startswith(("http://", "https://", "file://"))

@@ -102,6 +102,16 @@ class Key:
     flag: str | None = None
 
 
+def _seconds(text: str) -> str:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("expected a number of seconds from 0 to 600, e.g. 8") from None
+    if not 0 <= value <= 600:
+        raise ValueError("expected a number of seconds from 0 to 600, e.g. 8")
+    return f"{value:g}"
+
+
 KEYS: dict[str, Key] = {
     key.name: key
     for key in (
@@ -114,6 +124,9 @@ KEYS: dict[str, Key] = {
             _folder, None, flag="-o"),
         Key("batch_jobs", f"renders in flight for `generate` (1-{MAX_BATCH_JOBS})", _jobs,
             None, flag="--jobs"),
+        Key("second_stage_s", "seconds an export right after a generation waits for the "
+            "backend's music and title while the timeline stays unchanged (default 8; 0: off)",
+            _seconds, None),
     )
 }  # fmt: skip
 
@@ -338,6 +351,7 @@ class Settings:
     web_url_source: str = "default"  # flag / env / config / derived / default (``config list``)
     output_dir: Path | None = None  # exports without -o go here (``config set output_dir``)
     batch_jobs: int | None = None  # ``generate`` renders in flight (``config set batch_jobs``)
+    second_stage_s: float | None = None  # the second-stage settle period (None: the default)
 
     @classmethod
     def from_env(
@@ -361,6 +375,7 @@ class Settings:
         values = resolve(state, env, {"api_url": api_url})
         output_dir = values["output_dir"].value
         jobs = values["batch_jobs"].value
+        settle = values["second_stage_s"].value
         return cls(
             api_url=(values["api_url"].value or DEFAULT_API_URL).rstrip("/"),
             web_url=(values["web_url"].value or DEFAULT_WEB_URL).rstrip("/"),
@@ -371,6 +386,7 @@ class Settings:
             web_url_source=values["web_url"].source,
             output_dir=Path(output_dir) if output_dir else None,
             batch_jobs=int(jobs) if jobs else None,
+            second_stage_s=float(settle) if settle else None,
         )
 
     @property

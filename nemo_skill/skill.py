@@ -28,45 +28,38 @@ from pathlib import Path
 from typing import Any
 
 from nemo_skill import timeline
-from nemo_skill.batch import BatchReport, run_batch
+from nemo_skill.batch import BatchReport, GenerateItem, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import DEFAULT_PROMPT, StateStore
 from nemo_skill.conversation import TurnTimings, run_turn
-from nemo_skill.delivery import (
-    GENERATION_NOTICE,
-    ClaimLink,
-    fetch_claim_link,
-    next_steps,
-    worth_retrying,
-)
+from nemo_skill.delivery import GENERATION_NOTICE, ClaimLink, fetch_claim_link, next_steps
 from nemo_skill.errors import (
     API_STEPS,
-    APIError,
     NemoError,
     Next,
-    RenderError,
-    ServerError,
     SessionNotFoundError,
     UsageError,
     bind_url,
     is_anonymous,
     word_hint,
 )
-from nemo_skill.ids import new_render_id
+from nemo_skill.exporter import Exporter, Pending
 from nemo_skill.intents import classify, detect_language
 from nemo_skill.models import Credits, RenderJob, SessionState, UploadedFile
-from nemo_skill.paths import resolve_output
-from nemo_skill.render import ExportJob, submit
+from nemo_skill.paths import is_url, resolve_output
+from nemo_skill.second_stage import Generation, is_generation, settle_for
 from nemo_skill.settings import Settings
 from nemo_skill.turns import FAILED, RUNNING, Turns, TurnStore
-from nemo_skill.workspace import Workspace, Workspaces, workspace_key
+from nemo_skill.workspace import Workspace, WorkspaceJournal, Workspaces, workspace_key
 
 __all__ = [
     "FAILED",
     "RUNNING",
+    "BatchReport",
     "ChatResult",
     "ExportResult",
     "ExportStatus",
+    "GenerateItem",
     "Skill",
     "Turns",
     "credits_dict",
@@ -260,6 +253,9 @@ class Skill:
             language=lang,
             render_id=None,
             render_out=None,
+            render_digest=None,
+            render_retry_of=None,
+            generated_at=None,
             created=_now(),
             last_activity=_now(),
             last_message=None,
@@ -285,14 +281,15 @@ class Skill:
             note = "The previous project session was not found, so I started a new one."
             self.progress(note)
             self.notes.append(note)
-            self.workspaces.update(self.key, session_id=None, render_id=None)
+            self.workspaces.update(self.key, session_id=None)
+            self.journal.settle(delivered=False)  # its render belonged to the lost session
             return call(self.new_session().session_id or "")
 
     # --- actions ------------------------------------------------------------
     def upload(self, items: Sequence[str | Path]) -> list[UploadedFile]:
         """Upload local files and/or URLs to the session."""
-        paths = [Path(i) for i in items if not _is_url(str(i))]
-        urls = [str(i) for i in items if _is_url(str(i))]
+        paths = [Path(i) for i in items if not is_url(str(i))]
+        urls = [str(i) for i in items if is_url(str(i))]
         uploaded: list[UploadedFile] = []
 
         def bar(done: int, total: int) -> None:
@@ -374,6 +371,8 @@ class Skill:
             ),
             message,
         )
+        if is_generation(turn.tool_calls):  # the backend's second stage may still follow
+            self.journal.generated(Generation(time.time()))
         result.messages.extend(turn.messages)
         result.changes.extend(turn.changes)
         result.question = turn.question
@@ -425,7 +424,18 @@ class Skill:
         store = Workspaces(StateStore(settings.state_dir), settings.store_key)
         return project_rows(store, workspace_key(session))
 
-    # --- export -------------------------------------------------------------
+    # --- export (the rules live in nemo_skill.exporter) ---------------------------
+    @property
+    def journal(self) -> WorkspaceJournal:
+        """This workspace's export journal (the render in flight, the last generation)."""
+        return WorkspaceJournal(self.workspaces, self.key)
+
+    def exporter(self) -> Exporter:
+        """The exporter of this workspace's session, on this skill's clock and progress."""
+        return Exporter(self.client, self.journal, self.state, progress=self.progress,
+                        sleep=self.sleep, clock=self.clock,
+                        settle_s=settle_for(self.client.settings))  # fmt: skip
+
     def export(
         self,
         output: str | Path | None = None,
@@ -437,29 +447,22 @@ class Skill:
     ) -> ExportResult:
         """Render the session's draft and download the MP4.
 
-        ``resume`` (True or a job id) picks up a job started by an earlier,
-        interrupted command instead of starting a new one.
+        A render still in flight from an interrupted command is followed, not
+        doubled, unless the timeline changed since; ``resume`` (True or a job
+        id) follows that render and never starts an unrelated one.
         """
-        resumed_id: str | None = None
-        job = self._resume_job(resume) if resume else None
-        project = self.project
-        if job is not None and _status_or_none(job) is None:
-            # The id was persisted but the submit never reached the backend:
-            # submit the same id now (export is free and keyed by id).
-            self.progress(f"render {job.render_id} was never started; starting it now")
-            resumed_id, job = job.render_id, None
-        render_id = job.render_id if job else (resumed_id or new_render_id())
-        target = output or project.render_out or self._output_dir()
-        dest = resolve_output(target, render_id, force=force or bool(job)) if download else None
-        if job is None:
-            job = self.start_export(render_id, dest)
-        try:
-            result = self._finish(job, dest, on_update)
-        except RenderError:
-            last = job.last
-            if not worth_retrying(last.status if last else None, last.error if last else None):
-                raise
-            result = self._retry(job, dest, on_update)
+        if download and not output and not resume:
+            self._output_dir()  # a bad output_dir setting is refused before any work
+
+        def target(render_id: str, pending: Pending | None) -> Path | None:
+            if not download:
+                return None
+            chosen = output or (pending.output if pending else None) or self._output_dir()
+            return resolve_output(chosen, render_id, force=force or pending is not None)
+
+        done = self.exporter().run(target, resume=resume, on_update=on_update)
+        path = str(done.path) if done.path else None
+        result = ExportResult(done.job_id, done.status, done.url, path)
         result.claim_url = self.claim_url_or_none()
         self._touch(last_export=result.path or result.url)
         return result
@@ -474,125 +477,49 @@ class Skill:
             )
         return folder
 
-    def _retry(
-        self, failed: ExportJob, dest: Path | None, on_update: Callable[[Any], None] | None
-    ) -> ExportResult:
-        """One more render with a new id after a render that ended ``failed``."""
-        detail = failed.last.error if failed.last else None
-        self.progress(
-            f"Render {failed.render_id} failed{f' ({detail})' if detail else ''}; "
-            "trying once more with a new render…"
-        )
-        job = self.start_export(new_render_id(), dest)
-        try:
-            return self._finish(job, dest, on_update)
-        except RenderError as exc:
-            if exc.code != "render_failed":
-                raise
-            again = job.last.error if job.last else None
-            raise RenderError(
-                f"The render failed twice ({failed.render_id}, {job.render_id})"
-                + (f": {again or detail}." if again or detail else "."),
-                hint="Nothing was downloaded. Look at the timeline with {next}, "
-                "change what looks wrong, then export again.",
-                next=Next.STATE,
-            ) from None
-
-    def start_export(self, render_id: str | None = None, dest: Path | None = None) -> ExportJob:
-        """Submit the session's draft for rendering and return the job (no waiting)."""
-        draft = self.state().draft
-        if draft is None or not draft.renderable:
-            raise UsageError(
-                "There is nothing to export yet: the timeline is empty.",
-                hint="Send an image and describe the clip first, e.g. {next}",
-                next=Next.CHAT,
-            )
-        render_id = render_id or new_render_id()
-        # Persist the id before submitting: a crash after this line resumes the same job.
-        self.workspaces.update(
-            self.key, render_id=render_id, render_out=str(dest) if dest else None
-        )
-        try:
-            return submit(self.client, self.session_id(), draft.to_wire(), render_id=render_id)
-        except APIError as exc:
-            if not isinstance(exc, ServerError):  # refused (402, 2001, 4xx): nothing to resume
-                self.workspaces.update(self.key, render_id=None, render_out=None)
-            raise
-
-    def _resume_job(self, resume: bool | str) -> ExportJob:
-        render_id = resume if isinstance(resume, str) else self.project.render_id
-        if not render_id:
-            raise UsageError(
-                "There is no interrupted export to resume.", hint="Run {next}.", next=Next.EXPORT
-            )
-        return ExportJob(self.client, render_id)
-
-    def _finish(
-        self, job: ExportJob, dest: Path | None, on_update: Callable[[Any], None] | None
-    ) -> ExportResult:
-        try:
-            done = job.wait(
-                on_update=on_update or self._render_progress, sleep=self.sleep, clock=self.clock
-            )
-        except RenderError:
-            self.workspaces.update(self.key, render_id=None, render_out=None)
-            raise
-        path = None
-        if dest is not None:
-            self.progress("downloading…")
-            path = str(job.download(dest))
-        self.workspaces.update(self.key, render_id=None, render_out=None)
-        return ExportResult(job.render_id, done.status, done.output_url, path)
-
-    def _render_progress(self, job: Any) -> None:
-        self.progress(f"rendering… {int(job.progress)}% ({job.status})")
-
     def cancel_export(self, render_id: str | None = None) -> ExportResult:
         """Ask the backend to cancel the pending (or given) render."""
-        job = self._resume_job(render_id or True)
-        try:
-            status = job.cancel()
-        except APIError as exc:
-            raise _unknown_job(job) if _is_unknown(exc) else exc from None
-        if self.project.render_id == job.render_id:
-            self.workspaces.update(self.key, render_id=None, render_out=None)
-        return ExportResult(job.render_id, status.status, status.output_url, None)
+        status = self.exporter().cancel(render_id)
+        job_id = render_id or status.id or ""
+        return ExportResult(job_id, status.status, status.output_url, None)
 
     # --- export by job id (for callers that poll: MCP hosts) -----------------
     def begin_export(
         self, output: str | Path | None = None, *, force: bool = False
     ) -> ExportStatus:
-        """Submit a render and return at once; ``output`` is checked now, used on download."""
-        render_id = new_render_id()
-        dest = resolve_output(output, render_id, force=force) if output else None
-        job = self.start_export(render_id, dest)
+        """Submit a render (or follow the one in flight) and return at once.
+
+        ``output`` is checked now and used on download.
+        """
+
+        def target(render_id: str, pending: Pending | None) -> Path | None:
+            if output:
+                return resolve_output(output, render_id, force=force or pending is not None)
+            return Path(pending.output) if pending and pending.output else None
+
+        job, dest = self.exporter().start(target)
         status = job.last.status if job.last else "pending"
         return ExportStatus(job.render_id, status, output=str(dest) if dest else None,
                             next=Next.EXPORT_STATUS)  # fmt: skip
 
     def export_status(self, job_id: str) -> ExportStatus:
-        """A render's status and progress; an id the backend does not know is a usage error."""
-        return ExportStatus.of(_reload(ExportJob(self.client, job_id)), job_id)
+        """A render's status and progress; an id the backend does not know is a usage error.
+
+        A render of this workspace that ended ``failed`` is retried once under a
+        new id: the status then carries the new id, to poll from now on.
+        """
+        current_id, status = self.exporter().status(job_id)
+        return ExportStatus.of(status, current_id)
 
     def download_export(
         self, job_id: str, output: str | Path | None = None, *, force: bool = False
     ) -> ExportResult:
         """Save a completed render (default: where :meth:`begin_export` was told)."""
-        job = ExportJob(self.client, job_id)
-        current = _reload(job)
-        if not current.done:
-            raise UsageError(
-                f"Render {job_id} is still {current.status} ({int(current.progress)}%).",
-                hint="Poll {next} until it is completed, then download.",
-                next=Next.EXPORT_STATUS,
-            )
-        project = self.project
-        pending = project.render_id == job_id
-        target = output or (project.render_out if pending else None)
-        target = target or self._output_dir()
-        path = job.download(resolve_output(target, job_id, force=force))
-        if pending:  # done with it: `export --resume` must not pick it up again
-            self.workspaces.update(self.key, render_id=None, render_out=None)
+        exporter = self.exporter()
+        pending = self.journal.pending()
+        mine = pending is not None and pending.render_id == job_id
+        target = output or (pending.output if mine and pending else None) or self._output_dir()
+        current, path = exporter.download(job_id, resolve_output(target, job_id, force=force))
         result = ExportResult(job_id, current.status, current.output_url, str(path))
         result.claim_url = self.claim_url_or_none()
         self._touch(last_export=result.path)
@@ -656,42 +583,6 @@ def _shorten(text: str, limit: int = 160) -> str:
     # A lone surrogate (undecodable input) cannot be stored as UTF-8: mark it U+FFFD.
     flat = re.sub("[\ud800-\udfff]", "\ufffd", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _is_unknown(error: APIError) -> bool:
-    """The one "job unknown" rule: the render proxy answers an unknown id with 404 or 1002."""
-    return error.status == 404 or error.code in (404, 1002)
-
-
-def _unknown_job(job: ExportJob) -> UsageError:
-    # Not 1002's hint ("a new session will be started"): that would mislead here.
-    return UsageError(
-        f"There is no render job {job.render_id}.",
-        hint="Start one with {next} and use the job id it returns.",
-        next=Next.EXPORT,
-    )
-
-
-def _status_or_none(job: ExportJob) -> RenderJob | None:
-    """The job's status, or None when the backend does not know it (it never arrived)."""
-    try:
-        return job.reload()
-    except APIError as exc:
-        if _is_unknown(exc):
-            return None
-        raise
-
-
-def _reload(job: ExportJob) -> RenderJob:
-    """The job's status; an id the backend does not know is a plain usage error."""
-    status = _status_or_none(job)
-    if status is None:
-        raise _unknown_job(job)
-    return status
-
-
-def _is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://", "file://"))
 
 
 def _upload_reply(uploaded: list[dict[str, Any]]) -> str:

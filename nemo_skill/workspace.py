@@ -1,8 +1,9 @@
 """Per-workspace project memory: which session a directory (or ``--session NAME``) continues.
 
 Consecutive commands from the same directory continue the same backend
-session; ``nemo-skill new`` forgets it. The pending export job id is kept here
-too, written *before* the render is submitted, so a killed process can resume.
+session; ``nemo-skill new`` forgets it. The pending export (render id, output,
+draft digest) is kept here too, written *before* the render is submitted, so a
+killed process can resume: :class:`WorkspaceJournal` is the exporter's journal.
 Records live in ``sessions.json`` in the private state dir, keyed by API base
 then by workspace, and are updated under an advisory lock (two commands in
 parallel lose no write).
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from nemo_skill.config import StateStore
+from nemo_skill.exporter import Pending
+from nemo_skill.second_stage import Generation
 from nemo_skill.storage import locked
 
 SECTION = "sessions"
@@ -31,8 +34,13 @@ class Workspace:
     task_id: str | None = None
     user_id: str | None = None
     language: str | None = None
+    # The export in flight (see nemo_skill.exporter): saved before its submit leaves.
     render_id: str | None = None
     render_out: str | None = None
+    render_digest: str | None = None
+    render_retry_of: str | None = None
+    # The last generation turn (for the second-stage wait): when its stream closed, the draft.
+    generated_at: str | None = None
     # For `nemo-skill projects` (ISO-8601 UTC times; the last message is shortened).
     created: str | None = None
     last_activity: str | None = None
@@ -120,3 +128,45 @@ class Workspaces:
     def clear(self, key: str) -> None:
         """Forget the project of ``key``."""
         self._mutate(lambda records: records.pop(key, None))
+
+
+PENDING_FIELDS = ("render_id", "render_out", "render_digest", "render_retry_of")
+
+
+class WorkspaceJournal:
+    """The exporter's :class:`~nemo_skill.exporter.Journal` in one workspace record."""
+
+    def __init__(self, workspaces: Workspaces, key: str) -> None:
+        self.workspaces = workspaces
+        self.key = key
+
+    def pending(self) -> Pending | None:
+        """The render in flight, if any."""
+        record = self.workspaces.load(self.key)
+        if not record.render_id:
+            return None
+        return Pending(record.render_id, record.render_out, record.render_digest,
+                       record.render_retry_of)  # fmt: skip
+
+    def submitting(self, pending: Pending) -> None:
+        """Save ``pending`` (under the store's lock, atomically) before its submit leaves."""
+        self.workspaces.update(self.key, render_id=pending.render_id, render_out=pending.output,
+                               render_digest=pending.digest,
+                               render_retry_of=pending.retry_of)  # fmt: skip
+
+    def settle(self, *, delivered: bool) -> None:
+        """Forget the render (delivered or ended for good)."""
+        self.workspaces.update(self.key, **dict.fromkeys(PENDING_FIELDS))
+
+    def generation(self) -> Generation | None:
+        """The last generation turn's end, if recorded."""
+        record = self.workspaces.load(self.key)
+        try:
+            ended = float(record.generated_at or "")
+        except ValueError:
+            return None
+        return Generation(ended)
+
+    def generated(self, generation: Generation) -> None:
+        """Record that a generation turn's stream closed, and when."""
+        self.workspaces.update(self.key, generated_at=repr(generation.ended_at))

@@ -33,7 +33,8 @@ pytest.importorskip("starlette")
 pytest.importorskip("av")
 
 from nemo_skill import batch
-from nemo_skill.batch import Manifest, run_batch
+from nemo_skill.batch import ProgressFile, run_batch
+from nemo_skill.batch.progress import exclusive
 from nemo_skill.cli import STEPS
 from nemo_skill.client import NemoClient
 from nemo_skill.conversation import TurnTimings
@@ -214,7 +215,18 @@ def make_backend(tmp_path: Path) -> Iterator[Callable[..., Backend]]:
 def cli_for(backend: Backend, tmp_path: Path) -> Cli:
     work = tmp_path / "work"
     (work / "out").mkdir(parents=True, exist_ok=True)
+    no_settle_wait(tmp_path / "state")
     return Cli(backend.url, tmp_path / "state", work)
+
+
+def no_settle_wait(state_dir: Path) -> None:
+    """These backends finish music and title inside the turn: no second-stage settle wait.
+
+    (The wait itself is tested in tests/test_second_stage.py.)
+    """
+    from nemo_skill.settings import set_value
+
+    set_value(state_dir, "second_stage_s", "0")
 
 
 def images(folder: Path, *names: str) -> list[str]:
@@ -239,7 +251,7 @@ def frames(path: str | Path) -> int:
 
 
 def manifest_items(folder: Path) -> list[dict[str, Any]]:
-    data = json.loads((folder / batch.MANIFEST_NAME).read_text())
+    data = json.loads((folder / batch.PROGRESS_NAME).read_text())
     return list(data["items"].values())
 
 
@@ -390,14 +402,14 @@ def test_rerun_skips_finished_items_and_fresh_starts_over(
     first = generate(cli, files)
     assert first.code == 0, first.err
     out = cli.cwd / "out"
-    manifest = out / batch.MANIFEST_NAME
+    manifest = out / batch.PROGRESS_NAME
     assert stat.S_IMODE(manifest.stat().st_mode) == 0o600
-    assert sorted(p.name for p in out.iterdir()) == [batch.MANIFEST_NAME, "clip.mp4"]  # no temp
+    assert sorted(p.name for p in out.iterdir()) == [batch.PROGRESS_NAME, "clip.mp4"]  # no temp
     entry = manifest_items(out)[0]
     assert entry["stage"] == "done" and entry["input"] == str(Path(files[0]).resolve())
     assert "token" not in manifest.read_text().lower()
     # What a kill -9 can leave behind: a manifest temp file, a partial download of our clip.
-    leftovers = [out / f"{batch.MANIFEST_NAME}.k2j3.tmp", out / ".clip.mp4.x8f1.part"]
+    leftovers = [out / f"{batch.PROGRESS_NAME}.k2j3.tmp", out / ".clip.mp4.x8f1.part"]
     for path in leftovers:
         path.write_bytes(b"half")
     (out / ".other.mp4.x8f1.part").write_bytes(b"not ours")
@@ -430,22 +442,22 @@ def test_an_existing_file_is_not_overwritten_without_force(
 def test_manifest_writes_are_atomic_and_an_unreadable_one_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    manifest = Manifest.load(tmp_path)
+    manifest = ProgressFile.load(tmp_path)
     manifest.update("k", stage="uploaded", session_id="1")
-    before = (tmp_path / batch.MANIFEST_NAME).read_bytes()
+    before = (tmp_path / batch.PROGRESS_NAME).read_bytes()
 
     def crash(src: str, dst: str) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(batch.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk gone"):
         manifest.update("k", stage="turn_sent")
     monkeypatch.undo()
-    assert (tmp_path / batch.MANIFEST_NAME).read_bytes() == before  # the old one, whole
-    assert [p.name for p in tmp_path.iterdir()] == [batch.MANIFEST_NAME]  # no temp file left
-    (tmp_path / batch.MANIFEST_NAME).write_text('{"items": {"k": {"stage": "tur')
+    assert (tmp_path / batch.PROGRESS_NAME).read_bytes() == before  # the old one, whole
+    assert [p.name for p in tmp_path.iterdir()] == [batch.PROGRESS_NAME]  # no temp file left
+    (tmp_path / batch.PROGRESS_NAME).write_text('{"items": {"k": {"stage": "tur')
     with pytest.raises(UsageError) as refused:
-        Manifest.load(tmp_path)
+        ProgressFile.load(tmp_path)
     assert "charge twice" in refused.value.message
     assert "`--fresh`" in refused.value.worded_hint(STEPS)
 
@@ -453,7 +465,7 @@ def test_manifest_writes_are_atomic_and_an_unreadable_one_is_refused(
 def test_a_second_batch_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     client = NemoClient(Settings(api_url="http://127.0.0.1:9", state_dir=tmp_path / "s"))
     photo = images(tmp_path, "x.jpg")
-    with batch._exclusive(tmp_path), pytest.raises(UsageError) as refused:
+    with exclusive(tmp_path), pytest.raises(UsageError) as refused:
         run_batch(client, photo, PROMPT, output=tmp_path)
     message = refused.value.worded_message(STEPS)
     assert "Another batch (`nemo-skill generate`) is writing into" in message
@@ -464,7 +476,7 @@ def record_entry(client: NemoClient, photo: str, **fields: Any) -> None:
     """A manifest entry for ``photo`` (clip beside it) as an interrupted run would leave it."""
     folder = Path(photo).parent
     key = batch.item_key(client.settings.store_key, str(Path(photo).resolve()), PROMPT)
-    Manifest.load(folder).update(key, output=str(folder / f"{Path(photo).stem}.mp4"), **fields)
+    ProgressFile.load(folder).update(key, output=str(folder / f"{Path(photo).stem}.mp4"), **fields)
 
 
 def test_a_turn_recorded_as_sent_is_never_sent_again(
@@ -531,7 +543,9 @@ def test_a_session_lost_before_its_turn_is_replaced_and_said_so(
     make_backend: Callable[..., Backend], tmp_path: Path
 ) -> None:
     backend = make_backend()
-    client = NemoClient(Settings(api_url=backend.url, state_dir=tmp_path / "state"))
+    client = NemoClient(
+        Settings(api_url=backend.url, state_dir=tmp_path / "state", second_stage_s=0.0)
+    )
     photo = images(tmp_path, "gone.jpg")
     record_entry(client, photo[0], stage="uploaded", session_id="999999999999999999")
     lines: list[str] = []
@@ -624,7 +638,7 @@ def test_sigkill_mid_batch_then_rerun_sends_each_turn_and_render_once(
     assert sum(spy.renders.values()) == len(files)
     assert all(frames(i["path"]) > 0 for i in items)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [batch.MANIFEST_NAME, *(f"img{n}.mp4" for n in range(1, 7))]
+        [batch.PROGRESS_NAME, *(f"img{n}.mp4" for n in range(1, 7))]
     )
 
 
@@ -635,6 +649,7 @@ def test_sigkill_against_an_independent_backend_with_latency_then_rerun(tmp_path
 
     with LatencyServer(turn_s=1.0, render_s=1.5) as server:
         state = server.state
+        no_settle_wait(tmp_path / "state")
         cli = Cli(server.url, tmp_path / "state", tmp_path / "work")
         (cli.cwd / "out").mkdir(parents=True)
         files = images(cli.cwd, *(f"p{n}.jpg" for n in range(1, 8)))

@@ -37,8 +37,9 @@ PACKAGE = Path(nemo_skill.__file__).parent
 SHELLS = sorted(
     [PACKAGE / "cli.py", PACKAGE / "mcp_server.py", *(PACKAGE / "commands").glob("*.py")]
 )
-# What only Skill may drive: the conversation, the export job, the turn and workspace stores.
-INTERNALS = {"conversation", "render", "turns", "workspace"}
+# What only Skill may drive: the conversation, the exporter, the batch, the turn and workspace
+# stores (the shells take batch results through Skill).
+INTERNALS = {"batch", "conversation", "exporter", "render", "turns", "workspace"}
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -3,7 +3,7 @@
 One clip per image, ``--jobs`` at a time, each in its own session. Progress
 is one line per item step on stderr; the summary table (or, with ``--json``,
 one document with every item) goes to stdout. Running the same command again
-resumes the batch (see :mod:`nemo_skill.batch`).
+resumes the batch (see :meth:`nemo_skill.skill.Skill.generate`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from nemo_skill.commands import add_files_option
 from nemo_skill.config import DEFAULT_PROMPT
 
 if TYPE_CHECKING:
-    from nemo_skill.batch import BatchReport, GenerateItem
     from nemo_skill.cli import Context
+    from nemo_skill.skill import BatchReport, GenerateItem
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
