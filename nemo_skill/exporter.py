@@ -199,9 +199,8 @@ class Exporter:
 
         The id returned is the one to poll from now on: the retry's, once it exists.
         """
+        render_id = self._replacement(render_id)
         pending = self.journal.pending()
-        if pending is not None and pending.retry_of == render_id:
-            render_id = pending.render_id  # the failed one was replaced: follow its retry
         job = ExportJob(self.client, render_id)
         status = self.reload(job)
         mine = pending is not None and pending.render_id == render_id
@@ -212,8 +211,16 @@ class Exporter:
             self.journal.settle(delivered=False)
         return render_id, status
 
+    def _replacement(self, render_id: str) -> str:
+        """``render_id``, or the retry that replaced it after it failed."""
+        pending = self.journal.pending()
+        if pending is not None and pending.retry_of == render_id:
+            return pending.render_id
+        return render_id
+
     def download(self, render_id: str, dest: Path) -> tuple[RenderJob, Path]:
         """Save a completed render to ``dest``; still running is a usage error."""
+        render_id = self._replacement(render_id)
         job = ExportJob(self.client, render_id)
         current = self.reload(job)
         if not current.done:
@@ -388,8 +395,7 @@ class Exporter:
             self._renderable,
             settle_s=self.settle_s,
             progress=self.progress,
-            sleep=self.sleep,
-        )
+        )  # on the wall clock: the second stage lands in real time
 
     # --- waiting, retrying --------------------------------------------------------------
     def _wait(

@@ -89,8 +89,8 @@ def await_second_stage(
     if wall() - since >= settle_s:
         return state  # settled long ago: exports later than that never wait
     progress("waiting for the backend to add music and a title (its second stage)…")
-    polls = int(settle_s * MAX_WAIT_FACTOR / POLL_S)
-    for _ in range(polls):
+    give_up = wall() + settle_s * MAX_WAIT_FACTOR
+    while wall() < give_up:
         sleep(POLL_S)
         state = read()
         if has_second_stage(state.draft):

@@ -517,7 +517,7 @@ class Skill:
         """Save a completed render (default: where :meth:`begin_export` was told)."""
         exporter = self.exporter()
         pending = self.journal.pending()
-        mine = pending is not None and pending.render_id == job_id
+        mine = pending is not None and job_id in (pending.render_id, pending.retry_of)
         target = output or (pending.output if mine and pending else None) or self._output_dir()
         current, path = exporter.download(job_id, resolve_output(target, job_id, force=force))
         result = ExportResult(job_id, current.status, current.output_url, str(path))

@@ -125,9 +125,10 @@ class ItemJournal:
 
     def submitting(self, pending: Pending) -> None:
         """Record the render (stage ``rendering``) before its submit leaves."""
+        output = {"output": pending.output} if pending.output else {}  # else the item's own
         self.progress.update(self.key, stage=RENDER_SUBMITTED, render_id=pending.render_id,
-                             render_digest=pending.digest,
-                             render_retry_of=pending.retry_of)  # fmt: skip
+                             render_digest=pending.digest, render_retry_of=pending.retry_of,
+                             **output)  # fmt: skip
 
     def settle(self, *, delivered: bool) -> None:
         """Delivered: the item is done. Else a re-run renders anew (the turn stays done)."""

@@ -3,8 +3,14 @@
 ``FaultApp(app)`` passes requests through, except those matching a rule set
 with :meth:`FaultApp.add`: answer a code, hang, reset the connection, close an
 SSE stream mid-event, send malformed JSON or a truncated frame, stream only
-heartbeats, or report an unexpected render status. Every request is counted
-per path, so tests can assert retries exactly.
+heartbeats, or report an unexpected render status. Two faults let the request
+through to the backend and spoil only what the client sees: ``lost_answer``
+(the backend does the work, the client gets an error status: a submit whose
+answer was lost) and ``stage2_late`` (a generation's stream closes after its
+first stage, and the backend's second stage, music and title, lands
+``seconds`` later, as the vendor's two-stage generation does). Every request
+is counted per path, and the JSON bodies of ``record``-ed paths are kept, so
+tests can assert retries and render ids exactly.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ class Fault:
     """What to do with a matching request (``times`` = how many requests it applies to)."""
 
     kind: (
-        str  # code | hang | reset | sse_cut | bad_json | sse_truncated | heartbeats | render_status
+        str  # code | hang | reset | sse_cut | bad_json | sse_truncated | heartbeats |
+        # render_status | lost_answer | stage2_late
     )
     status: int = 200
     code: int | None = None
@@ -43,6 +50,8 @@ class FaultApp:
         self.app = app
         self.rules: list[tuple[str, str, Fault]] = []
         self.counts: Counter[str] = Counter()
+        self.record: set[str] = set()  # "METHOD /path" keys whose JSON bodies are kept
+        self.bodies: dict[str, list[Any]] = {}
 
     def add(self, method: str, prefix: str, fault: Fault) -> None:
         """Apply ``fault`` to requests of ``method`` whose path starts with ``prefix``."""
@@ -59,6 +68,11 @@ class FaultApp:
             return
         key = f"{scope['method']} {scope['path']}"
         self.counts[key] += 1
+        if key in self.record or any(r.kind in _PASS_THROUGH for _, _, r in self.rules):
+            body = await _read_body(receive)
+            receive = _replay(body)
+            if key in self.record:
+                self.bodies.setdefault(key, []).append(json.loads(body or b"null"))
         for method, prefix, fault in self.rules:
             if scope["method"] == method and scope["path"].startswith(prefix) and fault.times > 0:
                 fault.times -= 1
@@ -84,6 +98,12 @@ class FaultApp:
             await _raw(send, 200, b'{"code": 0, "data": {"avail', "application/json")
         elif kind in ("sse_cut", "sse_truncated", "heartbeats"):
             await self._sse(kind, fault, send)
+        elif kind == "lost_answer":
+            await _detached(self.app, scope, receive, _drop)  # the work is done...
+            body = {"code": fault.status, "message": "Bad Gateway", "data": None}
+            await _json(send, fault.status, body)  # ...but its answer never arrives
+        elif kind == "stage2_late":
+            await _detached(self.app, scope, receive, _close_after_first_stage(send, fault))
         elif kind == "render_status":
             body = {"success": True, "data": {"id": "x", "status": fault.value, "progress": 10}}
             await _json(send, 200, body)
@@ -124,6 +144,69 @@ class FaultApp:
             {"type": "http.response.body", "body": b'data: {"content": {"par', "more_body": True}
         )
         raise ConnectionResetError("injected mid-event close")
+
+
+_PASS_THROUGH = ("lost_answer", "stage2_late")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """The request body once, then never a disconnect: the work goes on without the client."""
+    sent = False
+
+    async def receive() -> MutableMapping[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+async def _drop(message: MutableMapping[str, Any]) -> None:
+    """A send to a client that is gone."""
+
+
+async def _detached(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve to the end whatever happens to the client (as the real backend does)."""
+    await asyncio.shield(asyncio.ensure_future(app(scope, receive, send)))
+
+
+def _close_after_first_stage(send: Send, fault: Fault) -> Send:
+    """A send that ends the client's stream after the first event carrying a draft.
+
+    The backend's later frames (the second stage) are held ``fault.seconds``
+    first, so the draft they carry lands in the state that long after the
+    stream closed, then dropped.
+    """
+    closed = False
+
+    async def forward(message: MutableMapping[str, Any]) -> None:
+        nonlocal closed
+        if closed:
+            return
+        await send(message)
+        if message["type"] == "http.response.body" and b'"stateDelta": {"draft"' in message.get(
+            "body", b""
+        ):
+            closed = True
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            await asyncio.sleep(fault.seconds)  # the backend's next step waits this long
+
+    return forward
 
 
 async def _json(send: Send, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
