@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from nemo_skill import gui, timeline
 from nemo_skill.errors import (
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 STILL_WORKING: Final = "⏳ Still working..."
 NOTHING_CHANGED: Final = "The backend finished without a reply, and the timeline did not change."
@@ -348,6 +349,33 @@ def _describe_changes(before: _Before, after: _Before) -> list[str]:
     return changes or [NOTHING_CHANGED]
 
 
+def watch_state(
+    check: Callable[[], T | None],
+    timings: TurnTimings,
+    *,
+    since: float,
+    now: Callable[[], float],
+    say: Callable[[int, int], None],
+) -> T | None:
+    """The one rule after a turn whose stream was lost: watch the state, never re-send.
+
+    ``check()`` looks at the state (a result, or None for "not yet"):
+    ``recovery_wait_s`` after ``since`` (when the message was sent), then every
+    ``recovery_poll_s``, ``recovery_polls`` looks in all; ``say(look, looks)``
+    after each look that found nothing. ``now`` is the clock ``since`` is on (a
+    later process watching a turn an earlier one sent passes the wall clock).
+    """
+    looks = timings.recovery_polls
+    for look in range(looks):
+        due = since + timings.recovery_wait_s + look * timings.recovery_poll_s
+        timings.sleep(max(0.0, due - now()))
+        found = check()
+        if found is not None:
+            return found
+        say(look + 1, looks)
+    return None
+
+
 @dataclass
 class _Recovery:
     """The stream dropped: never re-send; watch the state for the result instead."""
@@ -364,11 +392,10 @@ class _Recovery:
             "The connection dropped. The message was not re-sent (that could charge twice); "
             f"checking the project in {timings.recovery_wait_s:g} s…"
         )
-        timings.sleep(timings.recovery_wait_s)
         baseline = before
-        for attempt in range(1, polls + 1):
-            if attempt > 1:
-                timings.sleep(timings.recovery_poll_s)
+
+        def changed() -> TurnResult | None:
+            nonlocal baseline
             now = _fetch_draft_quietly(self.client, self.session_id)
             if now.known and baseline.known:
                 changes = timeline.diff(baseline.draft, now.draft)
@@ -376,7 +403,15 @@ class _Recovery:
                     return self._recovered(turn, now, [c.describe() for c in changes])
             elif now.known:
                 baseline = now  # the draft before is unknown: compare from the first good read
-            self.progress(f"⏳ No change yet (check {attempt} of {polls})…")
+            return None
+
+        def no_change(look: int, looks: int) -> None:
+            self.progress(f"⏳ No change yet (check {look} of {looks})…")
+
+        found = watch_state(changed, timings, since=timings.clock(), now=timings.clock,
+                            say=no_change)  # fmt: skip
+        if found is not None:
+            return found
         raise StreamInterruptedError(
             f"The connection dropped ({error.message}) and the timeline did not change "
             f"in {polls} checks.",

@@ -170,17 +170,18 @@ class TurnRunner:
         """Begin a turn running ``work`` in a thread, or return the turn that has the id."""
         self._refuse_if_busy(turn_id)
         workspace = self.workspace + (BATCH_SUFFIX if kind == "generate" else "")
-        record, created = self.turns.begin(
-            turn_id, kind=kind, workspace=workspace, message=message, files=files
-        )
-        tid = str(record["turn_id"])
-        if created:
+
+        def in_background(tid: str, run: Callable[[], Record]) -> None:
             self.active = tid
             self._seen.pop(tid, None)
-            args = (tid, workspace, work)
-            self._thread = threading.Thread(target=self._run, args=args, daemon=True)
+            self._thread = threading.Thread(target=self._run, args=(run,), daemon=True)
             self._thread.start()
-        return record, created
+
+        def turn(tid: str) -> dict[str, Any]:
+            return work(self.factory(workspace, lambda line: self.turns.add_progress(tid, line)))
+
+        return self.turns.run_once(turn_id, turn, kind=kind, workspace=workspace,
+                                   message=message, files=files, start=in_background)  # fmt: skip
 
     def _refuse_if_busy(self, tid: str | None) -> None:
         """One turn at a time: the backend runs one turn per session."""
@@ -199,12 +200,9 @@ class TurnRunner:
             hint = f"Poll get_turn with turn_id {active} until it ends, then send this."
         raise UsageError(f"Turn {active} is still running.", hint=hint)
 
-    def _run(self, tid: str, workspace: str, work: Callable[[Skill], dict[str, Any]]) -> None:
-        def turn() -> dict[str, Any]:
-            return work(self.factory(workspace, lambda line: self.turns.add_progress(tid, line)))
-
+    def _run(self, run: Callable[[], Record]) -> None:
         try:
-            self.turns.run(tid, turn)
+            run()
         except Exception:  # noqa: S110 - recorded in the turn, which the host polls
             pass
         finally:

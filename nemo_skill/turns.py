@@ -322,6 +322,35 @@ class Turns:
         tid = check_turn_id(turn_id) if turn_id is not None else f"turn_{uuid.uuid4().hex}"
         return self.store.begin(tid, kind=kind, workspace=workspace, message=message, files=files)
 
+    def run_once(
+        self,
+        turn_id: str | None,
+        work: Callable[[str], Mapping[str, Any]],
+        *,
+        kind: str = "chat",
+        workspace: str | None = None,
+        message: str = "",
+        files: Sequence[str | Path] = (),
+        start: Callable[[str, Callable[[], Record]], None] | None = None,
+    ) -> tuple[Record, bool]:
+        """Run ``work`` as the turn of ``turn_id`` once; a known id returns its earlier turn.
+
+        ``(record, True)`` for a turn begun here, ``(the earlier record, False)``
+        otherwise (its work is never run again). The work runs in the calling
+        thread, its outcome recorded (a failure re-raised), or is handed to
+        ``start`` (the MCP server runs it in a background thread and returns the
+        running record). ``chat --turn-id`` and the MCP tools share this rule.
+        """
+        record, created = self.begin(turn_id, kind=kind, workspace=workspace, message=message,
+                                     files=files)  # fmt: skip
+        if not created:
+            return record, False
+        tid = str(record["turn_id"])
+        if start is None:
+            return self.run(tid, lambda: work(tid)), True
+        start(tid, lambda: self.run(tid, lambda: work(tid)))
+        return record, True
+
     def run(self, turn_id: str, work: Callable[[], Mapping[str, Any]]) -> Record:
         """Run a begun turn's ``work`` and record its result or its failure (then re-raised).
 

@@ -13,7 +13,6 @@ bound (a paused worker did not knock before the advised Retry-After).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
@@ -43,6 +42,7 @@ from nemo_skill.local.app import LocalConfig, close_app, create_app
 from nemo_skill.local.server import _uvicorn_server
 from nemo_skill.settings import Settings
 from tests.e2e.support import Cli, make_image
+from tests.faults.faultapp import detached, read_body, replay
 
 PROMPT = "turn this image into a 1-second animated video clip"
 CONFIG: dict[str, Any] = {
@@ -84,8 +84,8 @@ class Spy:
         try:
             inner_receive = receive
             if key in BUFFERED:
-                body = await _read_body(receive)
-                inner_receive = _replay(body)
+                body = await read_body(receive)
+                inner_receive = replay(body)
                 data = json.loads(body or b"{}")
                 if key == "POST /run_sse":
                     self.turns[str(data.get("session_id"))] += 1
@@ -101,7 +101,7 @@ class Spy:
             if key == "POST /run_sse":
                 await self._turn(scope, inner_receive, send)
             else:
-                await _detached(self.app, scope, inner_receive, send)
+                await detached(self.app, scope, inner_receive, send)
         finally:
             self.inside -= 1
 
@@ -112,45 +112,9 @@ class Spy:
             deadline = time.monotonic() + 30
             while self.sse_now < self.gate and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
-            await _detached(self.app, scope, receive, send)
+            await detached(self.app, scope, receive, send)
         finally:
             self.sse_now -= 1
-
-
-async def _read_body(receive: Any) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Callable[[], Awaitable[Message]]:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await asyncio.Event().wait()  # never a disconnect: the work goes on without the client
-        raise AssertionError("unreachable")
-
-    return receive
-
-
-async def _detached(app: Any, scope: Scope, receive: Any, send: Any) -> None:
-    """Serve to the end even if the client has gone (sends to it are then dropped)."""
-
-    async def safe_send(message: Message) -> None:
-        with contextlib.suppress(Exception):  # the client is gone; the work still completes
-            await send(message)
-
-    await asyncio.shield(asyncio.ensure_future(app(scope, receive, safe_send)))
 
 
 async def _answer(send: Any, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:

@@ -329,6 +329,34 @@ def test_a_turn_runs_once_and_a_repeated_id_returns_its_record(tmp_path: Path) -
     assert Turns.error_of(again) is None
 
 
+@pytest.mark.parametrize("background", [False, True], ids=["cli", "mcp"])
+def test_run_once_runs_the_work_of_an_id_once_in_either_shell(
+    tmp_path: Path, background: bool
+) -> None:
+    """One rule for ``chat --turn-id`` (in the calling thread) and MCP (a background thread)."""
+    turns = Turns(TurnStore(tmp_path))
+    runs: list[str] = []
+    threads: list[threading.Thread] = []
+
+    def work(tid: str) -> dict[str, Any]:
+        runs.append(tid)
+        return {"messages": ["ok"], "question": None}
+
+    def start(tid: str, run: Any) -> None:
+        threads.append(threading.Thread(target=run))
+        threads[-1].start()
+
+    launch = start if background else None
+    record, created = turns.run_once("k1", work, message=PROMPT, start=launch)
+    for thread in threads:
+        thread.join(10)
+    assert created and runs == ["k1"]
+    assert record["turn_state"] == (RUNNING if background else STOPPED)
+    again, created = turns.run_once("k1", work, message=PROMPT, start=launch)
+    assert not created and runs == ["k1"] and again["messages"] == ["ok"]
+    assert again["turn_state"] == STOPPED
+
+
 def test_a_turn_without_an_id_gets_a_fresh_one(tmp_path: Path) -> None:
     turns = Turns(TurnStore(tmp_path))
     first, _ = turns.begin(None, message=PROMPT)

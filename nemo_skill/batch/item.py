@@ -20,6 +20,7 @@ from nemo_skill.batch.progress import (
     FINISHED,
     NEW,
     SESSION,
+    TURN_DONE,
     TURN_SENT,
     UPLOADED,
     UPLOADING,
@@ -28,7 +29,7 @@ from nemo_skill.batch.progress import (
 )
 from nemo_skill.batch.report import DONE
 from nemo_skill.client import NemoClient
-from nemo_skill.conversation import TurnTimings, run_turn
+from nemo_skill.conversation import TurnTimings, run_turn, watch_state
 from nemo_skill.delivery import claim_url_or_none
 from nemo_skill.errors import (
     NemoError,
@@ -169,27 +170,31 @@ class ItemSteps:
         self._record(item, stage=TURN_SENT, turn_sent_at=time.time())
 
     def _await_sent_turn(self, item: Item, sent_at: float) -> None:
-        """An earlier run sent the turn and was stopped: never re-send, watch the state."""
+        """An earlier run sent the turn and was stopped: never re-send, watch the state.
+
+        An immediate look, then the rule for a lost turn (conversation.watch_state),
+        its schedule counted from the send on the wall clock (another process sent it).
+        """
         self.say(item, "turn sent by an earlier run: not re-sending it, reading the project",
                  "generating")  # fmt: skip
+
+        def ready() -> bool | None:
+            return True if self._has_draft(item) else None
+
+        def nothing_yet(look: int, looks: int) -> None:
+            self.say(item, f"⏳ no clip yet (check {look} of {looks})…", None)
+
         rules = self.timings
-        looks = 0
-        while True:
-            if self._has_draft(item):
-                self._record(item, stage="turn_done")
-                return
-            if looks >= rules.recovery_polls:
-                break
-            due = sent_at + rules.recovery_wait_s + looks * rules.recovery_poll_s
-            looks += 1
-            self.say(item, f"⏳ no clip yet (check {looks} of {rules.recovery_polls})…", None)
-            self.sleep(max(0.0, due - time.time()))  # the schedule runs from the send
-        raise StreamInterruptedError(
-            f"The turn sent by an earlier run left no timeline in session {item.report.session_id} "
-            f"after {rules.recovery_polls} checks. It was not re-sent (that could charge twice).",
-            hint=f"To make this clip again (charged again), run {{next:generate}} for "
-            f"{item.source} with {{next:fresh}}.",
-        )
+        if not ready() and not watch_state(ready, rules, since=sent_at, now=time.time,
+                                           say=nothing_yet):  # fmt: skip
+            raise StreamInterruptedError(
+                f"The turn sent by an earlier run left no timeline in session "
+                f"{item.report.session_id} after {rules.recovery_polls} checks. It was not "
+                "re-sent (that could charge twice).",
+                hint=f"To make this clip again (charged again), run {{next:generate}} for "
+                f"{item.source} with {{next:fresh}}.",
+            )
+        self._record(item, stage=TURN_DONE)
 
     def _state(self, item: Item) -> SessionState:
         state: SessionState = self.retrying(lambda: self.client.state(str(item.report.session_id)))

@@ -74,17 +74,16 @@ def _run_once(ctx: Context, turn_id: str) -> int:
 
     skill = ctx.skill()
     args = ctx.args
-    record, created = skill.turns.begin(
-        turn_id, workspace=skill.key, message=args.message, files=args.files
+    record, created = skill.turns.run_once(
+        turn_id,
+        lambda tid: skill.chat(
+            args.message, args.files, output=args.output, force=args.force
+        ).to_dict(),
+        workspace=skill.key,
+        message=args.message,
+        files=args.files,
     )
-    if created:
-        record = skill.turns.run(
-            turn_id,
-            lambda: skill.chat(
-                args.message, args.files, output=args.output, force=args.force
-            ).to_dict(),
-        )
-    else:
+    if not created:
         _say_already_sent(ctx, record)
         if record.get("turn_state") == RUNNING:
             record = skill.turns.wait(turn_id, RETRY_WAIT_S) or record

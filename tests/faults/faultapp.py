@@ -16,6 +16,7 @@ tests can assert retries and render ids exactly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -69,8 +70,8 @@ class FaultApp:
         key = f"{scope['method']} {scope['path']}"
         self.counts[key] += 1
         if key in self.record or any(r.kind in _PASS_THROUGH for _, _, r in self.rules):
-            body = await _read_body(receive)
-            receive = _replay(body)
+            body = await read_body(receive)
+            receive = replay(body)
             if key in self.record:
                 self.bodies.setdefault(key, []).append(json.loads(body or b"null"))
         for method, prefix, fault in self.rules:
@@ -99,11 +100,11 @@ class FaultApp:
         elif kind in ("sse_cut", "sse_truncated", "heartbeats"):
             await self._sse(kind, fault, send)
         elif kind == "lost_answer":
-            await _detached(self.app, scope, receive, _drop)  # the work is done...
+            await detached(self.app, scope, receive, _drop)  # the work is done...
             body = {"code": fault.status, "message": "Bad Gateway", "data": None}
             await _json(send, fault.status, body)  # ...but its answer never arrives
         elif kind == "stage2_late":
-            await _detached(self.app, scope, receive, _close_after_first_stage(send, fault))
+            await detached(self.app, scope, receive, _close_after_first_stage(send, fault))
         elif kind == "render_status":
             body = {"success": True, "data": {"id": "x", "status": fault.value, "progress": 10}}
             await _json(send, 200, body)
@@ -149,7 +150,8 @@ class FaultApp:
 _PASS_THROUGH = ("lost_answer", "stage2_late")
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body."""
     chunks = []
     while True:
         message = await receive()
@@ -161,7 +163,7 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def replay(body: bytes) -> Receive:
     """The request body once, then never a disconnect: the work goes on without the client."""
     sent = False
 
@@ -180,9 +182,14 @@ async def _drop(message: MutableMapping[str, Any]) -> None:
     """A send to a client that is gone."""
 
 
-async def _detached(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
+async def detached(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
     """Serve to the end whatever happens to the client (as the real backend does)."""
-    await asyncio.shield(asyncio.ensure_future(app(scope, receive, send)))
+
+    async def safe_send(message: MutableMapping[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # the client is gone; the work still completes
+            await send(message)
+
+    await asyncio.shield(asyncio.ensure_future(app(scope, receive, safe_send)))
 
 
 def _close_after_first_stage(send: Send, fault: Fault) -> Send:

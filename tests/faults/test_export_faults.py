@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -35,6 +33,7 @@ from nemo_skill.skill import Skill
 from tests.e2e.support import Cli, make_image
 from tests.faults.faultapp import Fault, FaultApp
 from tests.faults.test_faults import faulty
+from tests.test_batch import _kill_mid_batch
 
 __all__ = ["faulty"]
 
@@ -147,21 +146,8 @@ def test_a_killed_export_rerun_as_a_plain_export_follows_the_same_render(
         [sys.executable, "-m", "nemo_skill.cli", *cli.base_args(), "export", "-o", "clip.mp4"],
         cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not app.counts[SUBMIT] or not any(
-            k.startswith("GET /api/render/proxy/lambda/") for k in app.counts
-        ):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the export never submitted"
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)  # mid-render: submitted, waiting for it
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+    # Killed once it submitted and started waiting for the render (mid-render).
+    _kill_mid_batch(proc, lambda: app.counts[SUBMIT] > 0 and _polled(app))
     (first,) = _submitted_ids(app)
     app.rules.clear()  # the backend answers again
     again = cli("--json", "export")  # plain: no --resume
@@ -173,6 +159,10 @@ def test_a_killed_export_rerun_as_a_plain_export_follows_the_same_render(
 
 
 # --- the second stage lands after the stream closed ----------------------------------------------
+
+
+def _polled(app: FaultApp) -> bool:
+    return any(key.startswith("GET /api/render/proxy/lambda/") for key in app.counts)
 
 
 def _tracks(draft: dict[str, Any]) -> set[int]:
