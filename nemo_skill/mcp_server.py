@@ -174,7 +174,7 @@ class TurnRunner:
         def in_background(tid: str, run: Callable[[], Record]) -> None:
             self.active = tid
             self._seen.pop(tid, None)
-            self._thread = threading.Thread(target=self._run, args=(run,), daemon=True)
+            self._thread = threading.Thread(target=self._run, args=(tid, run), daemon=True)
             self._thread.start()
 
         def turn(tid: str) -> dict[str, Any]:
@@ -200,7 +200,7 @@ class TurnRunner:
             hint = f"Poll get_turn with turn_id {active} until it ends, then send this."
         raise UsageError(f"Turn {active} is still running.", hint=hint)
 
-    def _run(self, run: Callable[[], Record]) -> None:
+    def _run(self, tid: str, run: Callable[[], Record]) -> None:
         try:
             run()
         except Exception:  # noqa: S110 - recorded in the turn, which the host polls
