@@ -172,3 +172,15 @@ def test_use_this_photo_instead_replaces_the_only_photo_or_asks_which() -> None:
     story = plan("make a video from these photos", None, stored(3)).new_draft
     which = plan("use this photo instead", story, [new])
     assert (which.kind, which.cost) == ("ask", 0)
+
+
+def test_photos_sent_with_a_question_stay_for_the_next_message(api: Api) -> None:
+    sid = api.session()
+    for i in range(3):
+        assert api.upload(sid, f"p{i}.jpg", jpeg_bytes(seed=i + 1)).status_code == 200
+    turn(api, sid, "what music styles do you have?")  # answered: the photos are not taken
+    turn(api, sid, "make a video from these photos")
+    assert photos(api, sid) == ["p0.jpg", "p1.jpg", "p2.jpg"]
+    turn(api, sid, "make the second photo 4 seconds")  # no new photos: an edit of the story
+    draft = api.state(sid)["state"]["draft"]
+    assert [s["d"] for t in draft["t"] if t["tt"] == 0 for s in t["sg"]] == [3000, 4000, 3000]

@@ -15,7 +15,9 @@ Measured on the agent's real turn decision (``plan_turn``):
 - a second batch of 49 (end of :data:`VARIATIONS`: numbers out of range in six
   languages, other verbs and places), probed after the first landing: 46/49
   the first time (en 9/11 "the middle photo", "a fade to black between photo 1 and
-  photo 2"; es 6/7 "entre la primera y la segunda"), 49/49 after.
+  photo 2"; es 6/7 "entre la primera y la segunda"), 49/49 after;
+- a third batch of 36 (stories with a length, style, transition or beat in six
+  languages; a camera or a title on one photo): 36/36 the first time.
 """
 
 from __future__ import annotations
