@@ -200,6 +200,17 @@ def test_fade_through_black_between_two_segments(tmp_path: Path) -> None:
     assert 80 < level[21] < 170 and 80 < level[27] < 170  # halfway down, halfway up
 
 
+def test_fade_through_black_dims_the_title_too(tmp_path: Path) -> None:
+    red = _solid(tmp_path / "red.png", (230, 20, 20))
+    blue = _solid(tmp_path / "blue.png", (20, 20, 230))
+    second = clip(blue, st=1000, transition={"type": "fade_black", "d": 500})
+    title = {"id": "seg_t", "st": 0, "d": 2000, "text": "SALE", "size": 0.3}
+    got = render(tmp_path, draft(video_track(clip(red), second),
+                                 {"id": "trk_t", "tt": 7, "sg": [title]}, fit="crop"))  # fmt: skip
+    assert got.frames[12].max() > 200  # the white title over the red photo
+    assert got.frames[24].max() < 40  # on the cut: black, the title included
+
+
 def test_fade_through_black_into_the_first_segment_fades_it_in(tmp_path: Path) -> None:
     light = _solid(tmp_path / "light.png", (200, 220, 180))
     first = clip(light, transition={"type": "fade_black", "d": 500})
