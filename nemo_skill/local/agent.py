@@ -136,7 +136,10 @@ def plan_turn(
     # A bare "generate/animate" on an existing video is a paid re-generation (as on the
     # real service); with settings attached ("animate it again, 3 s") it edits the video.
     regenerate = any(s.regenerate for s in steps) or (generate and not is_edit)
-    new_story = bool(fresh) and not places_photos and (generate or not is_edit)
+    # New photos with a message that places none make a new clip; one new photo with an
+    # edit ("make it 9:16") edits the current clip, as before stories existed.
+    several = len(fresh) >= 2
+    new_story = bool(fresh) and not places_photos and (generate or not is_edit or several)
     if draft is None or new_story or regenerate:
         photos = message or images[-1:]
         if not photos and (draft is None or not regenerate):

@@ -184,3 +184,12 @@ def test_photos_sent_with_a_question_stay_for_the_next_message(api: Api) -> None
     turn(api, sid, "make the second photo 4 seconds")  # no new photos: an edit of the story
     draft = api.state(sid)["state"]["draft"]
     assert [s["d"] for t in draft["t"] if t["tt"] == 0 for s in t["sg"]] == [3000, 4000, 3000]
+
+
+def test_several_new_photos_with_settings_only_make_a_new_story() -> None:
+    old = plan("make a video from these photos", None, stored(1)).new_draft
+    fresh = [StoredFile("s", "u", f"{i:064x}", f"n{i}.jpg", "image", 1, 640, 480) for i in (7, 8)]
+    made = plan("9:16 with crossfades", old, fresh)
+    assert (made.kind, made.cost) == ("generate", 100)
+    assert [s["name"] for s in video(made.new_draft)] == ["n7.jpg", "n8.jpg"]
+    assert made.new_draft["m"]["aspect"] == "9:16"
