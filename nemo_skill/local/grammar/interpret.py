@@ -226,7 +226,11 @@ _NEUTRAL_CONCEPTS = ("text_capture", "text_cue", "millis", "seconds", "minutes",
                      "times_unit")  # fmt: skip
 
 
-_CLAUSE_MARK = r"(?<!\d)[.,]|[.,](?!\d)|[;!?。！？，、；\n]"  # not "1.5", "1,5"
+# not "1.5", "1,5", nor the dot of a unit ("3 Sek. kürzer", "2 sec. more")
+_CLAUSE_MARK = (
+    r"(?<!\d)(?<!\bsek)(?<!\bsec)(?<!\bseg)(?<!\bmin)(?<!\bnr)[.,]|[.,](?!\d)(?<!\bsek\.)"
+    r"(?<!\bsec\.)(?<!\bseg\.)(?<!\bmin\.)(?<!\bnr\.)|[;!?。！？，、；\n]"
+)
 
 
 def _clauses(text: _Text) -> list[tuple[int, int]]:
