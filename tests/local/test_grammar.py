@@ -296,3 +296,22 @@ def test_one_amount_is_applied_once(text: str, expected: dict[str, Any]) -> None
 def test_undo_counts_its_steps(text: str, steps: int) -> None:
     instruction = read(text).instruction
     assert instruction.undo and instruction.undo_steps == steps
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("make the music twice as loud", {"volume_step": 0.15}),  # an amount of loudness
+        ("zweimal so laut", {"volume_step": 0.15}),
+        ("half the volume", {"volume_step": -0.15}),
+    ],
+)
+def test_twice_and_half_of_the_volume_are_no_time(text: str, expected: dict[str, Any]) -> None:
+    assert fields(read(text).instruction) == expected
+
+
+def test_twice_and_half_of_a_text_size_restyle_it() -> None:
+    styles = read("double the title size").instruction.text_styles
+    assert [(s.role, s.scale) for s in styles] == [("title", 1.25)]
+    styles = read("halve the caption size").instruction.text_styles
+    assert [(s.role, s.scale) for s in styles] == [("caption", 0.8)]
