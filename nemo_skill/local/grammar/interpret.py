@@ -293,6 +293,7 @@ def _factors(text: _Text, out: dict[str, Any]) -> None:
 
 
 def _clause_factor(text: _Text, out: dict[str, Any], span: tuple[int, int]) -> None:
+    """One clause's amount: which field it changes (speed or length), by how much or to what."""
     amount = _amount(text, span)
     if amount is None:
         return
@@ -336,7 +337,7 @@ def _percent_is_rate(
 
 def _amount(text: _Text, span: tuple[int, int]) -> tuple[str, float, int] | None:
     """``(kind, value, position)`` of a clause's multiplier: rate ("2x"), times ("three
-    times", 两倍), double, half or percent."""
+    times", 两倍), multiple ("double", "triple"), half or percent."""
     if numeric := _times().search(text.work, *span):
         value = float((numeric.group(1) or numeric.group(2)).replace(",", "."))
         kind = "rate" if re.search("[x×]", numeric.group(0), re.IGNORECASE) else "times"
@@ -344,9 +345,9 @@ def _amount(text: _Text, span: tuple[int, int]) -> tuple[str, float, int] | None
     if half := text.within("factor_half", span):
         return "half", 0.5, half.start()
     if double := text.within("factor_double", span):
-        return "double", 2.0, double.start()
+        return "multiple", 2.0, double.start()
     if triple := text.within("factor_triple", span):
-        return "double", 3.0, triple.start()
+        return "multiple", 3.0, triple.start()
     if percent := _PERCENT.search(text.work, *span):
         return "percent", float(percent.group(1).replace(",", ".")) / 100, percent.start()
     return None
