@@ -77,6 +77,7 @@ __all__ = [
 
 LOCAL_DIR = "local"  # the data folder under the state dir
 START_TIMEOUT_S = 90.0  # a first start imports OpenCV and PyAV: slow on a busy machine
+HELD_WAIT_S = 15.0  # how long a service that holds the folder may take to answer (or exit)
 
 
 def local_data_dir(settings: Settings) -> Path:
@@ -142,14 +143,57 @@ def ensure_service(
         return info
     ensure_private_dir(data_dir)
     with locked(data_dir / START_LOCK):  # one starter at a time; the others then find it
+        return _start_or_wait(data_dir, credits, idle_seconds() if idle_s is None else idle_s)
+
+
+def _start_or_wait(data_dir: Path, credits: int, idle_s: float) -> ServiceInfo:
+    """Under the start lock: the service once it answers, started here when none holds the
+    folder. A service still holding it (starting by another route, or shutting down) is
+    waited for; one that holds it but never answers is reported with its pid."""
+    process: subprocess.Popen[bytes] | None = None
+    deadline = time.monotonic() + START_TIMEOUT_S
+    held_since: float | None = None  # when we began waiting on a service that is not ours
+    while True:
         info = find_service(data_dir)
         if info is not None:
             return info
-        if service_lock_held(data_dir):  # a service is starting by another route, or hung
-            return _wait_ready(data_dir, None, timeout=15.0)
-        _check_local_extra()
-        process = _spawn(data_dir, credits, idle_seconds() if idle_s is None else idle_s)
-        return _wait_ready(data_dir, process)
+        now = time.monotonic()
+        code = process.poll() if process is not None else None
+        if code is not None and code != EXIT_ALREADY_SERVED:
+            raise NemoError(
+                f"The local service did not start (exit code {code}): {_log_tail(data_dir)}",
+                hint=f"See its log: {data_dir / LOG_FILE}",
+            )
+        if code is not None:
+            process = None  # another instance won the folder: wait for it like any other
+        if process is None:
+            if not service_lock_held(data_dir):
+                _check_local_extra()
+                process, held_since = _spawn(data_dir, credits, idle_s), None
+            elif held_since is None:
+                held_since = now
+            elif now - held_since > HELD_WAIT_S:
+                raise _not_answering(data_dir)
+        if now > deadline:
+            raise NemoError(
+                f"The local service did not answer within {START_TIMEOUT_S:g} s.",
+                hint=f"See its log: {data_dir / LOG_FILE}",
+            )
+        time.sleep(0.05)
+
+
+def _not_answering(data_dir: Path) -> NemoError:
+    stale = read_info(data_dir)
+    if stale is None:
+        return NemoError(
+            f"A process holds {data_dir} as its local service but publishes no address.",
+            hint=f"See its log: {data_dir / LOG_FILE}",
+        )
+    return NemoError(
+        f"The local service of {data_dir} (pid {stale.pid}) holds the folder but does not "
+        f"answer at {stale.url} as its port file says.",
+        hint=f"Stop that process (kill {stale.pid}) and run the command again.",
+    )
 
 
 _IMPORT_PATH = "PYTHONPATH"
@@ -209,35 +253,6 @@ def _spawn(data_dir: Path, credits: int, idle_s: float) -> subprocess.Popen[byte
     # Reap it when it exits, so a long-lived parent (MCP server, Python API) keeps no zombie.
     threading.Thread(target=process.wait, name="nemo-service-reaper", daemon=True).start()
     return process
-
-
-def _wait_ready(
-    data_dir: Path, process: subprocess.Popen[bytes] | None, timeout: float = START_TIMEOUT_S
-) -> ServiceInfo:
-    """The service once it answers; an error naming its log when it exits or hangs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        info = find_service(data_dir)
-        if info is not None:
-            return info
-        code = process.poll() if process is not None else None
-        if code is not None and code != EXIT_ALREADY_SERVED:
-            raise NemoError(
-                f"The local service did not start (exit code {code}): {_log_tail(data_dir)}",
-                hint=f"See its log: {data_dir / LOG_FILE}",
-            )
-        time.sleep(0.05)
-    stale = read_info(data_dir)
-    if stale is not None and service_lock_held(data_dir):
-        raise NemoError(
-            f"The local service of {data_dir} (pid {stale.pid}) holds the folder but does not "
-            f"answer at {stale.url} as its port file says.",
-            hint=f"Stop that process (kill {stale.pid}) and run the command again.",
-        )
-    raise NemoError(
-        f"The local service did not answer within {timeout:g} s.",
-        hint=f"See its log: {data_dir / LOG_FILE}",
-    )
 
 
 def _log_tail(data_dir: Path, lines: int = 3) -> str:

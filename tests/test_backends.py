@@ -450,3 +450,28 @@ def test_the_service_holds_none_of_the_callers_pipes_or_terminal(run: Run, tmp_p
     assert targets == {0: "/dev/null", 1: log, 2: log}
     # Loopback only.
     assert info["url"].startswith("http://127.0.0.1:")
+
+
+def test_a_command_during_a_service_shutdown_starts_the_next_one(run: Run, tmp_path: Path) -> None:
+    """A service still holding the folder while it stops (no address any more) is waited for,
+    then a new one starts: the command succeeds."""
+    folder = data_dir(tmp_path / "home")
+    folder.mkdir(parents=True, mode=0o700)
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from nemo_skill.portfile import hold_service_lock\n"
+        "with hold_service_lock(Path(sys.argv[1])) as held:\n"
+        "    print('held' if held else 'no', flush=True)\n"
+        "    time.sleep(2)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = run("--json", "credits")
+        assert result.returncode == 0, result.stderr
+    finally:
+        holder.wait(timeout=30)
+    info = port_file(tmp_path / "home")
+    assert info["pid"] != holder.pid and alive(info["pid"])
