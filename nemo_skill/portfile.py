@@ -78,6 +78,8 @@ def read_info(data_dir: Path) -> ServiceInfo | None:
     """The port file of ``data_dir`` as written, or None (missing or unreadable)."""
     try:
         data = json.loads((data_dir / PORT_FILE).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            return None
         idle = data.get("idle_s")
         return ServiceInfo(
             url=str(data["url"]),
