@@ -53,6 +53,7 @@ Progress = Callable[[str], None]
 T = TypeVar("T")
 
 STILL_WORKING: Final = "⏳ Still working..."
+SESSION_RENEWED: Final = "The previous project session was not found, so I started a new one."
 NOTHING_CHANGED: Final = "The backend finished without a reply, and the timeline did not change."
 
 # Tool name pattern → progress line; first match wins, then a generic line.
@@ -347,6 +348,26 @@ def _describe_changes(before: _Before, after: _Before) -> list[str]:
         return [f"The backend finished without a reply. The timeline now: {summary}"]
     changes = [c.describe() for c in timeline.diff(before.draft, after.draft)]
     return changes or [NOTHING_CHANGED]
+
+
+def with_session_renewal(
+    call: Callable[[], T],
+    renew: Callable[[SessionNotFoundError], None],
+    *,
+    say: Callable[[str], None],
+) -> T:
+    """The one rule for a lost session (1002): a new session, once, said to the user.
+
+    ``renew(error)`` forgets the lost session (it re-raises ``error`` when a
+    new session would lose work, e.g. a batch item whose turn was already sent);
+    then :data:`SESSION_RENEWED` is said and ``call`` runs once more.
+    """
+    try:
+        return call()
+    except SessionNotFoundError as exc:
+        renew(exc)
+        say(SESSION_RENEWED)
+        return call()
 
 
 def watch_state(

@@ -279,7 +279,8 @@ class Exporter:
             self.journal.settle(delivered=False)
             return None
         current = self._draft_digest()
-        if pending.digest is not None and pending.digest == current:
+        # An older record has no digest: follow it (never risk a second render).
+        if pending.digest is None or pending.digest == current:
             self.progress(f"following render {job.render_id}, already under way")
             return job
         self.progress(

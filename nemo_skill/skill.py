@@ -31,7 +31,7 @@ from nemo_skill import timeline
 from nemo_skill.batch import BatchReport, GenerateItem, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import DEFAULT_PROMPT, StateStore
-from nemo_skill.conversation import TurnTimings, run_turn
+from nemo_skill.conversation import TurnTimings, run_turn, with_session_renewal
 from nemo_skill.delivery import GENERATION_NOTICE, ClaimLink, fetch_claim_link, next_steps
 from nemo_skill.errors import (
     API_STEPS,
@@ -275,15 +275,16 @@ class Skill:
 
     def _with_session(self, call: Callable[[str], Any], first_message: str | None = None) -> Any:
         """Run ``call(session_id)``; on 1002 start a new session once and say so."""
-        try:
-            return call(self.session_id(first_message))
-        except SessionNotFoundError:
-            note = "The previous project session was not found, so I started a new one."
+
+        def renew(error: SessionNotFoundError) -> None:
+            self.journal.settle(delivered=False)  # its render belonged to the lost session
+            self.new_session()
+
+        def say(note: str) -> None:
             self.progress(note)
             self.notes.append(note)
-            self.workspaces.update(self.key, session_id=None)
-            self.journal.settle(delivered=False)  # its render belonged to the lost session
-            return call(self.new_session().session_id or "")
+
+        return with_session_renewal(lambda: call(self.session_id(first_message)), renew, say=say)
 
     # --- actions ------------------------------------------------------------
     def upload(self, items: Sequence[str | Path]) -> list[UploadedFile]:

@@ -518,7 +518,8 @@ def test_a_session_lost_before_its_turn_is_replaced_and_said_so(
     item = report.items[0]
     assert item.state == "done", item.error
     assert item.session_id != "999999999999999999" and frames(str(item.path)) > 0
-    assert "[1/1] gone.jpg the session was not found; starting a new one" in lines
+    renewed = "The previous project session was not found, so I started a new one."
+    assert f"[1/1] gone.jpg {renewed}" in lines
     assert backend.spy.turns[str(item.session_id)] == 1
     assert backend.spy.requests["POST /run_sse"] == 1  # nothing was sent to the lost session
 

@@ -29,7 +29,7 @@ from nemo_skill.batch.progress import (
 )
 from nemo_skill.batch.report import DONE
 from nemo_skill.client import NemoClient
-from nemo_skill.conversation import TurnTimings, run_turn, watch_state
+from nemo_skill.conversation import TurnTimings, run_turn, watch_state, with_session_renewal
 from nemo_skill.delivery import claim_url_or_none
 from nemo_skill.errors import (
     NemoError,
@@ -85,24 +85,28 @@ class ItemSteps:
             item.report.note = "done in an earlier run"
             self.say(item, f"already done: {output}", DONE)
             return
-        for attempt in (1, 2):
-            try:
-                if stage in (NEW, UPLOADING, SESSION):
-                    self._prepare(item, reuse_session=stage == SESSION)
-                    stage = UPLOADED
-                if stage == UPLOADED:
-                    self._send_turn(item)
-                break
-            except SessionNotFoundError:
-                # Lost before the turn was sent (nothing charged): one fresh session, said so.
-                if attempt == 2 or self.progress.entry(item.key).get("stage") not in BEFORE_TURN:
-                    raise
-                self.say(item, "the session was not found; starting a new one", None)
-                self._record(item, stage=NEW, session_id=None)
-                stage = NEW
+        if stage in BEFORE_TURN:
+            with_session_renewal(
+                lambda: self._up_to_the_turn(item),
+                lambda error: self._renew(item, error),
+                say=lambda note: self.say(item, note, None),
+            )
         if stage == TURN_SENT:
             self._await_sent_turn(item, float(entry.get("turn_sent_at") or 0.0))
         self._export(item)
+
+    def _up_to_the_turn(self, item: Item) -> None:
+        """From the recorded stage: a session, the upload, then the one paid turn."""
+        stage = self.progress.entry(item.key).get("stage", NEW)
+        if stage in (NEW, UPLOADING, SESSION):
+            self._prepare(item, reuse_session=stage == SESSION)
+        self._send_turn(item)
+
+    def _renew(self, item: Item, error: SessionNotFoundError) -> None:
+        """Lost before the turn was sent (nothing charged): start over in a fresh session."""
+        if self.progress.entry(item.key).get("stage") not in BEFORE_TURN:
+            raise error
+        self._record(item, stage=NEW, session_id=None)
 
     def retrying(self, call: Callable[[], T]) -> T:
         """``call()``, tried again after the shared pause when the backend says 429."""
