@@ -77,6 +77,7 @@ __all__ = [
 
 LOCAL_DIR = "local"  # the data folder under the state dir
 START_TIMEOUT_S = 90.0  # a first start imports OpenCV and PyAV: slow on a busy machine
+LOG_KEEP_BYTES = 1 << 20  # the log is rotated (once) past 1 MB when a service starts
 HELD_WAIT_S = 15.0  # how long a service that holds the folder may take to answer (or exit)
 
 
@@ -223,6 +224,7 @@ def _package_root() -> str:
 def _spawn(data_dir: Path, credits: int, idle_s: float) -> subprocess.Popen[bytes]:
     """Start the service detached: its own session, no terminal, output to its log."""
     env = dict(os.environ)
+    env.pop("NEMO_TOKEN", None)  # a cloud secret the embedded backend never needs
     # Passed through with our package in front (not a setting of ours: not in ENV_VARS).
     env[_IMPORT_PATH] = os.pathsep.join(p for p in (_package_root(), env.get(_IMPORT_PATH)) if p)
     command = [
@@ -236,7 +238,10 @@ def _spawn(data_dir: Path, credits: int, idle_s: float) -> subprocess.Popen[byte
         "--credits",
         str(credits),
     ]
-    log_fd = os.open(data_dir / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    log = data_dir / LOG_FILE
+    if log.is_file() and log.stat().st_size > LOG_KEEP_BYTES:  # one old log is kept
+        os.replace(log, log.with_name(LOG_FILE + ".1"))
+    log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         process = subprocess.Popen(  # our own interpreter and module, no shell
             command,

@@ -475,3 +475,17 @@ def test_a_command_during_a_service_shutdown_starts_the_next_one(run: Run, tmp_p
         holder.wait(timeout=30)
     info = port_file(tmp_path / "home")
     assert info["pid"] != holder.pid and alive(info["pid"])
+
+
+def test_the_service_gets_no_cloud_token_and_its_log_is_rotated(run: Run, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    folder = data_dir(home)
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / backends.LOG_FILE).write_bytes(b"old line\n" * 200_000)  # > 1 MB from earlier runs
+    token = "nmv_usr_cloud_secret_for_the_test"
+    assert run("--json", "credits", NEMO_TOKEN=token).returncode in (0, 3)  # cloud token: 1001
+    pid = port_file(home)["pid"]
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    assert not any(item.startswith(b"NEMO_TOKEN=") for item in environ)
+    assert (folder / (backends.LOG_FILE + ".1")).stat().st_size > 1 << 20
+    assert (folder / backends.LOG_FILE).stat().st_size < 4096
