@@ -315,3 +315,16 @@ def test_twice_and_half_of_a_text_size_restyle_it() -> None:
     assert [(s.role, s.scale) for s in styles] == [("title", 1.25)]
     styles = read("halve the caption size").instruction.text_styles
     assert [(s.role, s.scale) for s in styles] == [("caption", 0.8)]
+
+
+@pytest.mark.parametrize(
+    "text", ["speed the pan up a bit", "acelera un poco el paneo", "accélère le panoramique",
+             "den Schwenk etwas schneller", "パンを少し速く"],
+)  # fmt: skip
+def test_a_move_named_as_what_speeds_up_is_kept(text: str) -> None:
+    assert fields(read(text).instruction) == {"speed": 2.0}
+
+
+def test_a_straight_quoted_title_right_after_chinese() -> None:
+    assert read("标题'新品上架'").instruction.title == "新品上架"
+    assert read("it's too slow").instruction.title is None  # an apostrophe is no quote

@@ -52,7 +52,7 @@ STYLE_CONCEPTS = {"lo-fi": "lofi", "upbeat": "upbeat", "calm": "calm", "cinemati
 _QUOTES = re.compile(
     r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})[”“]|‘([^’'\n]{1,200})['’]|«\s?([^»\n]{1,200}?)\s?»"
     r"|„([^“”\n]{1,200})[“”]|「([^」\n]{1,200})」|『([^』\n]{1,200})』|‹([^›\n]{1,200})›"
-    r"|(?<![\w])'([^'\n]{1,200})'(?![\w])"
+    r"|(?<![A-Za-zÀ-ÿ0-9])'([^'\n]{1,200})'(?![A-Za-zÀ-ÿ0-9])"
 )
 _CLAUSE_END = r"(?=\s*(?:[,.;!?。！？，、\n]|$|\s(?:and|then|et|puis|y|luego|und|dann)\s))"
 _CJK_NUM = "零〇一二两兩三四五六七八九十百"
@@ -161,6 +161,7 @@ class _Text:
             low = low[:start] + " " * (end - start) + low[end:]
         self.low = low  # quoted text blanked, same indexes as raw
         self.work = _numbers_as_digits(low)  # spans blanked here as concepts win them
+        self.paced: list[tuple[int, int]] = []  # where a change of speed was read
 
     def find(self, name: str) -> re.Match[str] | None:
         return _concept(name).search(self.work)
@@ -396,6 +397,7 @@ def _spend(text: _Text, span: tuple[int, int]) -> None:
     for pattern in (_times(), _PERCENT):
         for m in list(pattern.finditer(text.work, *span)):
             text.blank(m.start(), m.end())
+    text.paced.append(span)
 
 
 _RELATIVE_AFTER = re.compile(
@@ -525,6 +527,8 @@ def _motion(text: _Text, out: dict[str, Any], text_context: bool, complaint: boo
         match = text.find(name)
         if match and text_context and _is_size_word(match.group(0)):
             continue  # "标题文字放大": the text grows, the camera does not zoom
+        if match and _current_move(text, match):
+            continue  # "speed the pan up", "acelera el paneo": the move there is, faster
         if text.take(name):
             found.append(name)
     if not found and text.take("zoom_bare"):
@@ -532,6 +536,20 @@ def _motion(text: _Text, out: dict[str, Any], text_context: bool, complaint: boo
     # "this zoom is sluggish" names the current move: a complaint about the pace keeps it.
     if found and not complaint:
         out["motion"] = {"static": "none", "sideways": "pan_right"}.get(found[0], found[0])
+
+
+_NAMED_MOVE = re.compile(
+    r"\b(?:the|this|that|its|el|ese|este|su|le|ce|cette|son|la|den|der|die|das|dem|diesen)\s+$"
+)
+
+
+def _current_move(text: _Text, match: re.Match[str]) -> bool:
+    """A move named as the thing whose speed changes, in its clause: the draft's own move."""
+    lo, hi = _clause_of(text, match.start())
+    if not any(lo <= start < hi for start, _ in text.paced):
+        return False
+    named = _NAMED_MOVE.search(text.work, max(0, match.start() - 12), match.start())
+    return named is not None or bool(re.match(r"\s*(?:を|が|は)", text.work[match.end() :]))
 
 
 def _is_size_word(words: str) -> bool:
@@ -542,6 +560,7 @@ def _speed(text: _Text, out: dict[str, Any]) -> bool:
     """Set ``speed``; True when the message complains about the pace ("too slow", "it drags")."""
     complains = text.has("complaint")
     slower, faster = text.take("slower"), text.take("faster")
+    text.paced += [(m.start(), m.end()) for m in (slower, faster) if m]
     if "speed" in out or "speed_to" in out:  # an amount ("quicker, like 1.25x") said how much
         return complains
     if slower and not faster:

@@ -98,7 +98,7 @@ TABLE = Table(
                    r"\bcalm\s+(?:the\s+\w+\s+)?down\b", r"\btone\s+(?:it\s+)?down\b", r"\bdial\s+(?:it\s+)?back\b",
                    r"\bnot\s+so\s+(?:fast|quick)\b", r"\bmake\s+(?:it|the\s+\w+)\s+slow\b", r"\bease\s+off\b",
                    r"\b(?:feels?|looks?|seems?|is|it'?s|was|kinda)\s+(?:a\s+bit\s+|kind\s+of\s+|really\s+|very\s+|so\s+|quite\s+)?(?:fast|rushed|frantic|hectic)\b"),
-        "faster": (r"\btoo\s+(?:slow|sluggish|boring|dull|sleepy)\b", r"\bfaster\b", r"\bquicker\b", r"\bspeed\s+(?:\w+\s+)?up\b",
+        "faster": (r"\bspeed\s+(?:the|this|that)\s+\w+\s+up\b", r"\btoo\s+(?:slow|sluggish|boring|dull|sleepy)\b", r"\bfaster\b", r"\bquicker\b", r"\bspeed\s+(?:\w+\s+)?up\b",
                    r"\bpick\s+up\s+the\s+pace\b", r"\bup\s+the\s+pace\b", r"\bsluggish\b", r"\bdrags?\b", r"\bdragging\b",
                    r"\bsnappier\b", r"\bmore\s+(?:speed|energy|dynamic|punch|energetic|intense)\b", r"\bhurry\b",
                    r"\bless\s+slow\b", r"\bnot\s+so\s+slow\b", r"\bsped\s+up\b", r"\bmake\s+(?:it|the\s+\w+)\s+(?:fast|quick)\b",
