@@ -9,7 +9,7 @@ lifecycle follows style-by-example habit 14 (the Gradle daemon, ``ollama serve``
 
 - found again through the port file ``service.json`` in the data folder, written
   atomically (0600) by the service once it listens: URL, pid and a per-start
-  secret. A file is trusted only while the service's lock (``service.lock``) is
+  secret (the file and the locks: :mod:`nemo_skill.portfile`). A file is trusted only while the service's lock (``service.lock``) is
   held and the URL answers ``/_local/service`` with that secret: a killed service
   or a reused port is a stale file, ignored and replaced;
 - started under ``service.start.lock``, so commands started at once start exactly
@@ -98,7 +98,8 @@ def idle_seconds(env: Mapping[str, str] | None = None) -> float:
         value = -1.0
     if not 0 < value <= 7 * 86400:
         raise UsageError(
-            f"NEMO_LOCAL_IDLE_S must be a number of seconds from 1 to 604800, not {text!r}.",
+            f"NEMO_LOCAL_IDLE_S must be a number of seconds above 0 (at most 604800), "
+            f"not {text!r}.",
             hint="Unset it for the default (900 s), or set e.g. NEMO_LOCAL_IDLE_S=300.",
         )
     return value
