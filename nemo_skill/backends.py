@@ -9,9 +9,10 @@ lifecycle follows style-by-example habit 14 (the Gradle daemon, ``ollama serve``
 
 - found again through the port file ``service.json`` in the data folder, written
   atomically (0600) by the service once it listens: URL, pid and a per-start
-  secret (the file and the locks: :mod:`nemo_skill.portfile`). A file is trusted only while the service's lock (``service.lock``) is
-  held and the URL answers ``/_local/service`` with that secret: a killed service
-  or a reused port is a stale file, ignored and replaced;
+  secret (the file and the locks: :mod:`nemo_skill.portfile`). A file is trusted
+  only while the service's lock (``service.lock``) is held and the URL answers
+  ``/_local/service`` with that secret: a killed service or a reused port is a
+  stale file, ignored and replaced;
 - started under ``service.start.lock``, so commands started at once start exactly
   one: a detached process (its own session, loopback only, a free port, its log in
   ``service.log``);
