@@ -34,6 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def render_text(result: ChatResult, *, in_process: bool = False) -> str:
     """The reply for a person: messages, changes, question, state, export path."""
     lines = list(result.messages)
+    if result.question and lines and lines[-1].strip() == result.question.strip():
+        lines.pop()  # the backend says its question as text too: show it once, as the question
     lines += [f"- {change}" for change in result.changes]
     if result.question:
         lines.append(f"? {result.question}")

@@ -39,3 +39,13 @@ def test_an_export_by_chat_carries_the_claim_link(cli: Cli, photo: Path) -> None
     data = cli("--json", "chat", "export", "-o", str(out), "--force").json()
     assert data["export"]["claim_url"].startswith(f"{cli.url}/workspace/claim?ct=clm_")
     assert data["next"][0] == "Open the project in the web app: `nemo-skill open`"
+
+
+def test_a_question_is_printed_once_with_its_options(cli: Cli, photo: Path) -> None:
+    assert cli("chat", PROMPT, "-f", str(photo)).code == 0
+    asked = cli("chat", "asdfgh qwerty")
+    assert asked.code == 0, asked.err
+    question = cli("--json", "chat", "asdfgh qwerty").json()["question"]
+    assert question and asked.out.count(question) == 1
+    lines = asked.out.splitlines()
+    assert lines[0] == f"? {question}" and lines[1].startswith("  1. ")
