@@ -152,7 +152,10 @@ def plan_turn(
         return with_text_notes(made, draft)
     if reading.act == "unclear":
         return _ask(instr, lang)
-    ctx = Context(long_side, tuple(_photo(f, source_url) for f in fresh))
+    # A photo sent to be placed ("add this photo at the end") may already be on screen:
+    # placing it again is what was asked, so it counts even when not fresh.
+    placed = fresh if fresh or new_files is None or not places_photos else message
+    ctx = Context(long_side, tuple(_photo(f, source_url) for f in placed))
     edits = [edit for step in steps for edit in edits_for(step, draft)]
     try:
         new = apply_edits(draft, edits, ctx)

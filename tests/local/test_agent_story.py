@@ -193,3 +193,15 @@ def test_several_new_photos_with_settings_only_make_a_new_story() -> None:
     assert (made.kind, made.cost) == ("generate", 100)
     assert [s["name"] for s in video(made.new_draft)] == ["n7.jpg", "n8.jpg"]
     assert made.new_draft["m"]["aspect"] == "9:16"
+
+
+def test_a_photo_already_on_screen_sent_to_be_placed_is_placed_again() -> None:
+    photos = stored(2)
+    story = plan("make a video from these photos", None, photos).new_draft
+    added = plan("add this photo at the end", story, [photos[0]])
+    assert (added.kind, added.cost) == ("edit", 50)
+    assert [s["name"] for s in video(added.new_draft)] == ["p0.jpg", "p1.jpg", "p0.jpg"]
+    replaced = plan("replace the second photo with this one", story, [photos[0]])
+    assert [s["name"] for s in video(replaced.new_draft)] == ["p0.jpg", "p0.jpg"]
+    again = plan("asdfgh qwerty", story, [photos[0]])  # sent again, nothing placed: no change
+    assert (again.kind, again.cost, again.new_draft) == ("ask", 0, None)
