@@ -381,8 +381,12 @@ def _check_part(part: Part) -> _Checked:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     family = _FAMILY.get(ext)
     real = sniff(part.head)
-    if family is None or real is None or (real != family and {real, family} != {"mp4", "m4a"}):
+    if family is None:
         raise BackendError(ErrorCode.UNSUPPORTED_FILE, f"{name}: {_UNSUPPORTED}", 415)
+    if real is None or (real != family and {real, family} != {"mp4", "m4a"}):
+        raise BackendError(
+            ErrorCode.UNSUPPORTED_FILE, _misnamed(name, ext, real), 415, data={"hint": DAMAGED_HINT}
+        )
     if part.size == 0:
         raise BackendError(ErrorCode.UNSUPPORTED_FILE, f"{name}: the file is empty.", 415)
     checked = _Checked(part, name, _TYPES[real])
@@ -392,6 +396,14 @@ def _check_part(part: Part) -> _Checked:
         part.tmp = str(probe)
         checked.width, checked.height = _check_photo(name, probe)
     return checked
+
+
+def _misnamed(name: str, ext: str, real: str | None) -> str:
+    """The refusal of a file whose content is not what its name says (a text named .jpg):
+    the supported list alone would name the very format the user thinks they sent."""
+    what = f"a {real.upper()} file" if real else "not a photo, video or audio format"
+    formats = ", ".join(SUPPORTED_FORMATS)
+    return f"{name}: the name says .{ext}, but the content is {what} (supported: {formats})."
 
 
 def _check_photo(name: str, path: Path) -> tuple[int, int]:

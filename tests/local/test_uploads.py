@@ -270,3 +270,28 @@ def test_the_same_photo_sent_again_after_a_restart_is_not_a_new_generation(
     finally:
         api.close()
     assert len(_files(again, sid)) == 1  # one file: the content, under its newest name
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        (
+            "notes.jpg",
+            b"hello, this is text\n",
+            "the name says .jpg, but the content is not a photo",
+        ),
+        ("photo.png", jpeg_bytes(seed=3), "the name says .png, but the content is a JPG file"),
+    ],
+)
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused_saying_so(
+    server: LocalServer, bodies: list[bytes], name: str, data: bytes, words: str
+) -> None:
+    api = Api(server, bodies)
+    try:
+        api.login()
+        message, hint = _refusal(api.upload(api.session(), name, data))
+    finally:
+        api.close()
+    assert message.startswith(f"{name}: ") and words in message, message
+    assert hint
+    assert _stored(server) == (0, [])
