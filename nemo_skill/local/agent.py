@@ -80,7 +80,7 @@ class TurnPlan:
     cost: int
     instruction: Instruction
     language: str = "en"
-    image: StoredFile | None = None
+    photos: tuple[StoredFile, ...] = ()  # a generation's photos, in story order
     new_draft: dict[str, Any] | None = None
     tools: list[ToolCall] = field(default_factory=list)
     intro: str | None = None
@@ -165,7 +165,7 @@ def plan_turn(
         return TurnPlan(
             "noop", 0, instr, lang, reply=say(lang, "already", reason=_why_same(instr, draft, lang))
         )
-    edit = TurnPlan("edit", cost_edit, instr, lang, None, new, _edit_tools(edits, new),
+    edit = TurnPlan("edit", cost_edit, instr, lang, (), new, _edit_tools(edits, new),
                     reply=say(lang, "done", changes=_summary(edits, draft, new, lang)))  # fmt: skip
 
     return with_text_notes(edit, draft)
@@ -270,8 +270,7 @@ def _generate(
     count = len(segments(stage1, TrackType.VIDEO))
     intro = (say(lang, "intro", seconds=seconds) if count == 1
              else say(lang, "intro_story", seconds=seconds, count=count))  # fmt: skip
-    image = images[-1] if images else None
-    return TurnPlan("generate", cost, steps[0], lang, image, final, tools, intro=intro,
+    return TurnPlan("generate", cost, steps[0], lang, tuple(images), final, tools, intro=intro,
                     reply=say(lang, "ready"))  # fmt: skip
 
 
