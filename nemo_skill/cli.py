@@ -56,6 +56,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # ``uv run <skill folder>/scripts/nemo-skill.py``, since ``nemo-skill`` is then not on PATH.
 PROG_ENV = "NEMO_SKILL_PROG"
 _PROG_WORD = re.compile(r"(?<![\w./-])nemo-skill(?= )")
+# The rest of one command: to its closing backtick, the end of its line or of its JSON string.
+_NO_BACKEND = (["serve-local"], ["animate"], ["config"], ["classify"])  # need no --api-url
+_COMMAND_REST = re.compile(r'[^`\n]*?(?=`|\n|"[,}\]]|$)')
 
 
 def program() -> str:
@@ -63,17 +66,27 @@ def program() -> str:
     return os.environ.get(PROG_ENV, "").strip() or "nemo-skill"
 
 
-def as_run(text: str, *, in_json: bool = False) -> str:
+def as_run(text: str, *, in_json: bool = False, carry: str = "") -> str:
     """``text`` with every ``nemo-skill COMMAND`` it names written as :func:`program` runs it.
 
     One place for every sentence the CLI prints (next steps, hints, the GUI wording the core
     translated, batch summaries), so an agent can run each command it is shown as it is.
+    ``carry`` (see :meth:`Context.carried`) follows the program word, except in a command
+    that already gives ``--api-url``.
     """
     prog = program()
-    if prog == "nemo-skill":
+    if prog == "nemo-skill" and not carry:
         return text
-    word = json_line(prog)[1:-1] if in_json else prog
-    return _PROG_WORD.sub(lambda _: word, text)
+    bare = json_line(prog)[1:-1] if in_json else prog
+    full = f"{bare} {carry}" if carry else bare
+
+    def word(match: re.Match[str]) -> str:
+        rest = _COMMAND_REST.match(text, match.end())
+        command = rest.group() if rest else ""
+        local = "--api-url" in command or command.split(" ", 2)[1:2] in _NO_BACKEND
+        return bare if local else full
+
+    return _PROG_WORD.sub(word, text)
 
 
 # The CLI's one table of the core's next steps (errors.Next): the commands and options that
@@ -140,19 +153,29 @@ class Context:
         self._closers: list[Callable[[], None]] = []
 
     # --- output -------------------------------------------------------------
+    def carried(self) -> str:
+        """The flags every command shown must repeat to reach the same backend: a user who
+        typed ``--api-url local`` and copies ``nemo-skill export`` would reach the cloud."""
+        url = getattr(self.args, "api_url", None)
+        return "--api-url local" if isinstance(url, str) and url.strip() == "local" else ""
+
+    def as_run(self, text: str, *, in_json: bool = False) -> str:
+        """:func:`as_run` with the flags this command line carries."""
+        return as_run(text, in_json=in_json, carry=self.carried())
+
     def emit(self, data: Any, text: str | None = None) -> None:
         """Print ``data`` as JSON in ``--json`` mode, else ``text`` (or ``data`` itself)."""
         if self.json:
-            self.stdout.write(as_run(json_line(data), in_json=True) + "\n")
+            self.stdout.write(self.as_run(json_line(data), in_json=True) + "\n")
         else:
-            shown = as_run(text if text is not None else str(data)).rstrip("\n")
+            shown = self.as_run(text if text is not None else str(data)).rstrip("\n")
             self.stdout.write(for_terminal(shown) + "\n")
         self.stdout.flush()
 
     def progress(self, message: str) -> None:
         """A progress line on stderr (never on stdout, so JSON stays clean)."""
         if not getattr(self.args, "quiet", False):
-            line = as_run(word_hint(message, None, STEPS)).rstrip("\n")
+            line = self.as_run(word_hint(message, None, STEPS)).rstrip("\n")
             self.stderr.write(for_terminal(line) + "\n")
             self.stderr.flush()
 
@@ -288,13 +311,13 @@ def report_error(ctx: Context, error: Exception) -> int:
         error = NemoError(f"Unexpected error: {type(error).__name__}: {error}")
     if ctx.json:
         payload = json_line({"error": error.to_dict(STEPS)})
-        ctx.stdout.write(as_run(payload, in_json=True) + "\n")
+        ctx.stdout.write(ctx.as_run(payload, in_json=True) + "\n")
         ctx.stdout.flush()
     else:
-        ctx.stderr.write(for_terminal(as_run(f"Error: {error.worded_message(STEPS)}")) + "\n")
+        ctx.stderr.write(for_terminal(ctx.as_run(f"Error: {error.worded_message(STEPS)}")) + "\n")
         hint = error.worded_hint(STEPS)
         if hint:
-            ctx.stderr.write(for_terminal(as_run(f"Hint: {hint}")) + "\n")
+            ctx.stderr.write(for_terminal(ctx.as_run(f"Hint: {hint}")) + "\n")
         ctx.stderr.flush()
     return error.exit_code
 

@@ -89,3 +89,36 @@ def test_the_embedded_backend_works_behind_a_proxy(
     out = capsys.readouterr().out
     assert code == 0, out
     assert json.loads(out)["available"] > 0
+
+
+def test_commands_shown_repeat_api_url_local_given_as_a_flag(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Copied as shown, ``nemo-skill export`` after ``--api-url local`` reached the cloud."""
+    import argparse
+    import io
+
+    monkeypatch.delenv(cli.PROG_ENV, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    ctx = cli.Context(argparse.Namespace(api_url="local", quiet=False), out, err)
+    ctx.emit({}, "Next:\n  - Export the MP4: `nemo-skill export`\n"
+             "(`nemo-skill open --api-url local --serve` keeps it up)\n"
+             "More: `nemo-skill serve-local --add-credits 500`")  # fmt: skip
+    ctx.progress('Hint: e.g. nemo-skill chat "animate this" -f photo.jpg')
+    assert out.getvalue().splitlines() == [
+        "Next:",
+        "  - Export the MP4: `nemo-skill --api-url local export`",
+        "(`nemo-skill open --api-url local --serve` keeps it up)",  # already said: once
+        "More: `nemo-skill serve-local --add-credits 500`",  # needs no backend
+    ]
+    assert (
+        err.getvalue() == 'Hint: e.g. nemo-skill --api-url local chat "animate this" -f photo.jpg\n'
+    )
+    monkeypatch.setenv(cli.PROG_ENV, PROG)
+    line = cli.Context(argparse.Namespace(api_url=" local", json=True), io.StringIO())
+    assert json.loads(line.as_run(json.dumps(["`nemo-skill state`"]), in_json=True)) == [
+        f"`{PROG} --api-url local state`"
+    ]
+    for url in (None, "https://example.test", "http://127.0.0.1:8799"):  # only `local` is carried
+        plain = cli.Context(argparse.Namespace(api_url=url))
+        assert plain.as_run("`nemo-skill state`") == f"`{PROG} state`"
