@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nemo_skill.portfile import LOCAL_DEMO_CREDITS
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -29,7 +31,9 @@ def _port(text: str) -> int:
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``serve-local``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8765, help="port (0 = any free port)")
+    parser.add_argument(
+        "--port", type=_port, default=8765, help="port (default 8765; 0 = any free port)"
+    )
     parser.add_argument(
         "--data-dir", metavar="DIR", help="database and files (default: state dir/local)"
     )
@@ -39,7 +43,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="allow a non-loopback --host (no TLS: be careful)",
     )
     parser.add_argument(
-        "--credits", type=int, default=100, help="credits for each new user (default 100)"
+        "--credits",
+        type=int,
+        default=LOCAL_DEMO_CREDITS,  # as the background service: the same folder, the same start
+        help=f"credits for each new user (default {LOCAL_DEMO_CREDITS})",
     )
     what = parser.add_mutually_exclusive_group()
     what.add_argument(
