@@ -78,8 +78,9 @@ def story_draft(photos: list[Path]) -> dict[str, Any]:
             "t": [{"id": "trk_video", "tt": 0, "sg": video}]}  # fmt: skip
 
 
-def child(*args: str) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (bytes) and stdout of ``python bench/story.py *args``."""
+def child(*args: str) -> tuple[float, int, str, float]:
+    """Wall seconds, peak RSS (bytes), stdout and CPU seconds (user + system, all threads)
+    of ``python bench/story.py *args``."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -88,7 +89,7 @@ def child(*args: str) -> tuple[float, int, str]:
     out = proc.stdout.read() if proc.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{args[0]} failed: {proc.stderr.read() if proc.stderr else ''}")
-    return wall, usage.ru_maxrss * 1024, out
+    return wall, usage.ru_maxrss * 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def render_child(draft_path: Path, out: Path) -> None:
@@ -104,8 +105,8 @@ def floor_child(draft_path: Path) -> None:
 
     from nemo_skill.local.engine.plan import make_plan
 
-    wall, _ = render_bench.encode_floor(make_plan(json.loads(draft_path.read_text())))
-    print(f"{wall:.4f}")
+    wall, cpu = render_bench.encode_floor(make_plan(json.loads(draft_path.read_text())))
+    print(f"{wall:.4f} {cpu:.4f}")
 
 
 def timed(cmd: list[str]) -> float:
@@ -160,13 +161,16 @@ def story_rows(tmp: Path) -> None:
     child("--render", str(drafts[3]), str(tmp / "warm.mp4"))  # page cache, untimed
     rss = {}
     for count in (3, 6):
-        _, rss[count], _ = child("--render", str(drafts[count]), str(tmp / f"s{count}.mp4"))
-    walls, floors, peaks = [], [], []
+        rss[count] = child("--render", str(drafts[count]), str(tmp / f"s{count}.mp4"))[1]
+    walls, floors, peaks, cpus, floor_cpus = [], [], [], [], []
     for _ in range(ROUNDS):  # alternate, so a busy spell hits both sides alike
-        wall, peak, _ = child("--render", str(drafts[12]), str(tmp / "s12.mp4"))
+        wall, peak, _, cpu = child("--render", str(drafts[12]), str(tmp / "s12.mp4"))
         walls.append(wall)
         peaks.append(peak)
-        floors.append(float(child("--floor", str(drafts[12]))[2]))
+        cpus.append(cpu)
+        floor_wall, floor_cpu = child("--floor", str(drafts[12]))[2].split()
+        floors.append(float(floor_wall))
+        floor_cpus.append(float(floor_cpu))
     rss[12] = max(peaks)
     wall, floor = statistics.median(walls), statistics.median(floors)
     print("story: 12 photos of 4000x3000 (12 MP JPEG), 2 s each, Ken Burns, 0.5 s crossfades,")
@@ -176,6 +180,9 @@ def story_rows(tmp: Path) -> None:
     print(f"  ratio render/floor       {wall / floor:7.2f}   (target <= 1.3)")
     print("  per-round ratios         "
           + " ".join(f"{w / f:.2f}" for w, f in zip(walls, floors, strict=True)))  # fmt: skip
+    cpu_ratio = statistics.median(cpus) / statistics.median(floor_cpus)
+    print(f"  CPU render/floor encode  {cpu_ratio:7.2f}   (user+system, all threads: steadier "
+          "than wall time on a busy machine)")  # fmt: skip
     print("  peak RSS 3 / 6 / 12 photos  "
           + " / ".join(f"{rss[n] / 2**20:.0f}" for n in (3, 6, 12))
           + " MB (target <= 500, flat)")  # fmt: skip
@@ -196,12 +203,16 @@ def single_rows(tmp: Path) -> None:
     photo = tmp / "photo.jpg"
     render_bench.make_photo(photo)
     render_bench.run_animate(photo, tmp / "warm.mp4", "--duration", "1")  # page cache
-    walls, floors, pans, zooms = [], [], [], []
+    walls, floors, pans, zooms, cpus, floor_cpus = [], [], [], [], [], []
     has_ffmpeg = shutil.which("ffmpeg") is not None
     for _ in range(ROUNDS):
-        walls.append(render_bench.run_animate(photo, tmp / "a.mp4", "--aspect", "16:9",
-                                              "--duration", "5")[0])  # fmt: skip
-        floors.append(render_bench.run_floor(photo))
+        wall, _, cpu = render_bench.run_animate_cpu(photo, tmp / "a.mp4", "--aspect", "16:9",
+                                                    "--duration", "5")  # fmt: skip
+        walls.append(wall)
+        cpus.append(cpu)
+        floor_wall, floor_cpu = render_bench.run_floor_cpu(photo)
+        floors.append(floor_wall)
+        floor_cpus.append(floor_cpu)
         pans.append(render_bench.run_animate(photo, tmp / "pan.mp4", "--aspect", "16:9",
                                              "--duration", "5", "--motion", "pan_left")[0])  # fmt: skip
         if has_ffmpeg:
@@ -212,6 +223,8 @@ def single_rows(tmp: Path) -> None:
           f"median of {ROUNDS}; target <= 1.3)")  # fmt: skip
     print("  per-round ratios         "
           + " ".join(f"{w / f:.2f}" for w, f in zip(walls, floors, strict=True)))  # fmt: skip
+    cpu_ratio = statistics.median(cpus) / statistics.median(floor_cpus)
+    print(f"  CPU animate/floor encode {cpu_ratio:7.2f}")
     ours = render_bench.jitter(tmp / "pan.mp4")
     if not has_ffmpeg:
         print(f"  pan_left jitter          {ours:7.3f} px RMS; zoompan skipped: no ffmpeg")
