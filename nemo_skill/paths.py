@@ -50,8 +50,9 @@ def resolve_output(
 def ensure_folder(folder: str | Path, *, cwd: Path | None = None) -> Path:
     """``folder`` as an absolute path, created (with its parents) when it is missing.
 
-    For callers that may make folders (an MCP host names one that does not exist
-    yet); the CLI refuses a missing folder instead (:func:`resolve_output`).
+    For callers that may make folders (an MCP host, or ``generate``, naming one that
+    does not exist yet); an export's file path refuses a missing folder instead
+    (:func:`resolve_output`).
     """
     path = Path(folder).expanduser()
     if not path.is_absolute():

@@ -544,7 +544,6 @@ class Skill:
         failure does not stop the others; 2001/402 stop starting new ones.
         """
         output = output or self._output_dir()
-        self.progress(f"Generating {len(files)} clip(s): this may take a few minutes.")
         return run_batch(self.client, files, prompt, output=output, force=force, jobs=jobs,
                          fresh=fresh, progress=self.progress, sleep=self.sleep)  # fmt: skip
 

@@ -272,6 +272,31 @@ def test_bad_jobs_value_is_refused_before_anything_is_sent(tmp_path: Path) -> No
     assert "`--jobs` with 3" in error["hint"]
 
 
+def test_a_missing_output_folder_is_created_and_the_clips_land_in_it(
+    make_backend: Callable[..., Backend], tmp_path: Path
+) -> None:
+    backend = make_backend()
+    cli = cli_for(backend, tmp_path)
+    files = images(cli.cwd, "a.jpg")
+    result = cli("generate", PROMPT, "-f", files[0], "-o", "new/deeper")
+    assert result.code == 0, result.err
+    made = cli.cwd / "new" / "deeper" / "a.mp4"
+    assert frames(made) > 0
+    assert "Generating 1 clip(s)" in result.err
+
+
+def test_an_output_folder_that_is_a_file_is_refused_before_anything_is_announced(
+    tmp_path: Path,
+) -> None:
+    cli = Cli("http://127.0.0.1:9", tmp_path / "state", tmp_path)
+    (tmp_path / "out").write_bytes(b"not a folder")
+    result = cli("generate", PROMPT, "-f", images(tmp_path, "x.jpg")[0], "-o", "out")
+    assert result.code == 2
+    assert "The output folder is a file, not a folder" in result.err
+    assert "Generating" not in result.err  # nothing announced before the refusal
+    assert (tmp_path / "out").read_bytes() == b"not a folder"
+
+
 # --- one backoff for all -------------------------------------------------------------------------
 
 

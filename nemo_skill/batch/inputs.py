@@ -19,7 +19,7 @@ from nemo_skill.batch.progress import FINISHED, NEW, PROGRESS_NAME, ProgressFile
 from nemo_skill.batch.report import FAILED, GenerateItem
 from nemo_skill.client import check_upload
 from nemo_skill.errors import NemoError, UsageError
-from nemo_skill.paths import is_url, resolve_output
+from nemo_skill.paths import ensure_folder, is_url, resolve_output
 
 
 @dataclass
@@ -86,7 +86,8 @@ def plan_items(sources: Sequence[str], scope: str, prompt: str) -> list[Item]:
 
 
 def folder_and_single(files: Sequence[str], output: str | Path | None) -> tuple[Path, Path | None]:
-    """The output folder, and the output file when ``-o`` names one (single input)."""
+    """The output folder (created when missing), and the output file when ``-o`` names one
+    (single input)."""
     out = Path(output).expanduser() if output else Path.cwd()
     if output and out.suffix.lower() == ".mp4" and not out.is_dir():
         if len(files) != 1:
@@ -94,13 +95,9 @@ def folder_and_single(files: Sequence[str], output: str | Path | None) -> tuple[
                 "{next:output} names one file but several inputs were given.",
                 hint="Pass a folder as {next:output} to get one clip per image.",
             )
-        return out.absolute().parent, out.absolute()
-    if not out.is_dir():
-        raise UsageError(
-            f"Output folder does not exist: {out}",
-            hint="Create it first, or pass another folder as {next:output}.",
-        )
-    return out.absolute(), None
+        return ensure_folder(out.absolute().parent), out.absolute()
+    # A missing folder is made, as the MCP tools do: the user named where the clips go.
+    return ensure_folder(out), None
 
 
 def assign_outputs(

@@ -149,6 +149,8 @@ def run_batch(
         raise UsageError("The prompt is empty.", hint="Say what to make, or leave it out.")
     jobs = check_jobs(jobs if jobs is not None else default_jobs(client))
     folder, single = folder_and_single(sources, output)
+    # Announced once the inputs and the folder are known to be usable, never before a refusal.
+    progress(f"Generating {len(sources)} clip(s): this may take a few minutes.")
     items = plan_items(sources, client.settings.store_key, prompt)
     with exclusive(folder):
         record = ProgressFile.load(folder)
