@@ -17,7 +17,15 @@ Measured on the agent's real turn decision (``plan_turn``):
   the first time (en 9/11 "the middle photo", "a fade to black between photo 1 and
   photo 2"; es 6/7 "entre la primera y la segunda"), 49/49 after;
 - a third batch of 36 (stories with a length, style, transition or beat in six
-  languages; a camera or a title on one photo): 36/36 the first time.
+  languages; a camera or a title on one photo): 36/36 the first time;
+- a fourth batch of 77 (segment edits of every kind with digit ordinals "the 2nd",
+  "photo #2", "la 2ª foto", "die 2. Aufnahme", "photos 2 and 3", a fade aimed at one
+  photo, other verbs), written before any fix: 60/77 the first time (en 11/14 "swap
+  photos 2 and 3", "fade in from black" and "a fade" on one photo; zh 8/14 淡入淡出 on
+  one photo read as a clip fade or a replace, 换一下, 插到; es 8/13 "la 2ª foto", "la
+  foto 2 y la 3", "fundido" on one photo; fr 11/12, de 11/12, ja 11/12 a fade on one
+  photo), 77/77 after the general rules (``photo_pair``, ``photo_fade``, ordinal digits);
+  8 of them repeated older rows and were replaced by new phrasings (8/8 on their first run).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from nemo_skill.local.grammar.lang import LANGUAGES
 from nemo_skill.local.grammar.numerals import cjk_int as _cjk_int
 from nemo_skill.local.grammar.table import Table
 from nemo_skill.local.grammar.targets import CONCEPTS as PHOTO_CONCEPTS
-from nemo_skill.local.grammar.targets import mentions, read_photos
+from nemo_skill.local.grammar.targets import drop_replace, mentions, read_photos
 
 ASPECTS = ("16:9", "9:16", "1:1", "4:5", "4:3")
 FPS_VALUES = (24, 25, 30, 60)
@@ -964,6 +964,29 @@ def _fades(text: _Text, out: dict[str, Any], music: bool) -> None:
         out["video_fade_out_ms"] = VIDEO_FADE_MS
 
 
+def _photo_fade(text: _Text, out: dict[str, Any]) -> None:
+    """A fade aimed at one photo is the cut into it, through black (docs/draft.md).
+
+    "第二张照片淡入淡出", "la deuxième photo en fondu au noir", "das zweite Foto mit
+    Abblende", "2枚目をフェードに", "use a fade for photo 3": ``transition`` fade_black
+    on that photo. A fade in on the first photo and a fade out on the last one stay the
+    clip's ("fade out the last photo"); a fade beside the music's name is the music's.
+    """
+    target = out.get("target")
+    if target is None or out.get("transition") or out.get("photo_op") not in (None, "replace"):
+        return
+    fade_in, fade_out = out.get("video_fade_in_ms"), out.get("video_fade_out_ms")
+    bare = fade_in is None and fade_out is None
+    if bare and (text.has("music_noun") or not text.take("photo_fade")):
+        return
+    if (target.place == 1 and not fade_out) or (target.place == -1 and not fade_in and not bare):
+        return
+    out.pop("video_fade_in_ms", None)
+    out.pop("video_fade_out_ms", None)
+    out["transition"] = "fade_black"
+    drop_replace(text.work, out)
+
+
 def _undo_steps(text: _Text) -> int:
     """How many turns an undo goes back: "undo the last two changes" 2, "撤销两步" 2 (2 – 10)."""
     match = text.take("undo_count")
@@ -1056,6 +1079,7 @@ def _read(message: str, prefer: str | None = None) -> Reading:
     elif text.take("blur"):
         out["fit"] = "blur"
     _fades(text, out, text.has("music_noun"))
+    _photo_fade(text, out)
     _factors(text, out)
     complaint = _speed(text, out)
     _motion(text, out, text_context, complaint)

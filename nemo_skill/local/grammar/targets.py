@@ -29,7 +29,8 @@ NOT_NAMES = frozenset(("new", "this", "that", "these", "same", "other", "whole",
 _CJK_DIGITS = "一二两三四五六七八九十"
 # The concepts this module reads (they do not vote on the message's language: the
 # tuned language detection predates them).
-CONCEPTS = ("photo_ordinal", "photo_middle", "photo_number", "photo_name", "photo_each",
+CONCEPTS = ("photo_ordinal", "photo_middle", "photo_number", "photo_pair", "photo_name",
+            "photo_each", "photo_fade",
             "photo_remove",
             "photo_move", "photo_swap", "photo_replace", "photo_insert", "photo_new",
             "place_start", "place_end", "place_after", "place_before", "place_at", "place_between",
@@ -98,6 +99,13 @@ def mentions(work: str) -> list[Mention]:
                 place = _number(digits) or None  # "photo 0" names none
             if place is not None:
                 found.append(Mention(m.start(), m.end(), Target(place=place), blank=True))
+    for m in _pattern("photo_pair").finditer(work):  # "swap photos 2 and 3": two places
+        for group in ("n", "m"):
+            place = _number(_group(m, group) or "") or None
+            key = next(k for k, v in m.groupdict().items() if v and k.rsplit("_", 1)[0] == group)
+            start, end = (m.start(), m.end(key)) if group == "n" else (m.start(key), m.end())
+            if place is not None:
+                found.append(Mention(start, end, Target(place=place), blank=True))
     for m in _pattern("photo_name").finditer(work):
         name = (_group(m, "name") or "").strip("-_").lower()
         if name and name not in NOT_NAMES and name not in _ordinals():
@@ -144,7 +152,16 @@ def read_photos(work: str) -> tuple[str, dict[str, Any]]:
         if "transition" in out and len(named) > 1:  # "between photo 1 and photo 2": into the 2nd
             out["target"] = named[1].target
     out.update(_operation(work, named))
+    if "transition" in out:
+        drop_replace(work, out)  # "第二张换成叠化": the cut changes, the photo stays
     return work, out
+
+
+def drop_replace(work: str, out: dict[str, Any]) -> None:
+    """A replace read from a verb ("换成", "change to") with no new photo named is no replace
+    when the clause also asks for a transition: "第二张照片换成淡入淡出" changes the cut."""
+    if out.get("photo_op") == "replace" and _pattern("photo_new").search(work) is None:
+        out.pop("photo_op")
 
 
 def _place(work: str, after: int) -> dict[str, Any]:

@@ -208,6 +208,8 @@ TABLE = Table(
         "photo_ordinal": (r"\b(?:the\s+)?(?<![\d\-])(?<!\d\s)(?P<o>{ord})\s+(?:photo|picture|pic|image|shot|slide|one|clip|segment|scene)s?\b",
                           r"\b(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:photo|picture|pic|image|shot|slide|one|clip|segment|scene)\b",
                           r"\bthe\s+(?P<o>{ord})\s+(?=(?:and|&|with)\s+(?:the\s+)?(?:{ord})\s+(?:photo|picture|pic|image|shot|slide|one)s?\b)"),
+        "photo_pair": (r"\b(?:photos|pictures|pics|images|shots|slides)\s*#?(?P<n>\d{1,2})\s*(?:and|&|,|with|\+)\s*#?(?P<m>\d{1,2})\b(?!\s*(?:s\b|sec|seconds?|fps|%))",),
+        "photo_fade": (r"\bfad(?:e|es|ed|ing)\b",),
         "photo_number": (r"\b(?:photo|picture|pic|image|shot|slide|clip|segment|scene)\s*(?:#|no\.?\s*|number\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sec|seconds?|fps|%|:\d))",),
         "photo_name": (r"\bthe\s+(?P<name>[a-z0-9_\-]{2,30})\s+(?:photo|picture|pic|image|shot|one)\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),

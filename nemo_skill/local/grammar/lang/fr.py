@@ -136,6 +136,8 @@ TABLE = Table(
                           r"\b(?:la|le)\s+(?P<o>{ord})\s+(?=(?:et|avec)\s+(?:la\s+|le\s+)?(?:{ord})\s+(?:photo|image)s?\b)",
                           r"(?:^\s*|(?<=\bde\s)|(?<=\baprès\s)|(?<=\bavant\s)|(?<=\bpar\s)|(?<=\bque\s)|(?<=\bet\s)|(?<=\bpuis\s))(?:la|le)\s+(?P<o>{ord})\b(?!\s+(?:fois|modification|version|changement|étape|photo|image))"),
         "photo_middle": (r"\b(?:la\s+)?(?:photo|image)\s+du\s+(?P<o>milieu)\b",),
+        "photo_pair": (r"\b(?:photos?|images?)\s+(?P<n>\d{1,2})\s*(?:et|,|avec)\s*(?:la\s+|le\s+)?(?P<m>\d{1,2})\b(?!\s*(?:s\b|sec|fps|%))",),
+        "photo_fade": (r"\bfondus?\b", r"\bfade\b"),
         "photo_number": (r"\b(?:photo|image|vue|diapo)\s*(?:n[°o]\.?\s*|num[ée]ro\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sec|fps|%|:|i/s))",),
         "photo_name": (r"\b(?:la\s+)?(?:photo|image)\s+(?:de\s+(?:la\s+|l'|le\s+)?|du\s+|des\s+)(?P<name>[a-z0-9_\-]{2,30})\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),

@@ -109,6 +109,9 @@ TABLE = Table(
         # --- photos of a story: which one (ordinals in ``ordinals``), and what happens to it ---
         "photo_ordinal": (r"(?P<n>[\d一二三四五六七八九十]{1,3})\s*(?:枚目|番目)(?:の(?:写真|画像|カット))?",
                           r"(?P<o>{ord})の(?:写真|画像|カット|一枚|1枚)"),
+        "photo_pair": (r"(?:写真|画像)\s*(?P<n>\d{1,2})\s*と\s*(?:写真|画像)?\s*(?P<m>\d{1,2})(?!\s*(?:秒|s|fps|%))",
+                        r"(?P<n>[\d一二三四五六七八九十]{1,2})\s*(?:枚目|番目)?\s*と\s*(?P<m>[\d一二三四五六七八九十]{1,2})\s*(?:枚目|番目)"),
+        "photo_fade": (r"フェード|暗転",),
         "photo_number": (r"(?:写真|画像)\s*(?P<n>\d{1,2})(?!\s*(?:秒|s|fps|%|枚))",),
         "photo_name": (r"(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])",
                        r"(?P<name>[a-z0-9_\-]{2,30})\s*の(?:写真|画像)"),
