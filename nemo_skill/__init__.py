@@ -7,14 +7,17 @@ The public API is listed in ``__all__``; names load lazily so that
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nemo_skill.intents import Intent as Intent
-from nemo_skill.intents import classify as classify
+if TYPE_CHECKING:  # lazy too: its patterns cost every command (`animate` too) ~20 ms
+    from nemo_skill.intents import Intent as Intent
+    from nemo_skill.intents import classify as classify
 
 __version__ = "1.0.0"
 
 _LAZY: dict[str, str] = {
+    "Intent": "nemo_skill.intents",
+    "classify": "nemo_skill.intents",
     "Skill": "nemo_skill.skill",
     "ChatResult": "nemo_skill.skill",
     "ExportResult": "nemo_skill.skill",
@@ -42,7 +45,7 @@ _LAZY: dict[str, str] = {
     "UsageError": "nemo_skill.errors",
 }
 
-__all__ = sorted(["Intent", "__version__", "classify", *_LAZY])
+__all__ = sorted(["__version__", *_LAZY])
 
 
 def __getattr__(name: str) -> Any:

@@ -38,8 +38,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from nemo_skill.errors import NemoError, UsageError
 from nemo_skill.portfile import (
     DEFAULT_IDLE_S,
@@ -111,6 +109,8 @@ def idle_seconds(env: Mapping[str, str] | None = None) -> float:
 
 def _ask(info: ServiceInfo, method: str, path: str, *, timeout: float = 5.0) -> Any:
     """One authenticated call to the service's control endpoint; None when it fails."""
+    import httpx  # here: `animate` (the engine alone) never talks to a service
+
     try:
         with httpx.Client(timeout=timeout, trust_env=False) as http:
             response = http.request(method, info.url + path, headers={SECRET_HEADER: info.secret})
