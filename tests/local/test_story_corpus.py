@@ -26,6 +26,12 @@ Measured on the agent's real turn decision (``plan_turn``):
   foto 2 y la 3", "fundido" on one photo; fr 11/12, de 11/12, ja 11/12 a fade on one
   photo), 77/77 after the general rules (``photo_pair``, ``photo_fade``, ordinal digits);
   8 of them repeated older rows and were replaced by new phrasings (8/8 on their first run).
+- a fifth batch of 78 (every kind of segment edit again, in other words and orders),
+  written after the fourth was fixed: 71/78 the first time (en 10/13 "the 3rd shot is too
+  long" read as a question once the place was blanked, "the 2nd and 3rd photos", and one
+  row whose expectation was wrong: "slow pan" also slows, as the agent corpus holds; zh
+  13/13, es 13/13, fr 12/13 "entre la première et la deuxième"; de 10/13 "ist zu lang",
+  "lösch", "Bild 2 und 3"), 78/78 after.
 """
 
 from __future__ import annotations

@@ -1063,6 +1063,8 @@ def _read(message: str, prefer: str | None = None) -> Reading:
     out: dict[str, Any] = {}
     asks_first = text.has("question")  # before "标题是什么" gives 什么 to the title
     _texts(text, out)  # first: the words of a title are content, not commands
+    # a question before the places are blanked ("the 3rd photo is too long" is no "is ...?")
+    asks_whole = text.has("question")
     text.work, photos = read_photos(text.work)  # then which photo: "the second" is no duration
     out.update(photos)
     unquoted = not text.quotes and any(k in out for k in ("title", "caption", "text"))
@@ -1092,7 +1094,7 @@ def _read(message: str, prefer: str | None = None) -> Reading:
         regen = True
     instruction = Instruction(generate=generate, undo=undo, regenerate=regen, **out)
     acted = instruction.is_edit or undo or regen or generate
-    asks = text.has("question") or (asks_first and unquoted)
+    asks = (asks_whole and text.has("question")) or (asks_first and unquoted)
     if _is_question(text, acted, asks):
         topics = tuple(t for t in ("duration", "music", "styles", "format", "text", "motion")
                        if text.has(f"q_{t}") or (text.quotes and t == "text"))  # fmt: skip

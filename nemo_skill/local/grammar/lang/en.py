@@ -206,7 +206,8 @@ TABLE = Table(
         "normal_speed": (r"\b(?:normal|original|regular|default|real)\s*-?\s*(?:speed|pace|time)\b",),
         # --- photos of a story: which one (ordinals in ``ordinals``), and what happens to it ---
         "photo_ordinal": (r"\b(?:the\s+)?(?<![\d\-])(?<!\d\s)(?P<o>{ord})\s+(?:photo|picture|pic|image|shot|slide|one|clip|segment|scene)s?\b",
-                          r"\b(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:photo|picture|pic|image|shot|slide|one|clip|segment|scene)\b",
+                          r"\b(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?:photo|picture|pic|image|shot|slide|one|clip|segment|scene)s?\b",
+                          r"\b(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)\s+(?=(?:and|&|with)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\s+(?:photo|picture|pic|image|shot|slide|one)s?\b)",
                           r"\bthe\s+(?P<o>{ord})\s+(?=(?:and|&|with)\s+(?:the\s+)?(?:{ord})\s+(?:photo|picture|pic|image|shot|slide|one)s?\b)"),
         "photo_pair": (r"\b(?:photos|pictures|pics|images|shots|slides)\s*#?(?P<n>\d{1,2})\s*(?:and|&|,|with|\+)\s*#?(?P<m>\d{1,2})\b(?!\s*(?:s\b|sec|seconds?|fps|%))",),
         "photo_fade": (r"\bfad(?:e|es|ed|ing)\b",),

@@ -134,7 +134,7 @@ TABLE = Table(
         "photo_ordinal": (r"\b(?:la\s+|le\s+|l')?(?<![\d\-])(?<!\d\s)(?P<o>{ord})\s+(?:photo|image|vue|diapo|prise)s?\b",
                           r"\b(?:la\s+|le\s+)?(?P<n>\d{1,2})(?:e|è|ème|eme|re|ère)\s+(?:photo|image|vue|diapo)\b",
                           r"\b(?:la|le)\s+(?P<o>{ord})\s+(?=(?:et|avec)\s+(?:la\s+|le\s+)?(?:{ord})\s+(?:photo|image)s?\b)",
-                          r"(?:^\s*|(?<=\bde\s)|(?<=\baprès\s)|(?<=\bavant\s)|(?<=\bpar\s)|(?<=\bque\s)|(?<=\bet\s)|(?<=\bpuis\s))(?:la|le)\s+(?P<o>{ord})\b(?!\s+(?:fois|modification|version|changement|étape|photo|image))"),
+                          r"(?:^\s*|(?<=\bde\s)|(?<=\bentre\s)|(?<=\baprès\s)|(?<=\bavant\s)|(?<=\bpar\s)|(?<=\bque\s)|(?<=\bet\s)|(?<=\bpuis\s))(?:la|le)\s+(?P<o>{ord})\b(?!\s+(?:fois|modification|version|changement|étape|photo|image))"),
         "photo_middle": (r"\b(?:la\s+)?(?:photo|image)\s+du\s+(?P<o>milieu)\b",),
         "photo_pair": (r"\b(?:photos?|images?)\s+(?P<n>\d{1,2})\s*(?:et|,|avec)\s*(?:la\s+|le\s+)?(?P<m>\d{1,2})\b(?!\s*(?:s\b|sec|fps|%))",),
         "photo_fade": (r"\bfondus?\b", r"\bfade\b"),
