@@ -32,6 +32,11 @@ Measured on the agent's real turn decision (``plan_turn``):
   row whose expectation was wrong: "slow pan" also slows, as the agent corpus holds; zh
   13/13, es 13/13, fr 12/13 "entre la première et la deuxième"; de 10/13 "ist zu lang",
   "lösch", "Bild 2 und 3"), 78/78 after.
+- a sixth batch of 48 (the transition of one photo said other ways, photos by file name,
+  polite questions that ask for an edit), written after the fifth was fixed: 43/48 the
+  first time (en 7/8 "the cut into photo 3" read as a removal; zh 6/8 中间那张,
+  能把…删掉吗 read as a question; de 6/8 "das city-Foto", "Foto 5 Sekunden" read as photo 5
+  by the Spanish table; es, fr, ja 8/8), 48/48 after.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ NOT_NAMES = frozenset(("new", "this", "that", "these", "same", "other", "whole",
                        "each", "one", "3d", "full", "complete", "final", "photo", "picture",
                        "image", "video", "clip"))  # fmt: skip
 _CJK_DIGITS = "一二两三四五六七八九十"
+# A number followed by a unit of any language is an amount ("Foto 5 Sekunden", "foto 3 sec").
+_UNIT_AFTER = re.compile(r"\s*(?:s\b|sec|sek|seg|min|ms\b|fps|%|秒|分|帧|フレーム)", re.IGNORECASE)
 # The concepts this module reads (they do not vote on the message's language: the
 # tuned language detection predates them).
 CONCEPTS = ("photo_ordinal", "photo_middle", "photo_number", "photo_pair", "photo_name",
@@ -95,7 +97,7 @@ def mentions(work: str) -> list[Mention]:
         for m in _pattern(concept).finditer(work):
             word, digits = _group(m, "o"), _group(m, "n")
             place = _ordinals().get(word.lower()) if word else None
-            if place is None and digits:
+            if place is None and digits and not _UNIT_AFTER.match(work, m.end()):
                 place = _number(digits) or None  # "photo 0" names none
             if place is not None:
                 found.append(Mention(m.start(), m.end(), Target(place=place), blank=True))

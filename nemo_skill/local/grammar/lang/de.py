@@ -141,6 +141,7 @@ TABLE = Table(
         "photo_fade": (r"\b(?:ab|auf|aus|ein|schwarz)?blend(?:e|en|ung)\b", r"\bfade\b"),
         "photo_number": (r"\b(?:foto|bild|aufnahme|dia)\s*(?:nr\.?\s*|nummer\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sek|fps|%|:|bilder))",),
         "photo_name": (r"\b(?:das\s+|dem\s+)?(?P<name>[a-zäöüß0-9_]{3,30}?)-?(?:foto|bild)\b(?<!\bfoto)(?<!\bbild)",
+                       r"\b(?:das\s+|dem\s+)?(?P<name>[a-zäöüß0-9_]{3,30})-(?:foto|bild)\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
         "photo_each": (r"\bjede[sn]?\s+(?:foto|bild|aufnahme)\b", r"\bpro\s+(?:foto|bild)\b"),
         "photo_remove": (r"\b(?:entferne|entfernen|entfern|l[öo]sche|l[öo]schen|l[öo]sch|streiche|streichen|raus|weg)\b",),
