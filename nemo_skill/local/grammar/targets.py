@@ -153,7 +153,7 @@ def read_photos(work: str) -> tuple[str, dict[str, Any]]:
         out["target"] = named[0].target
         if "transition" in out and len(named) > 1:  # "between photo 1 and photo 2": into the 2nd
             out["target"] = named[1].target
-    out.update(_operation(work, named))
+    out.update(_operation(work, named, verbless=not (out.get("transition") or beat)))
     if "transition" in out:
         drop_replace(work, out)  # "第二张换成叠化": the cut changes, the photo stays
     return work, out
@@ -191,8 +191,12 @@ def _relative(work: str, named: list[Mention]) -> str | None:
     return None
 
 
-def _operation(work: str, named: list[Mention]) -> dict[str, Any]:
-    """The operation on the named photo (remove, move, swap, replace, insert), if any."""
+def _operation(work: str, named: list[Mention], verbless: bool = True) -> dict[str, Any]:
+    """The operation on the named photo (remove, move, swap, replace, insert), if any.
+
+    With ``verbless``, a place alone moves the photo ("la photo 3 en premier"); it is off
+    when the clause is about a cut ("crossfade into photo 2 at the start").
+    """
 
     def has(concept: str) -> bool:
         return _pattern(concept).search(work) is not None
@@ -219,7 +223,7 @@ def _operation(work: str, named: list[Mention]) -> dict[str, Any]:
     if second is not None and relative and has("photo_move"):
         return {"photo_op": "move", "where": relative, "other": second.target}
     place = _place(work, first.end)
-    if place and (has("photo_move") or has("photo_insert")):
+    if place and (has("photo_move") or has("photo_insert") or verbless):  # "Foto 3 als erstes"
         return {"photo_op": "move", **place}
     if second is not None and has("photo_move") and second.target.place:
         return {"photo_op": "move", "where": "at", "at": second.target.place}

@@ -144,7 +144,7 @@ TABLE = Table(
                        r"\b(?:das\s+|dem\s+)?(?P<name>[a-zäöüß0-9_]{3,30})-(?:foto|bild)\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
         "photo_each": (r"\bjede[sn]?\s+(?:foto|bild|aufnahme)\b", r"\bpro\s+(?:foto|bild)\b"),
-        "photo_remove": (r"\b(?:entferne|entfernen|entfern|l[öo]sche|l[öo]schen|l[öo]sch|streiche|streichen|raus|weg)\b",),
+        "photo_remove": (r"\b(?:entferne|entfernen|entfern|l[öo]sche|l[öo]schen|l[öo]sch|streiche|streichen|raus|weg|ohne)\b",),
         "photo_move": (r"\b(?:verschiebe|verschieben|setze|setzen|setz|stell|stelle|stellen|leg|lege|pack|packe|schieb|schiebe|tu|bring|bringe)\b",),
         "photo_swap": (r"\b(?:tausche|tauschen|tausch|vertausche|vertauschen|vertausch)\b",),
         "photo_replace": (r"\b(?:ersetze|ersetzen|ersetz|austauschen)\b", r"\bstatt\b", r"\banstelle\b"),

@@ -216,7 +216,7 @@ TABLE = Table(
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
         "photo_each": (r"\b(?:each|every)\s+(?:photo|picture|pic|image|shot|slide|one)\b", r"\bper\s+(?:photo|picture|image|slide)\b",
                        r"\b(?:photos|pictures|images|slides)\s+each\b", r"(?:(?<=\bseconds\s)|(?<=\bsecond\s)|(?<=\bsecs\s)|(?<=\bsec\s)|(?<=\ds\s))(?:each|apiece)\b"),
-        "photo_remove": (r"\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of|lose|skip|ditch)\b", r"(?<!\bthe\s)(?<!\ba\s)\bcut\b(?!\s+(?:into|to|before|between|from)\b)"),
+        "photo_remove": (r"\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of|lose|skip|ditch|without)\b", r"(?<!\bthe\s)(?<!\ba\s)\bcut\b(?!\s+(?:into|to|before|between|from)\b)"),
         "photo_move": (r"\b(?:move|put|place|bring|shift|make)\b",),
         "photo_swap": (r"\b(?:swap|switch|exchange|flip)\b(?!\s+out)", r"\btrade\s+places\b"),
         "photo_replace": (r"\breplace\b", r"\binstead\b", r"\bswap\s+out\b", r"\bswap\b(?=.*\b(?:for|with)\s+(?:this|the\s+new|my\s+new|a\s+new))"),

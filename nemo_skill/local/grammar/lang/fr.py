@@ -142,7 +142,7 @@ TABLE = Table(
         "photo_name": (r"\b(?:la\s+)?(?:photo|image)\s+(?:de\s+(?:la\s+|l'|le\s+)?|du\s+|des\s+)(?P<name>[a-z0-9_\-]{2,30})\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),
         "photo_each": (r"\bchaque\s+(?:photo|image|vue|diapo)\b", r"\bpar\s+(?:photo|image)\b"),
-        "photo_remove": (r"\b(?:supprime|supprimer|enl[eè]ve|enlever|retire|retirer|vire|virer|[ôo]te)\b",),
+        "photo_remove": (r"\b(?:supprime|supprimer|enl[eè]ve|enlever|retire|retirer|vire|virer|[ôo]te|sans)\b",),
         "photo_move": (r"\b(?:d[ée]place|d[ée]placer|mets|mettre|place|placer|passe|passer)\b",),
         "photo_swap": (r"\b(?:[ée]change|[ée]changer|intervertis|intervertir|inverse|inverser|permute|permuter)\b",),
         "photo_replace": (r"\b(?:remplace|remplacer|remplace-la)\b", r"\b[àa]\s+la\s+place\s+de\b"),
