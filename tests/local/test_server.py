@@ -13,6 +13,7 @@ from nemo_skill import cli
 from nemo_skill.errors import UsageError
 from nemo_skill.local import server as local_server
 from nemo_skill.local.server import is_loopback, serve, start_background
+from nemo_skill.portfile import LOCAL_DEMO_CREDITS
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,8 @@ def test_serve_local_command(
     assert "WARNING" in err
     assert seen["data_dir"] == tmp_path / "state" / "local"
     assert seen["allow_remote"] is True
-    assert seen["config"].credits_new_user == 100
+    # the foreground service gives new users what the background one gives
+    assert seen["config"].credits_new_user == LOCAL_DEMO_CREDITS
 
     assert cli.main(["serve-local", "--data-dir", str(tmp_path / "d"), "--json"]) == 0
     out, err = capsys.readouterr()
