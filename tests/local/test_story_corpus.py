@@ -48,6 +48,11 @@ Measured on the agent's real turn decision (``plan_turn``):
   es 6/8, fr 6/8, de 6/8, ja 7/8: "without"/sin/sans/ohne/なしで, "la photo 3 en premier",
   "Foto 3 als erstes", "que la foto 3 sea la primera", 第三张放第一个; one zh row asked for
   the length the photo already had and was corrected), 48/48 after.
+- a ninth batch of 36, written after the eighth was fixed: 25/36 the first time (en 5/6,
+  zh 4/6, es 4/6, fr 4/6, de 3/6, ja 5/6: a fade "between photo 2 and photo 3" went into
+  the 2nd, "un fundido entre" was a crossfade, "Bild 3: Schwenk" / "imagen 3:" read as a
+  ratio, "das neue Foto an den Anfang" and 把新照片放在最前面 not placed, "efface"),
+  36/36 after.
 """
 
 from __future__ import annotations

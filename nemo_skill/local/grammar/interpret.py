@@ -984,6 +984,8 @@ def _photo_fade(text: _Text, out: dict[str, Any]) -> None:
     out.pop("video_fade_in_ms", None)
     out.pop("video_fade_out_ms", None)
     out["transition"] = "fade_black"
+    if len(named := mentions(text.low)) > 1:  # "a fade between photo 2 and photo 3": into the 3rd
+        out["target"] = named[1].target
     drop_replace(text.work, out)
 
 

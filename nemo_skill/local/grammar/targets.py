@@ -205,8 +205,9 @@ def _operation(work: str, named: list[Mention], verbless: bool = True) -> dict[s
     if not named:
         if new and has("photo_replace"):  # "use this photo instead": the only photo, or ask
             return {"photo_op": "replace"}
-        if new and has("photo_insert"):
-            return {"photo_op": "insert", **(_place(work, 0) or {"where": "end"})}
+        place = _place(work, 0)  # "das neue Foto an den Anfang", 把新照片放在最前面
+        if new and (has("photo_insert") or has("photo_move") or place):
+            return {"photo_op": "insert", **(place or {"where": "end"})}
         return {}
     first, second = named[0], named[1] if len(named) > 1 else None
     if has("photo_swap") and second is not None:

@@ -177,3 +177,23 @@ def test_two_photos_named_in_one_phrase(text: str, pair: tuple[int, int]) -> Non
 @pytest.mark.parametrize("text", ["das city-Foto 5 Sekunden", "la foto 5 segundos", "photo 5 sec"])
 def test_a_number_before_a_unit_names_no_photo(text: str) -> None:
     assert read(text).instruction.target != Target(place=5)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the second photo without zoom", "la deuxième photo sans zoom", "das zweite Foto ohne Zoom",
+     "la segunda foto sin zoom", "2枚目はズームなしで"],
+)  # fmt: skip
+def test_a_photo_without_its_motion_keeps_the_photo(text: str) -> None:
+    got = read(text).instruction
+    assert (got.motion, got.photo_op, got.target) == ("none", None, Target(place=2))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the video without the second photo", "el vídeo sin la segunda foto", "la vidéo sans la "
+     "deuxième photo", "das Video ohne das zweite Foto", "2枚目の写真なしで"],
+)  # fmt: skip
+def test_a_video_without_a_photo_removes_it(text: str) -> None:
+    got = read(text).instruction
+    assert (got.photo_op, got.target) == ("remove", Target(place=2))

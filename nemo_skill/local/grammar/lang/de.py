@@ -139,7 +139,7 @@ TABLE = Table(
                           r"\b(?:das|dem|den)\s+(?P<o>{ord})[nsmr]?\b(?!\s+(?:mal|änderung|version|schritt|foto|bild|aufnahme|dia))"),
         "photo_pair": (r"\b(?:fotos?|bild(?:er)?|aufnahmen?)\s+(?P<n>\d{1,2})\s*(?:und|,|mit)\s*(?:das\s+|dem\s+)?(?P<m>\d{1,2})\b(?!\s*(?:s\b|sek|fps|%))",),
         "photo_fade": (r"\b(?:ab|auf|aus|ein|schwarz)?blend(?:e|en|ung)\b", r"\bfade\b"),
-        "photo_number": (r"\b(?:foto|bild|aufnahme|dia)\s*(?:nr\.?\s*|nummer\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sek|fps|%|:|bilder))",),
+        "photo_number": (r"\b(?:foto|bild|aufnahme|dia)\s*(?:nr\.?\s*|nummer\s+)?(?P<n>\d{1,2})\b(?!\s*(?:s\b|sek|fps|%|:\s*\d|bilder))",),
         "photo_name": (r"\b(?:das\s+|dem\s+)?(?P<name>[a-zäöüß0-9_]{3,30}?)-?(?:foto|bild)\b(?<!\bfoto)(?<!\bbild)",
                        r"\b(?:das\s+|dem\s+)?(?P<name>[a-zäöüß0-9_]{3,30})-(?:foto|bild)\b",
                        r"\b(?P<name>[a-z0-9_\-]{1,40})\.(?:jpe?g|png|webp|heic|heif)(?![a-z0-9])"),

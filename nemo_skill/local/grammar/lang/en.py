@@ -87,7 +87,7 @@ TABLE = Table(
                      r"(?<!the\s)(?<!this\s)(?<!that\s)\bpan(?:ning)?\b(?!\s+(?:up|down|is|feels|seems|looks))"),
         "kenburns": (r"\bken\s*-?\s*burns\b",),
         "breathe": (r"\bbreath(?:e|ing)\b", r"\bsway(?:ing)?\b", r"\bfloat(?:ing|y)?\b", r"\bwobble\b", r"\bhandheld\b"),
-        "static": (r"\bstatic\b", r"\bno\s+(?:camera\s+)?(?:motion|movement|animation|zoom|pan)\b",
+        "static": (r"\bstatic\b", r"\bwithout\s+(?:any\s+)?(?:camera\s+)?(?:motion|movement|animation|zoom(?:ing)?|pan(?:ning)?)\b", r"\bno\s+(?:camera\s+)?(?:motion|movement|animation|zoom|pan)\b",
                    r"\bwithout\s+(?:any\s+)?(?:motion|movement)\b", r"\bstand\s+still\b", r"\bkeep\s+it\s+still\b",
                    r"\b(?:don'?t|do\s+not|stop)\s+(?:move|moving|zoom|zooming|panning)\b", r"\bfrozen\b",
                    r"\bstill\s+(?:image|shot|camera|frame)\b",
