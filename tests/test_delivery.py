@@ -7,6 +7,7 @@ answers; MP4s are decoded with PyAV.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -157,6 +158,9 @@ def skill(faulty: tuple[str, FaultApp], tmp_path: Path) -> Iterator[tuple[Skill,
     url, app = faulty
     said: list[str] = []
     settings = Settings.from_env({"NEMO_API_URL": url}, state_dir=tmp_path / "state")
+    # This backend finishes a generation inside its turn: no second-stage settle wait here
+    # (the wait itself: tests/test_second_stage.py, tests/faults/test_export_faults.py).
+    settings = dataclasses.replace(settings, second_stage_s=0.0)
     with Skill(
         NemoClient(settings),
         workspace="name:delivery",
@@ -304,6 +308,7 @@ def test_export_without_output_goes_to_the_configured_folder(
     out = tmp_path / "exports"
     out.mkdir()
     user.set_value(tmp_path / "state", "output_dir", str(out))
+    user.set_value(tmp_path / "state", "second_stage_s", "0")  # as in the `skill` fixture
     settings = Settings.from_env({"NEMO_API_URL": url}, state_dir=tmp_path / "state")
     with Skill(NemoClient(settings), workspace="name:cfg", sleep=lambda s: time.sleep(0.05)) as s:
         _clip(s, tmp_path)
