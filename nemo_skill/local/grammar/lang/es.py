@@ -120,7 +120,7 @@ TABLE = Table(
         "dur_target": (r"\b(?:a|al|hasta)\s*$",),
         "factor_double": (r"\bdoble\b", r"\bdupl[ií]c\w*"),
         "factor_triple": (r"\btriple\b", r"\btripl[ií]c\w*"),
-        "factor_half": (r"\bmitad\b", r"\bdivid\w*\s+(?:\S+\s+){0,3}?(?:por|entre)\s+(?:dos|2)\b"),
+        "factor_half": (r"\bmitad\b", r"\bmedia(?=\s+velocidad\b)", r"\bdivid\w*\s+(?:\S+\s+){0,3}?(?:por|entre)\s+(?:dos|2)\b"),
         "factor_less": (r"\bmenos\b",),
         "times_unit": (r"x\b", r"×"),
         "times_word": (r"veces\b",),
