@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from nemo_skill import gui, timeline
+from nemo_skill import gui, timeline, wording
 from nemo_skill.errors import (
     NEXT_SLOT,
     NemoError,
@@ -54,7 +54,7 @@ T = TypeVar("T")
 
 STILL_WORKING: Final = "⏳ Still working..."
 SESSION_RENEWED: Final = "The previous project session was not found, so I started a new one."
-NOTHING_CHANGED: Final = "The backend finished without a reply, and the timeline did not change."
+NOTHING_CHANGED: Final = wording.say("nothing_changed", "en")
 
 # Tool name pattern → progress line; first match wins, then a generic line.
 TOOL_PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
@@ -285,15 +285,19 @@ def run_turn(
     progress: Progress = lambda message: None,
     timings: TurnTimings = TurnTimings(),
     on_send: Callable[[], None] | None = None,
+    language: str | None = None,
 ) -> TurnResult:
     """Send ``text`` once and return what the backend did. The message is never re-sent.
+
+    ``language`` is the session's (what the skill says itself, e.g. the changes of a turn
+    that closed without text, is worded in it); without one, the message's language.
 
     ``on_send`` runs just before the message goes out (after the state read
     that precedes it), so a caller can record "sent" write-ahead with the
     smallest gap between the record and the send.
     """
     before = _fetch_draft(client, session_id)
-    turn = _Turn(TurnResult(language=detect_language(text)))
+    turn = _Turn(TurnResult(language=wording.language(language or detect_language(text))))
     watch = _Watch(timings.clock, progress, timings.heartbeat_notice_s, timings.heartbeat_timeout_s)
     if on_send is not None:
         on_send()
@@ -334,20 +338,20 @@ def _finish(client: NemoClient, session_id: str, before: _Before, turn: _Turn) -
     latest = after.draft if after.known else turn.draft
     result.state = timeline.describe_draft(latest)
     if silent:
-        result.changes = _describe_changes(before, after)
+        result.changes = _describe_changes(before, after, result.language)
     return result
 
 
-def _describe_changes(before: _Before, after: _Before) -> list[str]:
-    """Sentences for what changed; plain words when nothing did or we cannot tell."""
+def _describe_changes(before: _Before, after: _Before, language: str = "en") -> list[str]:
+    """Sentences for what changed, in ``language``; plain words when nothing did or we
+    cannot tell."""
     if not after.known:
-        return ["The backend finished without a reply, and the timeline could not be read; "
-                "ask for the project's state in a minute."]  # fmt: skip
+        return [wording.say("unreadable", language)]
     if not before.known:
         summary = timeline.format_summary(after.draft) or "empty"
-        return [f"The backend finished without a reply. The timeline now: {summary}"]
-    changes = [c.describe() for c in timeline.diff(before.draft, after.draft)]
-    return changes or [NOTHING_CHANGED]
+        return [wording.say("timeline_now", language, summary=summary)]
+    changes = [c.describe(language) for c in timeline.diff(before.draft, after.draft)]
+    return changes or [wording.say("nothing_changed", language)]
 
 
 def with_session_renewal(
@@ -421,7 +425,8 @@ class _Recovery:
             if now.known and baseline.known:
                 changes = timeline.diff(baseline.draft, now.draft)
                 if changes:
-                    return self._recovered(turn, now, [c.describe() for c in changes])
+                    said = [c.describe(turn.result.language) for c in changes]
+                    return self._recovered(turn, now, said)
             elif now.known:
                 baseline = now  # the draft before is unknown: compare from the first good read
             return None

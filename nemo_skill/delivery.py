@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from nemo_skill.errors import API_STEPS, NemoError, Next, ProtocolError
+from nemo_skill.wording import word
 
 if TYPE_CHECKING:
     from nemo_skill.client import NemoClient
@@ -113,13 +114,18 @@ def next_steps(state: Mapping[str, Any] | None, *, exported: bool = False) -> li
     return [step.value for step in dict.fromkeys(steps)][:3]
 
 
-def suggestions(steps: Sequence[str], table: Mapping[Next, str] = API_STEPS) -> list[str]:
-    """Symbolic next steps as a shell's sentences: ``"Add music: <how, in its words>"``.
+def suggestions(
+    steps: Sequence[str], table: Mapping[Next, str] = API_STEPS, language: str | None = "en"
+) -> list[str]:
+    """Symbolic next steps as a shell's sentences: ``"Add music: <how, in its words>"``,
+    the label in ``language`` (:mod:`.wording`).
 
     ``steps`` may come from a record written by another version: unknown ones are skipped.
     """
     known = [Next(step) for step in steps if step in STEP_LABELS]
-    return [f"{STEP_LABELS[step]}: {table.get(step, API_STEPS[step])}" for step in known]
+    return [
+        f"{word(STEP_LABELS[step], language)}: {table.get(step, API_STEPS[step])}" for step in known
+    ]
 
 
 _REFUSAL: Final = re.compile(

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nemo_skill import timeline
+from nemo_skill import timeline, wording
 from nemo_skill.batch import BatchReport, GenerateItem, run_batch
 from nemo_skill.client import NemoClient
 from nemo_skill.config import DEFAULT_PROMPT, StateStore
@@ -129,6 +129,7 @@ class ChatResult:
     export: ExportResult | None = None
     credits: dict[str, Any] | None = None
     next: list[str] = field(default_factory=list)  # symbolic (errors.Next): delivery.suggestions
+    language: str = "en"  # the session's (wording.LANGUAGES): what the skill says is in it
 
     def to_dict(self) -> dict[str, Any]:
         """``{"action", "messages", "changes", "question", "state", ..., "next"}``."""
@@ -143,6 +144,7 @@ class ChatResult:
             "export": self.export.to_dict() if self.export else None,
             "credits": self.credits,
             "next": self.next,
+            "language": self.language,
         }
 
     @classmethod
@@ -338,7 +340,9 @@ class Skill:
         intent = classify(message, has_files=bool(files))
         self.session_id(message)
         uploaded = [f.model_dump(mode="json") for f in self.upload(files)] if files else []
-        result = ChatResult(action=intent.action, uploaded=uploaded)
+        result = ChatResult(
+            action=intent.action, uploaded=uploaded, language=self._language(message)
+        )
         if intent.action == "upload":
             result.messages.append(_upload_reply(uploaded))
         elif intent.action == "credits":
@@ -361,6 +365,10 @@ class Skill:
         result.messages = [word_hint(text, None, self.steps) for text in result.messages]
         return result
 
+    def _language(self, message: str) -> str:
+        """The session's language (recorded with the workspace), else the message's."""
+        return wording.language(self.project.language or detect_language(message))
+
     def _chat_turn(self, message: str, result: ChatResult) -> None:
         turn = self._with_session(
             lambda sid: run_turn(
@@ -369,6 +377,7 @@ class Skill:
                 message,
                 progress=self.progress,
                 timings=TurnTimings(clock=self.clock, sleep=self.sleep),
+                language=result.language,
             ),
             message,
         )

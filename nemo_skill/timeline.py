@@ -19,7 +19,9 @@ from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 from nemo_skill import draft as dr
+from nemo_skill import wording
 from nemo_skill.draft import TrackType
+from nemo_skill.wording import say, word
 
 TEXT_LABELS: Final = {"title": "Title", "caption": "Caption", "subtitle": "Caption"}
 # Segment fields worth a sentence when they change, with their name in words.
@@ -122,7 +124,8 @@ class SegmentLine:
 
     def percent(self) -> int | None:
         """The volume in percent, if the segment has one."""
-        return None if self.volume is None else round(self.volume * 100)
+        percent = math.inf if self.volume is None else self.volume * 100
+        return round(percent) if math.isfinite(percent) else None  # absurd volumes: none
 
 
 def _label(kind: str, tt: int, seg: Mapping[str, Any]) -> tuple[str, str]:
@@ -420,6 +423,10 @@ def format_blocks(draft: Any) -> str:
 
 
 # --- diff --------------------------------------------------------------------
+# Sentences are worded from the one table of the skill's reply words (:mod:`.wording`), in
+# the session's language; a video track of several photos names each photo by name and place.
+
+Photo = tuple[int, str]  # a photo's place in time order (1-based) and its name
 
 
 def _subject(label: str) -> str:
@@ -427,89 +434,130 @@ def _subject(label: str) -> str:
     return {"BGM": "Music"}.get(label, label)
 
 
-def _value(value: Any) -> str:
+def _secs(ms: float, lang: str) -> str:
+    return say("seconds", lang, x=seconds(ms))
+
+
+def _span(span: tuple[int, int], lang: str) -> str:
+    return say("seconds", lang, x=f"{seconds(span[0])}-{seconds(span[1])}")
+
+
+def _value(value: Any, lang: str) -> str:
     if value is None:
-        return "none"
+        return word("none", lang)
     if isinstance(value, float) and not isinstance(value, bool):
         return f"{value:g}"
     if isinstance(value, Mapping) and value.get("type"):
         length = _number(value.get("d"), -1.0)
-        return f"{value['type']} {seconds(length)}s" if length >= 0 else str(value["type"])
+        kind = str(value["type"])
+        return f"{kind} {_secs(length, lang)}" if length >= 0 else kind
     return str(value)
 
 
-def _segment_phrase(seg: SegmentLine, *, added: bool) -> str:
+def _segment_phrase(seg: SegmentLine, lang: str, *, added: bool, photo: Photo | None) -> str:
     """``background music: Lo-fi at 35%`` when added, ``the background music (Lo-fi)`` if not."""
+    span = _span((seg.start_ms, seg.end_ms), lang)
+    if photo is not None:
+        key = "photo_added" if added else "photo_removed"
+        return say(key, lang, n=photo[0], name=seg.name, span=span)
+    label = word(seg.label, lang)
     if seg.kind == "text":
-        return f'the {seg.label.lower()} "{seg.text or ""}"'
+        return say("text", lang, label=label, label_lower=label.lower(), text=seg.text or "")
     if seg.kind == "audio":
-        noun = "background music" if seg.label == "BGM" else "audio"
+        noun = word("background music" if seg.label == "BGM" else "audio", lang)
         if not added:
-            return f"the {noun} ({seg.name})"
-        return f"{noun}: {seg.name}" + (f" at {seg.percent()}%" if seg.volume is not None else "")
-    what = "video clip" if seg.kind == "video" else f"{seg.label.lower()} segment"
-    return f"a {what}: {seg.name} ({seg.span()})" if added else f"the {what} {seg.name}"
+            return say("music_removed", lang, noun=noun, name=seg.name)
+        volume = "" if seg.volume is None else say("at_volume", lang, pct=seg.percent())
+        return say("music_added", lang, noun=noun, name=seg.name) + volume
+    if seg.kind == "video":
+        return say("clip_added" if added else "clip_removed", lang, name=seg.name, span=span)
+    key = "segment_added" if added else "segment_removed"
+    return say(key, lang, label=label, label_lower=label.lower(), name=seg.name, span=span)
 
 
-def _added_track(track: TrackLine) -> str:
+def _track_phrase(track: TrackLine, lang: str, *, added: bool) -> str:
     if len(track.segments) == 1:
-        return _segment_phrase(track.segments[0], added=True)
-    return f"a {track.label} track: {track.name} ({track.span()})"
+        return _segment_phrase(track.segments[0], lang, added=added, photo=None)
+    label = word(track.label, lang)
+    span = _span((track.start_ms, track.end_ms), lang)
+    key = "track_added" if added else "track_removed"
+    return say(key, lang, label=label, label_lower=label.lower(), names=track.name, span=span)
 
 
-def _removed_track(track: TrackLine) -> str:
-    if len(track.segments) == 1:
-        return _segment_phrase(track.segments[0], added=False)
-    return f"the {track.label} track ({track.name})"
+def _who(change: Change, lang: str) -> str:
+    """The subject of a sentence: ``Music``, or ``beach.jpg (photo 2)`` for one of several."""
+    if change.photo is not None:
+        return say("photo", lang, n=change.photo[0], name=change.photo[1])
+    return word(change.track, lang)
 
 
-def _changed(change: Change) -> str:
-    old, new, field = change.old, change.new, change.field
+def _of(what: str, field: str, lang: str) -> str:
+    return say("field", lang, what=what, field=word(field, lang))
+
+
+def _changed(change: Change, lang: str) -> str:
+    old, new, field, who = change.old, change.new, change.field, _who(change, lang)
     if field == "text":
-        return f'{change.track} changed from "{old}" to "{new}".'
+        return say("changed", lang, what=who, old=f'"{old}"', new=f'"{new}"')
     if field == "volume":
-        return f"{change.track} volume changed from {old}% to {new}%."
+        return say("changed", lang, what=_of(who, "volume", lang), old=f"{old}%", new=f"{new}%")
     if field == "duration":
-        return f"{change.track} duration changed from {old} to {new}."
+        key, what = ("lasts", who) if change.photo else ("changed", _of(who, "duration", lang))
+        return say(key, lang, what=what, old=_secs(old, lang), new=_secs(new, lang))
     if field == "start":
-        return f"{change.track} moved from {old} to {new}."
+        return say("moved", lang, what=who, old=_span(old, lang), new=_span(new, lang))
+    if field == "name" and change.photo is not None:
+        return say("replaced", lang, n=change.photo[0], old=old, new=new)
     if field == "name":
-        return f"{change.track} changed from {old} to {new}."
-    return _from_to(f"{change.track} {FIELD_WORDS.get(field, field)}", old, new)
+        return say("changed", lang, what=who, old=old, new=new)
+    return _from_to(_of(who, FIELD_WORDS.get(field, field), lang), old, new, lang)
 
 
-def _from_to(subject: str, old: Any, new: Any, quote: str = "") -> str:
-    """``<subject> changed from X to Y.``, or ``set to`` / ``removed`` when a side is unset."""
-    was, now = f"{quote}{_value(old)}{quote}", f"{quote}{_value(new)}{quote}"
+def _from_to(what: str, old: Any, new: Any, lang: str, quote: str = "") -> str:
+    """``<what> changed from X to Y.``, or ``set to`` / ``removed`` when a side is unset."""
+    was, now = f"{quote}{_value(old, lang)}{quote}", f"{quote}{_value(new, lang)}{quote}"
     if old is None:
-        return f"{subject} set to {now}."
+        return say("set", lang, what=what, new=now)
     if new is None:
-        return f"{subject} removed (was {was})."
-    return f"{subject} changed from {was} to {now}."
+        return say("unset", lang, what=what, old=was)
+    return say("changed", lang, what=what, old=was, new=now)
 
 
-def _setting(change: Change) -> str:
-    return _from_to(change.track, change.old, change.new, '"' if change.field == "title" else "")
+def _setting(change: Change, lang: str) -> str:
+    quote = '"' if change.field == "title" else ""
+    return _from_to(word(change.track, lang), change.old, change.new, lang, quote)
 
 
-def _aspect_sentence(change: Change) -> str:
-    if change.old is None:
-        return f"Aspect ratio set to {change.new}."
-    if change.new is None:
-        return f"Aspect ratio {change.old} removed."
-    return f"Aspect ratio changed from {change.old} to {change.new}."
+def _video_length(change: Change, lang: str) -> str:
+    what = _of(word(change.track, lang), "duration", lang)
+    return say("changed", lang, what=what, old=_secs(change.old, lang), new=_secs(change.new, lang))
 
 
-_SENTENCES: Final[dict[str, Callable[[Change], str]]] = {
-    "track_added": lambda c: f"Added {_added_track(c.new)}.",
-    "track_removed": lambda c: f"Removed {_removed_track(c.old)}.",
-    "segment_added": lambda c: f"Added {_segment_phrase(c.new, added=True)}.",
-    "segment_removed": lambda c: f"Removed {_segment_phrase(c.old, added=False)}.",
+def _fps(change: Change, lang: str) -> str:
+    new = say("fps", lang, x=_value(change.new, lang))
+    return say(
+        "changed", lang, what=word("Frame rate", lang), old=_value(change.old, lang), new=new
+    )
+
+
+_SENTENCES: Final[dict[str, Callable[[Change, str], str]]] = {
+    "track_added": lambda c, lang: say("added", lang, what=_track_phrase(c.new, lang, added=True)),
+    "track_removed": lambda c, lang: say(
+        "removed", lang, what=_track_phrase(c.old, lang, added=False)
+    ),
+    "segment_added": lambda c, lang: say(
+        "added", lang, what=_segment_phrase(c.new, lang, added=True, photo=c.photo)
+    ),
+    "segment_removed": lambda c, lang: say(
+        "removed", lang, what=_segment_phrase(c.old, lang, added=False, photo=c.photo)
+    ),
     "segment_changed": _changed,
-    "duration_changed": _changed,
-    "aspect_changed": _aspect_sentence,
-    "size_changed": lambda c: f"Resolution changed from {c.old} to {c.new}.",
-    "fps_changed": lambda c: f"Frame rate changed from {_value(c.old)} to {_value(c.new)} fps.",
+    "duration_changed": _video_length,
+    "aspect_changed": lambda c, lang: _from_to(word("Aspect ratio", lang), c.old, c.new, lang),
+    "size_changed": lambda c, lang: say(
+        "changed", lang, what=word("Resolution", lang), old=c.old, new=c.new
+    ),
+    "fps_changed": _fps,
     "setting_changed": _setting,
 }
 
@@ -522,7 +570,10 @@ class Change:
     ``segment_removed``, ``segment_changed``, ``duration_changed``,
     ``aspect_changed``, ``size_changed``, ``fps_changed``, ``setting_changed``.
     For added/removed kinds ``new``/``old`` hold the :class:`TrackLine` or
-    :class:`SegmentLine`; otherwise the values before and after.
+    :class:`SegmentLine`; otherwise the values before and after (times in ms:
+    a duration, or a ``(start, end)`` span). ``photo`` is ``(place, name)`` for
+    a segment of a video track of several photos (the place after the change,
+    or before it for a removal).
     """
 
     kind: str
@@ -530,10 +581,13 @@ class Change:
     field: str = ""
     old: Any = None
     new: Any = None
+    photo: Photo | None = None
 
-    def describe(self) -> str:
-        """A short English sentence: ``Music volume changed from 35% to 50%.``."""
-        return _SENTENCES[self.kind](self)
+    def describe(self, language: str | None = "en") -> str:
+        """A short sentence in ``language`` (one of :data:`wording.LANGUAGES`, else English):
+        ``Music volume changed from 35% to 50%.``, ``beach.jpg (photo 2) now lasts 4s (was 3s).``
+        """
+        return _SENTENCES[self.kind](self, wording.language(language))
 
 
 def _pair(
@@ -566,23 +620,28 @@ def _pair(
     return match, free
 
 
-def _timing(a: SegmentLine, b: SegmentLine, subject: str) -> list[Change]:
+def _timing(a: SegmentLine, b: SegmentLine, subject: str, photo: Photo | None) -> list[Change]:
     if a.start_ms == b.start_ms:
         if a.end_ms == b.end_ms:
             return []
-        old, new = seconds(a.end_ms - a.start_ms), seconds(b.end_ms - b.start_ms)
-        return [Change("segment_changed", subject, "duration", f"{old}s", f"{new}s")]
-    return [Change("segment_changed", subject, "start", a.span(), b.span())]
+        old, new = a.end_ms - a.start_ms, b.end_ms - b.start_ms
+        return [Change("segment_changed", subject, "duration", old, new, photo)]
+    spans = (a.start_ms, a.end_ms), (b.start_ms, b.end_ms)
+    return [Change("segment_changed", subject, "start", *spans, photo)]
 
 
 def _segment_changes(
-    a: SegmentLine, b: SegmentLine, subject: str, totals: tuple[int, int] | None
+    a: SegmentLine,
+    b: SegmentLine,
+    subject: str,
+    totals: tuple[int, int] | None,
+    photo: Photo | None = None,
 ) -> list[Change]:
     out: list[Change] = []
     if a.text != b.text:
         out.append(Change("segment_changed", subject, "text", a.text, b.text))
     if a.name != b.name and b.kind != "text":
-        out.append(Change("segment_changed", subject, "name", a.name, b.name))
+        out.append(Change("segment_changed", subject, "name", a.name, b.name, photo))
     if a.percent() != b.percent() and a.volume is not None and b.volume is not None:
         out.append(Change("segment_changed", subject, "volume", a.percent(), b.percent()))
     # A segment spanning the whole draft before and after follows the video's length,
@@ -591,22 +650,37 @@ def _segment_changes(
         0, totals[0], 0, totals[1]
     )  # fmt: skip
     if not follows:
-        out.extend(_timing(a, b, subject))
+        out.extend(_timing(a, b, subject, photo))
     for (field, old), (_, new) in zip(a.fields, b.fields, strict=True):
         if old != new:
-            out.append(Change("segment_changed", subject, field, old, new))
+            out.append(Change("segment_changed", subject, field, old, new, photo))
     return out
+
+
+def _places(track: TrackLine) -> dict[int, int]:
+    """``{segment index: place in time order (1-based)}``."""
+    order = sorted(range(len(track.segments)), key=lambda i: track.segments[i].start_ms)
+    return {index: place for place, index in enumerate(order, start=1)}
 
 
 def _track_changes(a: TrackLine, b: TrackLine, totals: tuple[int, int] | None) -> list[Change]:
     subject = _subject(b.label)
     match, free = _pair(a.segments, b.segments, lambda s: s.id, lambda s: 0)
-    out = [Change("segment_removed", subject, old=a.segments[i]) for i in free]
+    # Several photos: each sentence names its photo (a segment that keeps its id is the same photo).
+    photos = b.kind == "video" and max(len(a.segments), len(b.segments)) > 1
+    was, now = _places(a), _places(b)
+
+    def photo(track: TrackLine, places: dict[int, int], i: int) -> Photo | None:
+        return (places[i], track.segments[i].name) if photos else None
+
+    out = [Change("segment_removed", subject, old=a.segments[i], photo=photo(a, was, i))
+           for i in free]  # fmt: skip
     for j, seg in enumerate(b.segments):
         if j in match:
-            out.extend(_segment_changes(a.segments[match[j]], seg, subject, totals))
+            out.extend(_segment_changes(a.segments[match[j]], seg, subject, totals,
+                                        photo(b, now, j)))  # fmt: skip
         else:
-            out.append(Change("segment_added", subject, new=seg))
+            out.append(Change("segment_added", subject, new=seg, photo=photo(b, now, j)))
     return out
 
 
@@ -643,9 +717,8 @@ def diff(before: Any, after: Any) -> list[Change]:
     if old_tracks and new_tracks and duration_ms(before) != duration_ms(after):
         totals = (duration_ms(before), duration_ms(after))
         has_video = any(t.kind == "video" for t in new_tracks)
-        old, new = f"{seconds(totals[0])}s", f"{seconds(totals[1])}s"
         subject = "Video" if has_video else "Timeline"
-        changes.append(Change("duration_changed", subject, "duration", old, new))
+        changes.append(Change("duration_changed", subject, "duration", *totals))
     match, free = _pair(old_tracks, new_tracks, lambda t: t.id, lambda t: t.tt)
     changes.extend(Change("track_removed", _subject(old_tracks[i].label), old=old_tracks[i])
                    for i in free)  # fmt: skip

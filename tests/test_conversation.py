@@ -80,11 +80,14 @@ class FakeClient:
 class Run:
     """One scripted turn: the client, the progress lines (with their fake times) and the clock."""
 
-    def __init__(self, script: list[Any], states: list[Any], text: str = "hello") -> None:
+    def __init__(
+        self, script: list[Any], states: list[Any], text: str = "hello", language: str | None = None
+    ) -> None:
         self.clock = Clock()
         self.client = FakeClient(script, states, self.clock)
         self.lines: list[tuple[float, str]] = []
         self.text = text
+        self.language = language
 
     def __call__(self) -> TurnResult:
         return run_turn(
@@ -93,6 +96,7 @@ class Run:
             self.text,
             progress=lambda line: self.lines.append((self.clock.now, line)),
             timings=TurnTimings(clock=self.clock, sleep=self.clock.sleep),
+            language=self.language,
         )
 
     def said(self) -> list[str]:
@@ -243,6 +247,61 @@ def test_silent_close_when_the_state_before_was_unreadable_shows_the_timeline() 
     run = Run(tool("1", "add_bgm"), [TransportError("down"), WITH_MUSIC])
     (change,) = run().changes
     assert change.startswith("The backend finished without a reply. The timeline now: 1. Video")
+
+
+# --- silent close, in the session's language ------------------------------------------
+
+TITLED = {
+    "t": [*VIDEO["t"], {"id": "x", "tt": 7, "sg": [{"id": "x1", "d": 3000, "text": "春天来了"}]}]
+}
+
+
+def story(*order: tuple[str, str]) -> dict[str, Any]:
+    """Photos of 3 s each in the given order of (segment id, name)."""
+    segments = [{"id": ident, "st": 3000 * i, "d": 3000, "name": name}
+                for i, (ident, name) in enumerate(order)]  # fmt: skip
+    return {"t": [{"id": "v", "tt": 0, "sg": segments}]}
+
+
+def test_silent_close_speaks_the_language_of_the_message_when_the_session_has_none() -> None:
+    run = Run(tool("1", "add_text"), [VIDEO, TITLED], text="添加标题「春天来了」")
+    result = run()
+    assert result.language == "zh"
+    assert result.changes == ["已添加标题「春天来了」。"]
+
+
+def test_the_sessions_language_wins_over_the_messages() -> None:
+    run = Run(tool("1", "add_text"), [VIDEO, TITLED], text="add the title", language="es")
+    assert run().changes == ['Añadido: título "春天来了".']
+
+
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [
+        ("en", "Photo 1 (p3.jpg) moved from 6-9s to 0-3s."),
+        ("zh", "第 1 张照片（p3.jpg）已从 6-9 秒 移到 0-3 秒。"),
+        ("es", "La foto 1 (p3.jpg) pasa de 6-9 s a 0-3 s."),
+        ("fr", "La photo 1 (p3.jpg) passe de 6-9 s à 0-3 s."),
+        ("de", "Foto 1 (p3.jpg) verschoben von 6-9 s auf 0-3 s."),
+        ("ja", "1枚目の写真（p3.jpg）を 6-9 秒 から 0-3 秒 に移動しました。"),
+    ],
+)
+def test_a_silent_swap_names_each_photo_in_the_sessions_language(language: str, first: str) -> None:
+    before = story(("s1", "p1.jpg"), ("s2", "p2.jpg"), ("s3", "p3.jpg"))
+    after = story(("s3", "p3.jpg"), ("s2", "p2.jpg"), ("s1", "p1.jpg"))
+    result = Run(tool("1", "edit_timeline"), [before, after], language=language)()
+    assert len(result.changes) == 2  # p2 kept its place: only the two swapped photos are said
+    assert first in result.changes
+    assert all("p2.jpg" not in change for change in result.changes)
+
+
+def test_nothing_changed_is_said_in_each_language_and_english_outside_the_six() -> None:
+    said = {lang: Run([], [VIDEO, VIDEO], language=lang)().changes
+            for lang in ("en", "zh", "es", "fr", "de", "ja")}  # fmt: skip
+    assert said["en"] == [NOTHING_CHANGED]
+    assert len({change for (change,) in said.values()}) == 6
+    assert said["zh"] == ["后端没有回复就结束了，时间线没有变化。"]
+    assert Run([], [VIDEO, VIDEO], language="ko")().changes == [NOTHING_CHANGED]
 
 
 def test_silent_close_uses_the_fetched_state_even_with_a_draft_in_the_stream() -> None:

@@ -204,12 +204,128 @@ def test_clips_added_and_removed_within_a_track() -> None:
     after["t"][0]["sg"].append({"id": "v2", "st": 10000, "d": 5000, "name": "beach.jpg"})
     assert [(c.kind, c.describe()) for c in timeline.diff(before, after)] == [
         ("duration_changed", "Video duration changed from 10s to 15s."),
-        ("segment_added", "Added a video clip: beach.jpg (10-15s)."),
+        ("segment_added", "Added photo 2: beach.jpg (10-15s)."),
     ]
     assert [(c.kind, c.describe()) for c in timeline.diff(after, before)][1] == (
         "segment_removed",
-        "Removed the video clip beach.jpg.",
+        "Removed photo 2 (beach.jpg).",
     )
+
+
+# --- several photos, six languages ------------------------------------------------
+
+LANGS = ("en", "zh", "es", "fr", "de", "ja")
+
+
+def three_photos() -> dict[str, Any]:
+    """Three photos of 3 s each, a crossfade into the second."""
+    fade = {"type": "crossfade", "d": 500}
+    return {
+        "m": {"width": 1280, "height": 720, "fps": 30, "aspect": "16:9"},
+        "t": [{"id": "tv", "tt": 0, "sg": [
+            {"id": "s1", "st": 0, "d": 3000, "name": "p1.jpg"},
+            {"id": "s2", "st": 3000, "d": 3000, "name": "p2.jpg", "transition": fade},
+            {"id": "s3", "st": 6000, "d": 3000, "name": "p3.jpg"},
+        ]}],
+    }  # fmt: skip
+
+
+def all_languages(before: Any, after: Any) -> dict[str, list[str]]:
+    changes = timeline.diff(before, after)
+    return {lang: [c.describe(lang) for c in changes] for lang in LANGS}
+
+
+def test_a_swap_names_each_photo_and_its_new_place_in_six_languages() -> None:
+    before, after = three_photos(), three_photos()
+    first, _, third = after["t"][0]["sg"]
+    first["st"], third["st"] = 6000, 0  # p3 first, p1 last: same ids, so the same photos
+    said = all_languages(before, after)
+    assert said["en"] == [
+        "Photo 3 (p1.jpg) moved from 0-3s to 6-9s.",
+        "Photo 1 (p3.jpg) moved from 6-9s to 0-3s.",
+    ]
+    assert said["zh"][1] == "第 1 张照片（p3.jpg）已从 6-9 秒 移到 0-3 秒。"
+    assert said["es"][1] == "La foto 1 (p3.jpg) pasa de 6-9 s a 0-3 s."
+    assert said["fr"][1] == "La photo 1 (p3.jpg) passe de 6-9 s à 0-3 s."
+    assert said["de"][1] == "Foto 1 (p3.jpg) verschoben von 6-9 s auf 0-3 s."
+    assert said["ja"][1] == "1枚目の写真（p3.jpg）を 6-9 秒 から 0-3 秒 に移動しました。"
+
+
+def test_one_photo_longer_says_how_long_it_now_lasts_in_six_languages() -> None:
+    before, after = three_photos(), three_photos()
+    after["t"][0]["sg"][1]["d"] = 4000
+    after["t"][0]["sg"][2]["st"] = 7000
+    said = all_languages(before, after)
+    assert said["en"][:2] == [
+        "Video duration changed from 9s to 10s.",
+        "Photo 2 (p2.jpg) now lasts 4s (was 3s).",
+    ]
+    assert said["en"][2] == "Photo 3 (p3.jpg) moved from 6-9s to 7-10s."
+    assert said["zh"][1] == "第 2 张照片（p2.jpg）现在持续 4 秒（原为 3 秒）。"
+    assert said["es"][1] == "La foto 2 (p2.jpg) ahora dura 4 s (antes 3 s)."
+    assert said["fr"][1] == "La photo 2 (p2.jpg) dure maintenant 4 s (avant 3 s)."
+    assert said["de"][1] == "Foto 2 (p2.jpg) dauert jetzt 4 s (vorher 3 s)."
+    assert said["ja"][1] == "2枚目の写真（p2.jpg）の長さは 4 秒 になりました（元は 3 秒）。"
+    assert said["de"][0] == "Video, Dauer: von 9 s auf 10 s."
+
+
+def test_a_transition_removed_and_a_photo_replaced_name_the_photo_in_six_languages() -> None:
+    before, after = three_photos(), three_photos()
+    del after["t"][0]["sg"][1]["transition"]
+    after["t"][0]["sg"][2]["name"] = "new.jpg"
+    said = all_languages(before, after)
+    assert said["en"] == [
+        "Photo 2 (p2.jpg) transition removed (was crossfade 0.5s).",
+        "Photo 3 now shows new.jpg (was p3.jpg).",
+    ]
+    assert said["zh"] == ["第 2 张照片（p2.jpg）的转场已移除（原为 crossfade 0.5 秒）。",
+                          "第 3 张照片现在是 new.jpg（原为 p3.jpg）。"]  # fmt: skip
+    assert said["es"][1] == "La foto 3 ahora muestra new.jpg (antes p3.jpg)."
+    assert said["fr"][0] == "La photo 2 (p2.jpg), transition : supprimé (était crossfade 0.5 s)."
+    assert said["de"][1] == "Foto 3 zeigt jetzt new.jpg (vorher p3.jpg)."
+    assert (
+        said["ja"][0]
+        == "2枚目の写真（p2.jpg）のトランジションを削除しました（元は crossfade 0.5 秒）。"
+    )
+
+
+def test_a_removed_photo_is_named_by_its_old_place_and_an_added_one_by_its_new() -> None:
+    before, after = three_photos(), three_photos()
+    after["t"][0]["sg"][0] = {"id": "s9", "st": 0, "d": 3000, "name": "extra.jpg"}
+    said = all_languages(before, after)
+    assert said["en"] == ["Removed photo 1 (p1.jpg).", "Added photo 1: extra.jpg (0-3s)."]
+    assert said["zh"] == [
+        "已删除第 1 张照片（p1.jpg）。",
+        "已添加第 1 张照片：extra.jpg（0-3 秒）。",
+    ]
+    assert said["ja"][1] == "1枚目の写真 extra.jpg（0-3 秒）を追加しました。"
+    assert said["de"][0] == "Entfernt: Foto 1 (p1.jpg)."
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", 'Added the title "春天来了".'),
+        ("zh", "已添加标题「春天来了」。"),
+        ("es", 'Añadido: título "春天来了".'),
+        ("fr", "Ajouté : titre « 春天来了 »."),
+        ("de", "Hinzugefügt: Titel „春天来了“."),
+        ("ja", "タイトル「春天来了」を追加しました。"),
+    ],
+)
+def test_a_title_added_is_said_in_the_language_asked_for(lang: str, sentence: str) -> None:
+    before = three_photos()
+    after = copy.deepcopy(before)
+    after["t"].append({"id": "tx", "tt": 7, "sg": [{"id": "x1", "d": 3000, "text": "春天来了"}]})
+    assert [c.describe(lang) for c in timeline.diff(before, after)] == [sentence]
+
+
+def test_an_unknown_language_is_worded_in_english() -> None:
+    after = draft()
+    after["t"][1]["sg"][0]["volume"] = 0.5
+    [change] = timeline.diff(draft(), after)
+    assert change.describe("ko") == change.describe(None) == "Music volume changed from 35% to 50%."
+    assert change.describe("zh") == "音乐的音量已从 35% 改为 50%。"
 
 
 def test_tracks_are_matched_by_id_not_position() -> None:

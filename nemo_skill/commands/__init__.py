@@ -24,12 +24,13 @@ def add_files_option(
     )
 
 
-def word_next(steps: list[str]) -> list[str]:
-    """The CLI's sentences for symbolic next steps, from its one table (``cli.STEPS``)."""
+def word_next(steps: list[str], language: str | None = "en") -> list[str]:
+    """The CLI's sentences for symbolic next steps, from its one table (``cli.STEPS``),
+    labelled in ``language``."""
     from nemo_skill.cli import STEPS
     from nemo_skill.delivery import suggestions
 
-    return suggestions(steps, STEPS)
+    return suggestions(steps, STEPS, language)
 
 
 # The embedded backend's page is served by its local service (``--api-url local``), on this

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from nemo_skill.commands import add_files_option, claim_line, word_next
+from nemo_skill.wording import say
 
 if TYPE_CHECKING:
     from nemo_skill.cli import Context
@@ -48,9 +49,9 @@ def render_text(result: ChatResult, *, in_process: bool = False) -> str:
         lines += claim_line(result.export.claim_url, in_process=in_process)
         if result.export.path:
             lines.append(f"MEDIA:{result.export.path}")
-    if result.next:
-        lines.append("Next:")
-        lines += [f"  - {step}" for step in word_next(result.next)]
+    if result.next:  # the heading and labels in the session's language, like the replies
+        lines.append(say("next", result.language))
+        lines += [f"  - {step}" for step in word_next(result.next, result.language)]
     return "\n".join(lines) or "Done."
 
 

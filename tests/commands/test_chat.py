@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from nemo_skill.commands.chat import render_text
 from nemo_skill.delivery import GENERATION_NOTICE
+from nemo_skill.errors import Next
+from nemo_skill.skill import ChatResult
 from tests.e2e.support import Cli
 
 PROMPT = "turn this image into a 1-second animated video clip"
@@ -49,3 +54,47 @@ def test_a_question_is_printed_once_with_its_options(cli: Cli, photo: Path) -> N
     assert question and asked.out.count(question) == 1
     lines = asked.out.splitlines()
     assert lines[0] == f"? {question}" and lines[1].startswith("  1. ")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "heading", "export"),
+    [
+        ("把这张图片做成1秒的动画视频", "下一步：", "导出 MP4: `nemo-skill export`"),
+        ("Mach aus diesem Foto ein animiertes Video von 1 Sekunde", "Als Nächstes:",
+         "MP4 exportieren: `nemo-skill export`"),
+    ],
+)  # fmt: skip
+def test_next_steps_are_headed_and_labelled_in_the_sessions_language(
+    cli: Cli, photo: Path, prompt: str, heading: str, export: str
+) -> None:
+    first = cli("chat", prompt, "-f", str(photo))
+    assert first.code == 0, first.err
+    assert "Next:" not in first.out
+    tail = first.out.split(f"{heading}\n", 1)[1].splitlines()
+    assert tail[0] == f"  - {export}"
+    # An English message later in the same session: the session's language still holds.
+    again = cli("chat", "add calm background music")
+    assert again.code == 0, again.err
+    assert f"\n{heading}\n" in again.out and "Next:" not in again.out
+    # The JSON document says which language the text is in.
+    assert cli("--json", "chat", "make it 2 seconds long").json()["language"] in ("zh", "de")
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "label"),
+    [
+        ("en", "Next:", "Add music"),
+        ("zh", "下一步：", "添加音乐"),
+        ("es", "Siguiente:", "Añadir música"),
+        ("fr", "Ensuite :", "Ajouter de la musique"),
+        ("de", "Als Nächstes:", "Musik hinzufügen"),
+        ("ja", "次にできること：", "音楽を追加する"),
+    ],
+)
+def test_the_next_heading_and_labels_in_six_languages(
+    language: str, heading: str, label: str
+) -> None:
+    result = ChatResult(action="chat", next=[Next.ADD_MUSIC.value], language=language)
+    lines = render_text(result).splitlines()
+    assert lines == [heading, f'  - {label}: `nemo-skill chat "add calm background music"`']
+    assert ChatResult.from_dict(result.to_dict()).language == language  # a recorded turn too
