@@ -10,7 +10,7 @@ from nemo_skill.commands.chat import render_text
 from nemo_skill.delivery import GENERATION_NOTICE
 from nemo_skill.errors import Next
 from nemo_skill.skill import ChatResult
-from tests.e2e.support import Cli
+from tests.e2e.support import Cli, make_image, project
 
 PROMPT = "turn this image into a 1-second animated video clip"
 
@@ -98,3 +98,21 @@ def test_the_next_heading_and_labels_in_six_languages(
     lines = render_text(result).splitlines()
     assert lines == [heading, f'  - {label}: `nemo-skill chat "add calm background music"`']
     assert ChatResult.from_dict(result.to_dict()).language == language  # a recorded turn too
+
+
+def test_silent_edits_of_a_chinese_story_are_said_in_chinese_per_photo(tmp_path: Path) -> None:
+    # The embedded backend closes every edit turn without text here, as the real service
+    # sometimes does: the skill says what changed from the draft, in the session's language.
+    with project(tmp_path, silent_edit_fraction=1.0) as cli:
+        photos = [make_image(cli.cwd / f"p{i}.jpg", size=(320, 240), seed=i) for i in (1, 2, 3)]
+        files = [arg for p in photos for arg in ("-f", str(p))]
+        first = cli("chat", "把这三张照片做成一个9秒的视频", *files)
+        assert first.code == 0, first.err
+        swap = cli("--json", "chat", "第三张放第一个")
+        assert swap.code == 0, swap.err
+        changes = swap.json()["changes"]
+        assert "第 1 张照片（p3.jpg）已从 6-9 秒 移到 0-3 秒。" in changes, changes
+        title = cli("chat", "添加标题「春天来了」")
+        assert title.code == 0, title.err
+        assert "- 已添加标题「春天来了」。" in title.out.splitlines(), title.out
+        assert "Added" not in title.out and "\n下一步：\n" in title.out
