@@ -232,9 +232,9 @@ SENTENCES: Final[Mapping[str, Mapping[str, str]]] = {
     "music_added": {
         "en": "{noun}: {name}",
         "zh": "{noun}：{name}",
-        "es": "{noun}: {name}",
-        "fr": "{noun} : {name}",
-        "de": "{noun}: {name}",
+        "es": "{noun} {name}",
+        "fr": "{noun} {name}",
+        "de": "{noun} {name}",
         "ja": "{noun} {name}",
     },
     "music_removed": {
@@ -250,7 +250,7 @@ SENTENCES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh": "（音量 {pct}%）",
         "es": " al {pct} %",
         "fr": " à {pct} %",
-        "de": " mit {pct} %",
+        "de": " mit {pct} % Lautstärke",
         "ja": "（音量 {pct}%）",
     },
     "track_added": {

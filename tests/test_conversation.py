@@ -388,6 +388,25 @@ def test_a_read_timeout_recovers_the_same_way() -> None:
     assert run.clock.sleeps == [30.0]
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", ADDED_MUSIC),
+        ("zh", "已添加背景音乐：Lo-fi（音量 35%）。"),
+        ("es", "Añadido: música de fondo Lo-fi al 35 %."),
+        ("fr", "Ajouté : musique de fond Lo-fi à 35 %."),
+        ("de", "Hinzugefügt: Hintergrundmusik Lo-fi mit 35 % Lautstärke."),
+        ("ja", "BGM Lo-fi（音量 35%）を追加しました。"),
+    ],
+)
+def test_a_recovered_turn_says_its_change_in_the_sessions_language(
+    language: str, said: str
+) -> None:
+    run = Run([RequestTimeoutError("read timeout")], [VIDEO, WITH_MUSIC], language=language)
+    result = run()
+    assert result.recovered and result.changes == [said]
+
+
 def test_failed_polls_count_as_unchanged() -> None:
     run = Run([StreamInterruptedError("dropped")],
               [VIDEO, TransportError("down"), TransportError("down"), WITH_MUSIC])  # fmt: skip
