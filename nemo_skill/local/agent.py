@@ -157,16 +157,18 @@ def plan_turn(
     placed = fresh if fresh or new_files is None or not places_photos else message
     ctx = Context(long_side, tuple(_photo(f, source_url) for f in placed))
     edits = [edit for step in steps for edit in edits_for(step, draft)]
+    trail: list[dict[str, Any]] = []
     try:
-        new = apply_edits(draft, edits, ctx)
+        new = apply_edits(draft, edits, ctx, trail=trail)
     except EditError as refused:
         return _refused(instr, lang, refused)
     if new == draft:
         return TurnPlan(
             "noop", 0, instr, lang, reply=say(lang, "already", reason=_why_same(instr, draft, lang))
         )
+    changes = _summary(edits, [draft, *trail[:-1], new], lang)
     edit = TurnPlan("edit", cost_edit, instr, lang, (), new, _edit_tools(edits, new),
-                    reply=say(lang, "done", changes=_summary(edits, draft, new, lang)))  # fmt: skip
+                    reply=say(lang, "done", changes=changes))  # fmt: skip
 
     return with_text_notes(edit, draft)
 
@@ -367,8 +369,14 @@ def _seconds(draft: dict[str, Any]) -> float:
     return max((p.end_ms for p in segments(draft, TrackType.VIDEO)), default=0) / 1000
 
 
-def _summary(edits: list[Edit], before: dict[str, Any], after: dict[str, Any], lang: str) -> str:
-    done = [phrase for edit in edits for phrase in edit.summary(before, after, lang)]
+def _summary(edits: list[Edit], states: list[dict[str, Any]], lang: str) -> str:
+    """Each edit's phrases, read from the draft before and after that edit (``states``:
+    the turn's draft, then the draft after each edit, the last one the turn's result)."""
+    done = [
+        phrase
+        for edit, before, after in zip(edits, states[:-1], states[1:], strict=True)
+        for phrase in edit.summary(before, after, lang)
+    ]
     return say(lang, "sep").join(done) or say(lang, "c_generic")
 
 

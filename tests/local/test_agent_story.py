@@ -127,6 +127,20 @@ def test_replies_say_what_changed_per_photo(lang: str, text: str, words: str) ->
     assert [s["d"] for s in video(edited.new_draft)] == [3000, 4000, 3000]
 
 
+def test_each_photo_named_in_the_reply_is_the_one_its_edit_changed() -> None:
+    """A message that sets a length and then moves photos: the reply names the photo the
+    length edit changed (it was the second when that edit ran), not the one that is second
+    after the move."""
+    story = plan("make a video from these photos", None, stored(3)).new_draft
+    names = [s["name"] for s in video(story)]
+    edited = plan("make the second photo 4 seconds and put the last one first", story, [])
+    photos = video(edited.new_draft)
+    assert [(s["name"], s["d"]) for s in photos] == [
+        (names[2], 3000), (names[0], 3000), (names[1], 4000)]  # fmt: skip
+    assert "the second photo last 4 s" in edited.reply, edited.reply
+    assert "last 3 s" not in edited.reply, edited.reply
+
+
 def test_a_new_take_of_a_story_keeps_its_photos_and_timing() -> None:
     story = plan("make a video from these photos with crossfades", None, stored(3)).new_draft
     longer = plan("make the second photo 5 seconds", story, []).new_draft

@@ -49,11 +49,19 @@ def parse_instruction(text: str) -> Instruction:
     return parse(text)
 
 
-def apply_edits(draft: Mapping[str, Any], edits: Iterable[Edit], ctx: Context) -> dict[str, Any]:
+def apply_edits(
+    draft: Mapping[str, Any],
+    edits: Iterable[Edit],
+    ctx: Context,
+    *,
+    trail: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """A new draft with ``edits`` made in order; ``draft`` is not changed.
 
-    Raises :class:`EditError` (nothing changed) when an edit cannot be made as
-    asked or the clip would pass 60 s.
+    ``trail``, when given, receives a copy of the draft as each edit left it (an
+    edit's summary reads the draft it changed: "the second photo" of a message
+    that also moves photos is the one that edit saw). Raises :class:`EditError`
+    (nothing changed) when an edit cannot be made as asked or the clip would pass 60 s.
     """
     out: dict[str, Any] = copy.deepcopy(dict(draft))
     out.setdefault("t", [])
@@ -61,6 +69,8 @@ def apply_edits(draft: Mapping[str, Any], edits: Iterable[Edit], ctx: Context) -
     before = tl.total_ms(out)
     for edit in edits:
         out = edit.apply(out, ctx)
+        if trail is not None:
+            trail.append(copy.deepcopy(out))
     if tl.total_ms(out) > before:
         tl.check_total(out)
     tl.geometry(out, ctx.long_side)

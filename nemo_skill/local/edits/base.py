@@ -61,7 +61,7 @@ class Edit:
     returns it; ``ops`` are its fields of the agent's ``edit_multitrack`` call
     (``own_ops``: separate ops in it) and ``calls`` its own tool calls;
     ``summary`` says what it did, one phrase per change, in the reply's
-    language, read from the draft after every edit ran.
+    language, read from the drafts before and after this edit.
     ``stage`` ``video`` edits run in the first step of a generation (the video),
     ``extras`` in the second (music, text, beat).
     """
@@ -85,5 +85,6 @@ class Edit:
         return []
 
     def summary(self, before: dict[str, Any], after: dict[str, Any], lang: str) -> list[str]:
-        """What changed, as reply phrases (``before``/``after``: the whole turn's drafts)."""
+        """What changed, as reply phrases (``before``/``after``: the draft this edit was
+        given and the one it left; the last edit's ``after`` is the turn's result)."""
         return []
